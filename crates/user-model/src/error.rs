@@ -1,0 +1,107 @@
+//! The one error type of this crate. Messages never contain a password and say what to do next.
+
+use crate::check::SchemaMismatch;
+
+/// Everything that can go wrong between a `DATABASE_URL` and a `credere_user` row.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The URL could not be parsed at all.
+    #[error("DATABASE_URL {url} is not a valid URL: {reason}")]
+    InvalidUrl {
+        /// The URL as given, password hidden.
+        url: String,
+        /// What the parser objected to.
+        reason: String,
+    },
+
+    /// The URL is not a PostgreSQL URL.
+    #[error(
+        "DATABASE_URL uses the scheme {scheme:?}; only postgresql:// (or postgres://) is supported \
+         (write a SQLAlchemy URL such as postgresql+psycopg2:// as postgresql://)"
+    )]
+    UnsupportedScheme {
+        /// The scheme found, e.g. `mysql`.
+        scheme: String,
+    },
+
+    /// The URL names no database, and the operation needs one.
+    #[error(
+        "DATABASE_URL {url} names no database; add it as the path, e.g. postgresql://host/credere"
+    )]
+    NoDatabaseName {
+        /// The URL, password hidden.
+        url: String,
+    },
+
+    /// libpq could not connect (server down, wrong credentials, timeout, missing database).
+    #[error("could not connect to {url}: {message}")]
+    Connection {
+        /// The URL, password hidden.
+        url: String,
+        /// libpq's message, with any trace of the password removed.
+        message: String,
+    },
+
+    /// The database lacks the table, columns or types the model needs.
+    #[error(transparent)]
+    Schema(#[from] SchemaMismatch),
+
+    /// A plain insert hit `user_email_key`: a user with this email already exists.
+    #[error("a user with email {email:?} already exists (constraint user_email_key)")]
+    DuplicateEmail {
+        /// The email that is taken.
+        email: String,
+    },
+
+    /// An update addressed a user id that has no row.
+    #[error("no credere_user row has id {id}")]
+    UserNotFound {
+        /// The id that was looked for.
+        id: i32,
+    },
+
+    /// A query failed for another reason (including a value that does not decode, such as an unknown usertype).
+    #[error("{context}: {source}")]
+    Query {
+        /// What the crate was doing.
+        context: &'static str,
+        /// Diesel's error.
+        #[source]
+        source: diesel::result::Error,
+    },
+
+    /// Running or reverting the embedded migrations failed.
+    #[error("migrations failed while {action}: {message}")]
+    Migration {
+        /// `running` or `reverting`.
+        action: &'static str,
+        /// The migration harness's message.
+        message: String,
+    },
+
+    /// `db setup` was pointed at a database that credere-backend's Alembic manages.
+    #[error(
+        "database {database:?} has an alembic_version table, so credere-backend's Alembic migrations own its schema; \
+         this workspace's migrations are for local and test databases only. Point DATABASE_URL at another database, \
+         or pass --force if you are sure"
+    )]
+    ManagedByAlembic {
+        /// The database that was refused.
+        database: String,
+    },
+
+    /// The connection was left unusable by an operation that panicked.
+    #[error("the database connection was lost when an earlier operation panicked; connect again")]
+    ConnectionPoisoned,
+
+    /// The blocking task running a database operation was cancelled (the runtime is shutting down).
+    #[error("the database task was cancelled before it finished")]
+    Cancelled,
+}
+
+impl Error {
+    /// Wraps a diesel error with what the crate was doing.
+    pub(crate) fn query(context: &'static str) -> impl FnOnce(diesel::result::Error) -> Self {
+        move |source| Self::Query { context, source }
+    }
+}

@@ -1,0 +1,44 @@
+//! Credere's `public.credere_user` table as diesel sees it, and the way to reach it safely.
+//!
+//! **Owns:** the diesel schema and models of `credere_user` and the `usertype` enum ([`User`], [`NewUser`],
+//! [`UserType`], [`Language`]); the few queries Credere's tooling runs on them; parsing `DATABASE_URL`
+//! ([`DatabaseUrl`]); the schema check ([`check_schema`]); the workspace's embedded migrations and `db setup`
+//! ([`setup`]), which exist for local and test databases only.
+//!
+//! **Invariant:** nothing is written to a database before [`check_schema`] has confirmed it has the columns and
+//! types the model needs ([`UserStore::connect`] does it; callers of the plain functions must). A password never
+//! appears in an error, a `Display` or a `Debug` string. Unknown enum values are errors, never panics.
+//!
+//! **Must not depend on:** the AWS SDK or the `cognito` crate (the Cognito `Username` is just a string here), nor
+//! on anything that runs credere-backend's Alembic migrations: production schemas belong to credere-backend.
+//!
+//! **Why blocking diesel behind `spawn_blocking`:** diesel's PostgreSQL connection is synchronous (libpq). The
+//! tooling makes a handful of queries per run, so [`UserStore`] moves each call onto tokio's blocking pool
+//! instead of pulling in diesel-async, which would add a second PostgreSQL driver stack (tokio-postgres) next to
+//! libpq, with its own URL parsing and TLS settings, for no gain at this volume.
+
+mod check;
+mod connect;
+mod database_url;
+mod error;
+mod migrate;
+pub mod schema;
+mod types;
+mod user;
+
+pub use check::{SchemaMismatch, SchemaProblem, check_schema};
+pub use connect::{UserStore, blocking, connect};
+pub use database_url::{DEFAULT_CONNECT_TIMEOUT, DatabaseUrl};
+pub use error::Error;
+pub use migrate::{
+    AlembicPolicy, MIGRATIONS, SetupReport, applied_migrations, revert_all_migrations,
+    run_pending_migrations, setup,
+};
+pub use types::{Language, UnknownCode, UserType};
+pub use user::{
+    NewUser, Outcome, User, find_by_email, find_by_external_id, insert, insert_if_absent,
+    promote_to_ocp, set_external_id,
+};
+
+/// Diesel itself, so callers use the exact version the model was compiled against.
+pub use diesel;
