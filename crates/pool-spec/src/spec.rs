@@ -1,0 +1,398 @@
+//! The spec of one environment, its two built-in values, and its resolution into the state a plan compares.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::environment::Environment;
+use crate::settings::{
+    ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings,
+    PasswordPolicy, PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags,
+    TokenValidity, Validity,
+};
+use crate::validate::SpecError;
+
+/// Tag key that marks a pool as managed by this workspace.
+pub const MANAGED_BY_TAG: &str = "managed-by";
+/// Value of [`MANAGED_BY_TAG`].
+pub const MANAGED_BY_VALUE: &str = "credere-cognito";
+/// Tag key that names the pool's environment.
+pub const ENVIRONMENT_TAG: &str = "environment";
+
+/// The SES identity Credere's production email is sent from.
+pub const SES_IDENTITY: &str = "credere@noreply.open-contracting.org";
+/// The sender users see on Credere's production email.
+pub const SES_FROM: &str =
+    "Credere por Open Contracting Partnership <credere@noreply.open-contracting.org>";
+
+/// Everything this workspace decides about one environment's user pool, app client and first administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolSpec {
+    /// Which deployment this is.
+    pub environment: Environment,
+    /// The pool's settings.
+    pub pool: PoolSettings,
+    /// How the pool sends email; the SES identity ARN is only known at provision time.
+    pub email: EmailSpec,
+    /// The pool's MFA.
+    pub mfa: MfaSettings,
+    /// The pool's tags.
+    pub tags: Tags,
+    /// The app client credere-backend uses.
+    pub client: ClientSettings,
+    /// How the first administrator is created.
+    pub admin: AdminDefaults,
+}
+
+/// How a pool sends email, as the spec states it (before the account and region are known).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "email_sending_account", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EmailSpec {
+    /// `COGNITO_DEFAULT`: Cognito's own sender.
+    CognitoDefault,
+    /// `DEVELOPER`: through SES, from a verified identity of the account.
+    Developer {
+        /// The verified SES identity (an address or domain), e.g. `credere@noreply.open-contracting.org`.
+        ses_identity: String,
+        /// `From`: the sender shown to users.
+        from: String,
+    },
+}
+
+/// How `cargo xtask admin` creates a first administrator (AdminCreateUser, then the `credere_user` row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminDefaults {
+    /// `credere_user.type` (the Postgres `usertype` value, `OCP` for Open Contracting staff).
+    pub user_type: String,
+    /// `credere_user.language`.
+    pub language: String,
+    /// Send `MessageAction = SUPPRESS`: no invitation email; the admin resets the password instead.
+    pub suppress_invitation: bool,
+    /// Set the `email_verified` attribute to `true`, so that password reset can reach the address.
+    pub email_verified: bool,
+    /// Leave out `TemporaryPassword`, so Cognito generates one that nobody sees.
+    pub cognito_generated_temporary_password: bool,
+}
+
+/// The spec of `environment`.
+pub fn for_environment(environment: Environment) -> PoolSpec {
+    match environment {
+        Environment::Production => production(),
+        Environment::Development => development(),
+    }
+}
+
+/// Credere's production pool: `credere-production`, email through SES, deletion protection on.
+pub fn production() -> PoolSpec {
+    base(
+        Environment::Production,
+        "credere-production",
+        EmailSpec::Developer {
+            ses_identity: SES_IDENTITY.to_owned(),
+            from: SES_FROM.to_owned(),
+        },
+        DeletionProtection::Active,
+    )
+}
+
+/// Credere's development pool: `credere`, Cognito's default email, no deletion protection.
+pub fn development() -> PoolSpec {
+    base(
+        Environment::Development,
+        "credere",
+        EmailSpec::CognitoDefault,
+        DeletionProtection::Inactive,
+    )
+}
+
+/// What both environments share; the arguments are what differs.
+fn base(
+    environment: Environment,
+    name: &str,
+    email: EmailSpec,
+    deletion_protection: DeletionProtection,
+) -> PoolSpec {
+    let email_only = || BTreeSet::from(["email".to_owned()]);
+    PoolSpec {
+        environment,
+        pool: PoolSettings {
+            name: name.to_owned(),
+            username_attributes: email_only(),
+            case_sensitive_usernames: false,
+            required_attributes: email_only(),
+            auto_verified_attributes: email_only(),
+            password_policy: PasswordPolicy {
+                minimum_length: 14,
+                require_uppercase: false,
+                require_lowercase: false,
+                require_numbers: false,
+                require_symbols: false,
+                temporary_password_validity_days: 7,
+            },
+            admin_create_user_only: true,
+            account_recovery: vec![RecoveryMechanism::VerifiedEmail],
+            deletion_protection,
+        },
+        email,
+        mfa: MfaSettings {
+            configuration: MfaConfiguration::On,
+            software_token_enabled: true,
+            sms_enabled: false,
+        },
+        tags: Tags::from([
+            (MANAGED_BY_TAG.to_owned(), MANAGED_BY_VALUE.to_owned()),
+            (ENVIRONMENT_TAG.to_owned(), environment.as_str().to_owned()),
+        ]),
+        client: ClientSettings {
+            name: name.to_owned(),
+            generate_secret: true,
+            explicit_auth_flows: [
+                "ALLOW_REFRESH_TOKEN_AUTH",
+                "ALLOW_USER_SRP_AUTH",
+                "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+                "ALLOW_CUSTOM_AUTH",
+                "ALLOW_USER_PASSWORD_AUTH",
+            ]
+            .map(str::to_owned)
+            .into(),
+            token_validity: TokenValidity {
+                refresh: Validity::days(30),
+                access: Validity::minutes(60),
+                id: Validity::minutes(60),
+            },
+            auth_session_validity_minutes: 3,
+            prevent_user_existence_errors: PreventUserExistenceErrors::Enabled,
+            enable_token_revocation: true,
+        },
+        admin: AdminDefaults {
+            user_type: "OCP".to_owned(),
+            language: "es".to_owned(),
+            suppress_invitation: true,
+            email_verified: true,
+            cognito_generated_temporary_password: true,
+        },
+    }
+}
+
+/// The ARN of an SES identity: `arn:aws:ses:{region}:{account_id}:identity/{identity}`.
+pub fn ses_identity_arn(region: &str, account_id: &str, identity: &str) -> String {
+    format!("arn:aws:ses:{region}:{account_id}:identity/{identity}")
+}
+
+/// The complete desired state of one environment, as UpdateUserPool, SetUserPoolMfaConfig and
+/// UpdateUserPoolClient send it: a validated spec with its SES identity ARN filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesiredState {
+    /// Which deployment this is.
+    pub environment: Environment,
+    /// The pool's settings.
+    pub pool: PoolSettings,
+    /// The pool's email, with a concrete `SourceArn` when sending through SES.
+    pub email: EmailConfiguration,
+    /// The pool's MFA.
+    pub mfa: MfaSettings,
+    /// The pool's tags.
+    pub tags: Tags,
+    /// The app client.
+    pub client: ClientSettings,
+}
+
+/// Why a spec cannot become a desired state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    /// The spec breaks Cognito's limits.
+    #[error(transparent)]
+    Invalid(#[from] SpecError),
+    /// The spec sends email through SES and no identity ARN was given.
+    #[error(
+        "the {environment} pool sends email through the SES identity `{identity}`, whose ARN is needed: \
+         pass it with --ses-identity-arn, or let provision build \
+         arn:aws:ses:REGION:ACCOUNT_ID:identity/{identity} from the caller's account and region"
+    )]
+    MissingSesSourceArn {
+        /// The environment being resolved.
+        environment: Environment,
+        /// The spec's SES identity.
+        identity: String,
+    },
+    /// The given ARN is not an ARN of the spec's SES identity.
+    #[error(
+        "the SES ARN `{arn}` does not name the identity `{identity}`: expected arn:aws:ses:REGION:ACCOUNT_ID:identity/{identity}"
+    )]
+    WrongSesIdentity {
+        /// The ARN that was given.
+        arn: String,
+        /// The spec's SES identity.
+        identity: String,
+    },
+}
+
+impl PoolSpec {
+    /// Validates the spec and fills in the SES identity ARN, giving the state a plan compares and an
+    /// apply sends.
+    ///
+    /// `ses_source_arn` is required when the spec sends email through SES (build it with
+    /// [`ses_identity_arn`]) and must end in `:identity/{ses_identity}`; it is ignored when the spec
+    /// uses Cognito's default email, so a caller can pass whatever it has.
+    pub fn resolve(&self, ses_source_arn: Option<&str>) -> Result<DesiredState, ResolveError> {
+        self.validate()?;
+        let email = match &self.email {
+            EmailSpec::CognitoDefault => EmailConfiguration::CognitoDefault,
+            EmailSpec::Developer { ses_identity, from } => {
+                let arn = ses_source_arn.ok_or_else(|| ResolveError::MissingSesSourceArn {
+                    environment: self.environment,
+                    identity: ses_identity.clone(),
+                })?;
+                let names_identity =
+                    arn.starts_with("arn:") && arn.ends_with(&format!(":identity/{ses_identity}"));
+                if !names_identity {
+                    return Err(ResolveError::WrongSesIdentity {
+                        arn: arn.to_owned(),
+                        identity: ses_identity.clone(),
+                    });
+                }
+                EmailConfiguration::Developer {
+                    source_arn: arn.to_owned(),
+                    from: from.clone(),
+                }
+            }
+        };
+        Ok(DesiredState {
+            environment: self.environment,
+            pool: self.pool.clone(),
+            email,
+            mfa: self.mfa.clone(),
+            tags: self.tags.clone(),
+            client: self.client.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environments_differ_only_in_name_email_deletion_protection_and_environment_tag() {
+        let (production, development) = (production(), development());
+        assert_eq!(production.pool.name, "credere-production");
+        assert_eq!(production.client.name, "credere-production");
+        assert_eq!(development.pool.name, "credere");
+        assert_eq!(development.client.name, "credere");
+        assert_eq!(
+            production.pool.deletion_protection,
+            DeletionProtection::Active
+        );
+        assert_eq!(
+            development.pool.deletion_protection,
+            DeletionProtection::Inactive
+        );
+        assert_eq!(development.email, EmailSpec::CognitoDefault);
+        assert_eq!(production.tags["environment"], "production");
+        assert_eq!(development.tags["environment"], "development");
+
+        let mut aligned = development.clone();
+        aligned.environment = production.environment;
+        aligned.pool.name.clone_from(&production.pool.name);
+        aligned.client.name.clone_from(&production.client.name);
+        aligned.pool.deletion_protection = production.pool.deletion_protection;
+        aligned.email = production.email.clone();
+        aligned.tags.clone_from(&production.tags);
+        assert_eq!(aligned, production);
+    }
+
+    #[test]
+    fn states_what_the_console_sets_silently() {
+        for spec in [production(), development()] {
+            assert!(!spec.pool.case_sensitive_usernames);
+            assert_eq!(
+                spec.pool.account_recovery,
+                [RecoveryMechanism::VerifiedEmail]
+            );
+            assert!(spec.pool.auto_verified_attributes.iter().eq(["email"]));
+            assert!(spec.pool.required_attributes.iter().eq(["email"]));
+            assert_eq!(spec.client.token_validity.refresh, Validity::days(30));
+            assert_eq!(spec.client.token_validity.access, Validity::minutes(60));
+            assert_eq!(spec.client.token_validity.id, Validity::minutes(60));
+            assert_eq!(spec.client.auth_session_validity_minutes, 3);
+            assert_eq!(
+                spec.client.prevent_user_existence_errors,
+                PreventUserExistenceErrors::Enabled
+            );
+            assert!(spec.client.enable_token_revocation);
+            assert_eq!(spec.tags["managed-by"], "credere-cognito");
+        }
+    }
+
+    #[test]
+    fn for_environment_gives_that_environments_spec() {
+        for environment in Environment::ALL {
+            assert_eq!(for_environment(environment).environment, environment);
+        }
+    }
+
+    #[test]
+    fn builds_the_ses_identity_arn() {
+        assert_eq!(
+            ses_identity_arn("us-east-1", "123456789012", SES_IDENTITY),
+            "arn:aws:ses:us-east-1:123456789012:identity/credere@noreply.open-contracting.org"
+        );
+    }
+
+    #[test]
+    fn production_resolves_with_the_ses_arn_and_refuses_without_it() {
+        let arn = ses_identity_arn("eu-west-1", "123456789012", SES_IDENTITY);
+        let desired = production().resolve(Some(&arn)).unwrap();
+        assert_eq!(
+            desired.email,
+            EmailConfiguration::Developer {
+                source_arn: arn,
+                from: SES_FROM.to_owned()
+            }
+        );
+
+        let missing = production().resolve(None).unwrap_err();
+        assert!(matches!(missing, ResolveError::MissingSesSourceArn { .. }));
+        assert!(
+            missing.to_string().contains("--ses-identity-arn"),
+            "{missing}"
+        );
+
+        let other = ses_identity_arn("eu-west-1", "123456789012", "someone@example.org");
+        assert!(matches!(
+            production().resolve(Some(&other)),
+            Err(ResolveError::WrongSesIdentity { .. })
+        ));
+    }
+
+    #[test]
+    fn development_resolves_to_cognito_default_email_with_or_without_an_arn() {
+        let arn = ses_identity_arn("eu-west-1", "123456789012", SES_IDENTITY);
+        for given in [None, Some(arn.as_str())] {
+            let desired = development().resolve(given).unwrap();
+            assert_eq!(desired.email, EmailConfiguration::CognitoDefault);
+            assert_eq!(desired.pool, development().pool);
+            assert_eq!(desired.client, development().client);
+        }
+    }
+
+    #[test]
+    fn an_invalid_spec_does_not_resolve() {
+        let mut spec = development();
+        spec.pool.password_policy.minimum_length = 5;
+        assert!(matches!(spec.resolve(None), Err(ResolveError::Invalid(_))));
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        for spec in [production(), development()] {
+            let json = serde_json::to_string_pretty(&spec).unwrap();
+            let back: PoolSpec = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, spec);
+        }
+        let desired = development().resolve(None).unwrap();
+        let back: DesiredState =
+            serde_json::from_str(&serde_json::to_string(&desired).unwrap()).unwrap();
+        assert_eq!(back, desired);
+    }
+}
