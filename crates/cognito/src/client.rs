@@ -1,0 +1,140 @@
+//! Building the SDK clients once, from aws-config, the way every command and test builds them.
+
+use std::time::{Duration, Instant};
+
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+};
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
+
+/// The region used when neither `--region`, the environment nor the profile names one.
+pub const FALLBACK_REGION: &str = "us-east-1";
+
+/// How to reach Cognito. Everything is optional: the defaults are aws-config's standard chain.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// A named profile from `~/.aws/config` (`--profile`); else `AWS_PROFILE` or the default chain.
+    pub profile: Option<String>,
+    /// The region (`--region`); else the environment or profile's, else [`FALLBACK_REGION`].
+    pub region: Option<String>,
+    /// A different endpoint (`--endpoint-url`), e.g. the emulator in tests. aws-config also honours
+    /// `AWS_ENDPOINT_URL` by itself.
+    pub endpoint_url: Option<String>,
+    /// The limit for one attempt of one call.
+    pub attempt_timeout: Duration,
+    /// Attempts per call, the first included; throttling and transient errors are retried with backoff.
+    pub max_attempts: u32,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            attempt_timeout: Duration::from_secs(10),
+            max_attempts: 5,
+        }
+    }
+}
+
+/// Loads the shared SDK configuration: credentials, region, endpoint, retries, timeouts and the
+/// call logger that `-v` shows. The one way this workspace builds AWS clients.
+pub async fn load_sdk_config(options: &ConnectOptions) -> SdkConfig {
+    let mut region_chain = aws_config::default_provider::region::DefaultRegionChain::builder();
+    if let Some(profile) = &options.profile {
+        region_chain = region_chain.profile_name(profile);
+    }
+    let region = RegionProviderChain::first_try(options.region.clone().map(Region::new))
+        .or_else(region_chain.build())
+        .or_else(Region::from_static(FALLBACK_REGION));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(region)
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(options.max_attempts.max(1))
+                .with_initial_backoff(Duration::from_millis(100)),
+        )
+        .timeout_config(TimeoutConfig::builder().operation_attempt_timeout(options.attempt_timeout).build());
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint) = &options.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    loader.load().await
+}
+
+/// Logs every API call at `debug` level: operation, duration and retries. Never the request or
+/// response, which may hold a client secret or a password.
+#[derive(Debug)]
+pub(crate) struct CallLogger;
+
+#[derive(Debug, Clone)]
+struct CallStarted {
+    at: Instant,
+    attempts: u32,
+}
+
+impl Storable for CallStarted {
+    type Storer = StoreReplace<Self>;
+}
+
+impl Intercept for CallLogger {
+    fn name(&self) -> &'static str {
+        "CallLogger"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        cfg.interceptor_state().store_put(CallStarted { at: Instant::now(), attempts: 0 });
+        Ok(())
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(started) = cfg.load::<CallStarted>().cloned() {
+            cfg.interceptor_state().store_put(CallStarted { attempts: started.attempts + 1, ..started });
+        }
+        Ok(())
+    }
+
+    fn read_after_execution(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let operation = cfg.load::<Metadata>().map_or("unknown", Metadata::name);
+        let outcome = match context.output_or_error() {
+            Some(Ok(_)) => "ok",
+            Some(Err(_)) => "error",
+            None => "unfinished",
+        };
+        if let Some(started) = cfg.load::<CallStarted>() {
+            tracing::debug!(
+                operation,
+                duration_ms = started.at.elapsed().as_millis() as u64,
+                retries = started.attempts.saturating_sub(1),
+                outcome,
+                "Cognito API call"
+            );
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,13 @@
+//! The one crate that talks to Amazon Cognito (and STS, to learn the caller's account).
+//!
+//! Owns: building the SDK clients from aws-config, finding a pool by name and tags, observing it in
+//! pool-spec's shape, applying a plan, and creating and reading users.
+//! Invariant: every update sends the whole desired configuration, never a part (Cognito resets what an
+//! update leaves out); a pool is never deleted or recreated here.
+//! Must not depend on: the database crates or the xtask binary. SDK types stay inside this crate's
+//! implementation, apart from [`load_sdk_config`], which exists so tests build clients exactly as
+//! the commands do.
+
+mod client;
+
+pub use client::{ConnectOptions, FALLBACK_REGION, load_sdk_config};

@@ -1,0 +1,33 @@
+//! Test-only services for the Credere Cognito workspace: a throwaway PostgreSQL, the Cognito emulator
+//! (moto server) and a recording, fault-injecting proxy in front of it.
+//!
+//! Owns: starting, sharing and stopping those services, and giving each test its own database.
+//! Invariant: a test that asks for a service either gets a real one or panics with a message saying how
+//! to get it; nothing here ever skips or fakes a service. Every process and directory it starts is
+//! stopped and removed when its owner is dropped (or, for services started lazily inside a test binary,
+//! when that process exits).
+//! Must not depend on: any product crate (the product crates depend on it, as a dev-dependency only).
+//!
+//! `cargo xtask test` starts the services once with [`Services::start`] and hands them to every test
+//! binary through [`DATABASE_ENV`] and [`COGNITO_ENV`]. A test binary run without those variables
+//! starts its own services on first use.
+
+mod error;
+mod moto;
+mod postgres;
+mod process;
+pub mod proxy;
+mod python;
+mod shared;
+
+pub use error::Error;
+pub use moto::MotoServer;
+pub use postgres::{PgCluster, TestDatabase};
+pub use proxy::{Call, Fault, FaultKind, RecordingProxy};
+pub use python::venv_bin;
+pub use shared::{Services, cognito_endpoint, database, server_url, unique_name};
+
+/// Names a PostgreSQL server (a URL to any database on it) that tests create their databases on.
+pub const DATABASE_ENV: &str = "TEST_DATABASE_URL";
+/// Names an already running Cognito emulator (moto server) that tests use.
+pub const COGNITO_ENV: &str = "COGNITO_TEST_ENDPOINT";

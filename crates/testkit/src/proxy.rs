@@ -1,0 +1,355 @@
+//! A recording, fault-injecting HTTP proxy in front of the Cognito emulator.
+//!
+//! Each test starts its own proxy, so its recording holds exactly the calls that test made. The
+//! operation of a call is read from the `X-Amz-Target` header (JSON protocol: Cognito), or from the
+//! `Action` form field (query protocol: STS).
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// How an injected fault reaches the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// HTTP 400 with `__type` `ThrottlingException`, as Cognito answers over its rate quota.
+    Throttling,
+    /// HTTP 500 with `__type` `InternalErrorException`.
+    ServerError,
+    /// The connection is closed without any response.
+    DropConnection,
+}
+
+/// Make calls of one operation fail: the `nth` (1-based, counted per operation since the proxy
+/// started or was last cleared) and the `times - 1` calls after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    /// The operation, e.g. `SetUserPoolMfaConfig`.
+    pub operation: String,
+    /// The first call to fail, counting from 1.
+    pub nth: u32,
+    /// How many consecutive calls fail.
+    pub times: u32,
+    /// How they fail.
+    pub kind: FaultKind,
+}
+
+impl Fault {
+    /// The `nth` call of `operation` fails once, as `kind`.
+    pub fn once(operation: &str, nth: u32, kind: FaultKind) -> Self {
+        Self { operation: operation.into(), nth, times: 1, kind }
+    }
+
+    fn applies_to(&self, operation: &str, count: u32) -> bool {
+        self.operation == operation && count >= self.nth && count < self.nth + self.times
+    }
+}
+
+/// One call that went through the proxy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    /// The API operation, e.g. `ListUserPools`.
+    pub operation: String,
+    /// When the proxy received the request.
+    pub started: Instant,
+    /// When the proxy finished answering (or dropped the connection).
+    pub finished: Instant,
+    /// The HTTP status sent back, `None` when the connection was dropped.
+    pub status: Option<u16>,
+    /// The fault injected into this call, if any.
+    pub fault: Option<FaultKind>,
+}
+
+impl Call {
+    /// How long the call took, as seen by the proxy.
+    pub fn duration(&self) -> Duration {
+        self.finished - self.started
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    calls: Vec<Call>,
+    counts: HashMap<String, u32>,
+    faults: Vec<Fault>,
+    latency: Duration,
+}
+
+/// The proxy. Dropping it stops accepting connections.
+#[derive(Debug)]
+pub struct RecordingProxy {
+    address: SocketAddr,
+    state: Arc<Mutex<State>>,
+    server: JoinHandle<()>,
+}
+
+impl RecordingProxy {
+    /// Starts a proxy on a free loopback port forwarding to `upstream` (e.g. `http://127.0.0.1:5000`).
+    /// Must be called inside a Tokio runtime.
+    pub async fn start(upstream: &str) -> std::io::Result<Self> {
+        let upstream: hyper::Uri = upstream
+            .parse()
+            .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{upstream}: {error}")))?;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let address = listener.local_addr()?;
+        let state = Arc::new(Mutex::new(State::default()));
+        let forwarder = Forwarder {
+            upstream,
+            client: Client::builder(TokioExecutor::new()).build_http(),
+            state: Arc::clone(&state),
+        };
+        let server = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let forwarder = forwarder.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |request| {
+                        let forwarder = forwarder.clone();
+                        async move { forwarder.handle(request).await }
+                    });
+                    // An error here is the injected connection drop, or the client going away.
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(Self { address, state, server })
+    }
+
+    /// The URL to give a client instead of the upstream's.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Adds `latency` before every call from now on.
+    pub fn set_latency(&self, latency: Duration) {
+        self.lock().latency = latency;
+    }
+
+    /// Arms a fault.
+    pub fn inject(&self, fault: Fault) {
+        self.lock().faults.push(fault);
+    }
+
+    /// Everything recorded so far, in the order the calls arrived.
+    pub fn calls(&self) -> Vec<Call> {
+        self.lock().calls.clone()
+    }
+
+    /// The operations recorded so far, in order.
+    pub fn operations(&self) -> Vec<String> {
+        self.lock().calls.iter().map(|call| call.operation.clone()).collect()
+    }
+
+    /// Forgets the recording, the per-operation counts and the armed faults (latency stays).
+    pub fn clear(&self) {
+        let mut state = self.lock();
+        state.calls.clear();
+        state.counts.clear();
+        state.faults.clear();
+    }
+
+    /// The largest number of recorded calls that were in flight at the same moment.
+    pub fn max_in_flight(&self) -> usize {
+        max_overlap(&self.lock().calls)
+    }
+
+    /// The number of sequential round trips: calls that overlap in time count as one.
+    pub fn round_trips(&self) -> usize {
+        round_trips(&self.lock().calls)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Drop for RecordingProxy {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// The largest number of intervals in flight at one instant.
+pub fn max_overlap(calls: &[Call]) -> usize {
+    let mut events: Vec<(Instant, i32)> =
+        calls.iter().flat_map(|call| [(call.started, 1), (call.finished, -1)]).collect();
+    // At equal instants, ends before starts: touching intervals do not overlap.
+    events.sort();
+    let mut in_flight = 0i32;
+    let mut max = 0i32;
+    for (_, delta) in events {
+        in_flight += delta;
+        max = max.max(in_flight);
+    }
+    max as usize
+}
+
+/// Groups calls into waves of overlapping intervals and counts the waves.
+pub fn round_trips(calls: &[Call]) -> usize {
+    let mut sorted: Vec<&Call> = calls.iter().collect();
+    sorted.sort_by_key(|call| call.started);
+    let mut trips = 0;
+    let mut wave_end: Option<Instant> = None;
+    for call in sorted {
+        match wave_end {
+            Some(end) if call.started < end => wave_end = Some(end.max(call.finished)),
+            _ => {
+                trips += 1;
+                wave_end = Some(call.finished);
+            }
+        }
+    }
+    trips
+}
+
+#[derive(Clone)]
+struct Forwarder {
+    upstream: hyper::Uri,
+    client: Client<HttpConnector, Full<Bytes>>,
+    state: Arc<Mutex<State>>,
+}
+
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("connection dropped by testkit fault injection")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+impl Forwarder {
+    async fn handle(&self, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {
+        let started = Instant::now();
+        let (parts, body) = request.into_parts();
+        let body = body.collect().await.map(|collected| collected.to_bytes()).unwrap_or_default();
+        let operation = operation_of(&parts.headers, &body);
+        let (latency, fault) = {
+            let mut state = self.lock();
+            let count = state.counts.entry(operation.clone()).or_default();
+            *count += 1;
+            let count = *count;
+            let fault = state.faults.iter().find(|fault| fault.applies_to(&operation, count)).map(|fault| fault.kind);
+            (state.latency, fault)
+        };
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+        let response = match fault {
+            Some(FaultKind::Throttling) => Ok(aws_error(StatusCode::BAD_REQUEST, "ThrottlingException", "Rate exceeded")),
+            Some(FaultKind::ServerError) => {
+                Ok(aws_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalErrorException", "Internal error"))
+            }
+            Some(FaultKind::DropConnection) => Err(Dropped),
+            None => Ok(self.forward(parts, body).await),
+        };
+        let status = response.as_ref().ok().map(|response| response.status().as_u16());
+        self.lock().calls.push(Call { operation, started, finished: Instant::now(), status, fault });
+        response
+    }
+
+    async fn forward(&self, mut parts: hyper::http::request::Parts, body: Bytes) -> Response<Full<Bytes>> {
+        let path = parts.uri.path_and_query().map_or("/", |path| path.as_str());
+        let mut uri = self.upstream.clone().into_parts();
+        uri.path_and_query = path.parse().ok();
+        parts.uri = hyper::Uri::from_parts(uri).expect("upstream URI with a request path is valid");
+        parts.headers.remove(hyper::header::HOST);
+        let request = Request::from_parts(parts, Full::new(body));
+        match self.client.request(request).await {
+            Ok(response) => {
+                let (parts, body) = response.into_parts();
+                let body = body.collect().await.map(|collected| collected.to_bytes()).unwrap_or_default();
+                Response::from_parts(parts, Full::new(body))
+            }
+            Err(error) => {
+                let mut response = Response::new(Full::new(Bytes::from(format!("testkit proxy: upstream unreachable: {error}"))));
+                *response.status_mut() = StatusCode::BAD_GATEWAY;
+                response
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn operation_of(headers: &hyper::HeaderMap, body: &[u8]) -> String {
+    if let Some(target) = headers.get("x-amz-target").and_then(|value| value.to_str().ok()) {
+        return target.rsplit('.').next().unwrap_or(target).to_owned();
+    }
+    String::from_utf8_lossy(body)
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("Action="))
+        .unwrap_or("unknown")
+        .to_owned()
+}
+
+fn aws_error(status: StatusCode, kind: &str, message: &str) -> Response<Full<Bytes>> {
+    let body = format!(r#"{{"__type":"{kind}","message":"{message} (injected by testkit)"}}"#);
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert("content-type", "application/x-amz-json-1.1".parse().expect("valid header"));
+    response.headers_mut().insert("x-amzn-errortype", kind.parse().expect("valid header"));
+    response
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(start_ms: u64, end_ms: u64, base: Instant) -> Call {
+        Call {
+            operation: "X".into(),
+            started: base + Duration::from_millis(start_ms),
+            finished: base + Duration::from_millis(end_ms),
+            status: Some(200),
+            fault: None,
+        }
+    }
+
+    #[test]
+    fn overlap_and_round_trips() {
+        let base = Instant::now();
+        let sequential = [call(0, 10, base), call(10, 20, base), call(25, 30, base)];
+        assert_eq!(max_overlap(&sequential), 1);
+        assert_eq!(round_trips(&sequential), 3);
+        let concurrent = [call(0, 10, base), call(20, 40, base), call(21, 35, base), call(22, 41, base), call(50, 60, base)];
+        assert_eq!(max_overlap(&concurrent), 3);
+        assert_eq!(round_trips(&concurrent), 3);
+        assert_eq!(round_trips(&[]), 0);
+    }
+
+    #[test]
+    fn operation_from_target_header_or_form_action() {
+        let mut headers = hyper::HeaderMap::new();
+        headers.insert("x-amz-target", "AWSCognitoIdentityProviderService.ListUserPools".parse().unwrap());
+        assert_eq!(operation_of(&headers, b""), "ListUserPools");
+        assert_eq!(operation_of(&hyper::HeaderMap::new(), b"Action=GetCallerIdentity&Version=2011-06-15"), "GetCallerIdentity");
+        assert_eq!(operation_of(&hyper::HeaderMap::new(), b""), "unknown");
+    }
+
+    #[test]
+    fn fault_window() {
+        let fault = Fault { operation: "A".into(), nth: 2, times: 2, kind: FaultKind::Throttling };
+        assert!(!fault.applies_to("A", 1));
+        assert!(fault.applies_to("A", 2));
+        assert!(fault.applies_to("A", 3));
+        assert!(!fault.applies_to("A", 4));
+        assert!(!fault.applies_to("B", 2));
+    }
+}

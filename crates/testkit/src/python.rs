@@ -1,0 +1,80 @@
+//! The virtualenv under `target/` holding the pinned Python tools: moto (the Cognito emulator) and Sphinx.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::Error;
+
+const REQUIREMENTS: &str = include_str!("../requirements.txt");
+
+/// The `bin` directory of the harness's virtualenv, built on first use (and rebuilt when
+/// `requirements.txt` changes). Holds `python`, `moto_server` and `sphinx-build`. Safe to call from
+/// parallel tests and processes: building is serialised by a file lock.
+pub fn venv_bin() -> Result<PathBuf, Error> {
+    let target = target_dir();
+    std::fs::create_dir_all(&target).map_err(Error::io(&target))?;
+    let venv = target.join("testkit-venv");
+    let bin = venv.join("bin");
+    let stamp = venv.join("requirements.installed");
+    let lock_path = target.join("testkit-venv.lock");
+    let lock = File::create(&lock_path).map_err(Error::io(&lock_path))?;
+    lock.lock().map_err(Error::io(&lock_path))?;
+    if std::fs::read_to_string(&stamp).is_ok_and(|installed| installed == REQUIREMENTS) {
+        return Ok(bin);
+    }
+    let python = find_python()?;
+    if !bin.join("python").exists() {
+        run(Command::new(&python).args(["-m", "venv"]).arg(&venv), "python3 -m venv")?;
+    }
+    let requirements = venv.join("requirements.txt");
+    std::fs::write(&requirements, REQUIREMENTS).map_err(Error::io(&requirements))?;
+    run(
+        Command::new(bin.join("python"))
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&requirements),
+        "pip install -r requirements.txt",
+    )?;
+    std::fs::write(&stamp, REQUIREMENTS).map_err(Error::io(&stamp))?;
+    Ok(bin)
+}
+
+/// The workspace's target directory, where the venv lives beside the build.
+pub(crate) fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+    }
+}
+
+fn find_python() -> Result<PathBuf, Error> {
+    let candidates = ["python3", "python"];
+    let python = candidates
+        .iter()
+        .find(|name| Command::new(name).arg("--version").output().is_ok_and(|output| output.status.success()))
+        .ok_or_else(|| Error::PythonMissing { what: "python3 is not on PATH".into() })?;
+    let has_venv = Command::new(python)
+        .args(["-c", "import venv, ensurepip"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !has_venv {
+        return Err(Error::PythonMissing { what: format!("{python} has no working venv module (ensurepip)") });
+    }
+    Ok(PathBuf::from(python))
+}
+
+fn run(command: &mut Command, what: &str) -> Result<(), Error> {
+    let output = command.output().map_err(|error| Error::Command { command: what.into(), detail: error.to_string() })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(Error::Command {
+        command: what.into(),
+        detail: format!(
+            "{}\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    })
+}

@@ -1,0 +1,182 @@
+//! The harness's own tests: real PostgreSQL, real moto, and the proxy between the SDK and moto.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::types::{UsernameAttributeType, UsernameConfigurationType};
+use diesel::RunQueryDsl;
+use diesel::sql_types::Text;
+use testkit::{Fault, FaultKind, RecordingProxy};
+
+#[derive(diesel::QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+fn current_database(connection: &mut diesel::PgConnection) -> String {
+    diesel::sql_query("SELECT current_database() AS name").get_result::<Name>(connection).unwrap().name
+}
+
+#[test]
+fn postgres_answers_in_a_database_of_the_tests_own() {
+    let database = testkit::database();
+    let mut connection = database.connect();
+    assert_eq!(current_database(&mut connection), database.name());
+    let other = testkit::database();
+    assert_ne!(other.name(), database.name());
+}
+
+/// Both run in parallel (the test harness's threads): each writes its own marker into a table of the
+/// same name and must read back only its own.
+fn isolated(marker: &str) {
+    let database = testkit::database();
+    let mut connection = database.connect();
+    diesel::sql_query("CREATE TABLE marker (value text)").execute(&mut connection).unwrap();
+    diesel::sql_query(format!("INSERT INTO marker VALUES ('{marker}')")).execute(&mut connection).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let rows: Vec<Name> = diesel::sql_query("SELECT value AS name FROM marker").load(&mut connection).unwrap();
+    assert_eq!(rows.iter().map(|row| row.name.as_str()).collect::<Vec<_>>(), [marker]);
+}
+
+#[test]
+fn parallel_test_one_sees_only_its_database() {
+    isolated("one");
+}
+
+#[test]
+fn parallel_test_two_sees_only_its_database() {
+    isolated("two");
+}
+
+#[test]
+fn a_dropped_database_is_gone() {
+    let database = testkit::database();
+    let name = database.name().to_owned();
+    drop(database);
+    let server = testkit::TestDatabase::create(&testkit::server_url()).unwrap();
+    let mut connection = server.connect();
+    let rows: Vec<Name> = diesel::sql_query(format!("SELECT datname AS name FROM pg_database WHERE datname = '{name}'"))
+        .load(&mut connection)
+        .unwrap();
+    assert!(rows.is_empty(), "database {name} still exists");
+}
+
+/// A Cognito client built exactly as the commands build theirs, pointed at `endpoint`.
+async fn client(endpoint: &str, max_attempts: u32) -> Client {
+    let options = cognito::ConnectOptions {
+        endpoint_url: Some(endpoint.to_owned()),
+        max_attempts,
+        ..cognito::ConnectOptions::default()
+    };
+    Client::new(&cognito::load_sdk_config(&options).await)
+}
+
+#[tokio::test]
+async fn list_user_pools_goes_through_the_proxy_and_is_recorded() {
+    let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
+    let client = client(&proxy.endpoint(), 1).await;
+    client.list_user_pools().max_results(60).send().await.unwrap();
+    let calls = proxy.calls();
+    assert_eq!(proxy.operations(), ["ListUserPools"]);
+    assert_eq!(calls[0].status, Some(200));
+    assert!(calls[0].finished >= calls[0].started);
+}
+
+#[tokio::test]
+async fn injected_latency_shows_in_the_call_duration() {
+    let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
+    let client = client(&proxy.endpoint(), 1).await;
+    proxy.set_latency(Duration::from_millis(250));
+    let started = Instant::now();
+    client.list_user_pools().max_results(1).send().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    assert!(proxy.calls()[0].duration() >= Duration::from_millis(250));
+}
+
+#[tokio::test]
+async fn concurrent_calls_overlap_in_the_recording() {
+    let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
+    let client = client(&proxy.endpoint(), 1).await;
+    proxy.set_latency(Duration::from_millis(100));
+    let list = || client.list_user_pools().max_results(1).send();
+    let (a, b, c) = tokio::join!(list(), list(), list());
+    (a.unwrap(), b.unwrap(), c.unwrap());
+    list().await.unwrap();
+    assert_eq!(proxy.max_in_flight(), 3);
+    assert_eq!(proxy.round_trips(), 2);
+}
+
+#[tokio::test]
+async fn throttling_reaches_the_sdk_as_a_throttling_exception() {
+    let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
+    let client = client(&proxy.endpoint(), 1).await;
+    proxy.inject(Fault::once("ListUserPools", 1, FaultKind::Throttling));
+    let error = client.list_user_pools().max_results(1).send().await.unwrap_err();
+    assert!(matches!(error, SdkError::ServiceError(_)), "{error:?}");
+    assert_eq!(error.code(), Some("ThrottlingException"));
+    assert_eq!(error.raw_response().map(|response| response.status().as_u16()), Some(400));
+    // The next call is not armed and goes through.
+    client.list_user_pools().max_results(1).send().await.unwrap();
+}
+
+#[tokio::test]
+async fn server_error_reaches_the_sdk_as_a_500() {
+    let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
+    let client = client(&proxy.endpoint(), 1).await;
+    proxy.inject(Fault::once("ListUserPools", 1, FaultKind::ServerError));
+    let error = client.list_user_pools().max_results(1).send().await.unwrap_err();
+    assert_eq!(error.raw_response().map(|response| response.status().as_u16()), Some(500), "{error:?}");
+    assert_eq!(error.code(), Some("InternalErrorException"));
+}
+
+#[tokio::test]
+async fn dropped_connection_reaches_the_sdk_as_a_dispatch_failure() {
+    let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
+    let client = client(&proxy.endpoint(), 1).await;
+    proxy.inject(Fault::once("ListUserPools", 1, FaultKind::DropConnection));
+    let error = client.list_user_pools().max_results(1).send().await.unwrap_err();
+    assert!(matches!(error, SdkError::DispatchFailure(_)), "{error:?}");
+    assert_eq!(proxy.calls()[0].status, None);
+}
+
+#[tokio::test]
+async fn the_sdk_retries_injected_throttling_with_the_standard_retry_config() {
+    let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
+    let client = client(&proxy.endpoint(), 5).await;
+    proxy.inject(Fault { operation: "ListUserPools".into(), nth: 1, times: 2, kind: FaultKind::Throttling });
+    client.list_user_pools().max_results(1).send().await.unwrap();
+    let statuses: Vec<_> = proxy.calls().iter().map(|call| call.status).collect();
+    assert_eq!(statuses, [Some(400), Some(400), Some(200)]);
+}
+
+/// The launcher's one patch: moto's UpdateUserPool must keep the create-only sign-in settings, as AWS does.
+#[tokio::test]
+async fn create_only_settings_survive_a_full_update_in_the_emulator() {
+    let client = client(&testkit::cognito_endpoint(), 1).await;
+    let name = testkit::unique_name("harness-update");
+    let pool = client
+        .create_user_pool()
+        .pool_name(&name)
+        .username_attributes(UsernameAttributeType::Email)
+        .username_configuration(UsernameConfigurationType::builder().case_sensitive(false).build().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
+    let id = pool.id.unwrap();
+    client
+        .update_user_pool()
+        .user_pool_id(&id)
+        .auto_verified_attributes(aws_sdk_cognitoidentityprovider::types::VerifiedAttributeType::Email)
+        .send()
+        .await
+        .unwrap();
+    let described = client.describe_user_pool().user_pool_id(&id).send().await.unwrap().user_pool.unwrap();
+    assert_eq!(described.username_attributes(), [UsernameAttributeType::Email]);
+    assert_eq!(described.username_configuration.map(|config| config.case_sensitive), Some(false));
+    // Everything else an update leaves out is still reset, which is what makes the full-state rule testable.
+    assert!(described.deletion_protection.is_none_or(|protection| protection.as_str() == "INACTIVE"));
+}

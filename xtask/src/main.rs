@@ -1,0 +1,55 @@
+//! `cargo xtask`: the maintainer commands of the Credere Cognito workspace.
+//!
+//! One module per subcommand. This binary parses arguments and prints; the crates do the work.
+//! Errors are `anyhow` with context; exit codes are part of each command's contract.
+
+mod db;
+mod docs;
+mod provision;
+mod spec;
+mod test;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Set up and maintain Credere's Cognito user pools and bootstrap its first administrators.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show the plan for an environment's user pool and app client, then apply it.
+    Provision(provision::Args),
+    /// Print an environment's pool spec as JSON.
+    Spec(spec::Args),
+    /// Regenerate the reference documentation from the specs (`--check` to verify it is fresh).
+    Docs(docs::Args),
+    /// Local and test databases: create one and run the workspace's migrations.
+    #[command(subcommand)]
+    Db(db::Command),
+    /// Run the whole test suite against a throwaway PostgreSQL and the Cognito emulator.
+    Test(test::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Provision(args) => provision::run(args),
+        Command::Spec(args) => spec::run(args),
+        Command::Docs(args) => docs::run(args),
+        Command::Db(command) => db::run(command),
+        Command::Test(args) => test::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
