@@ -138,3 +138,31 @@ impl Intercept for CallLogger {
         Ok(())
     }
 }
+
+/// Connected clients for Cognito and STS, built once per command from one [`ConnectOptions`].
+#[derive(Debug, Clone)]
+pub struct Cognito {
+    pub(crate) idp: aws_sdk_cognitoidentityprovider::Client,
+    pub(crate) sts: aws_sdk_sts::Client,
+    region: String,
+}
+
+impl Cognito {
+    /// Loads the configuration (see [`load_sdk_config`]) and builds the clients, each logging its calls.
+    pub async fn connect(options: &ConnectOptions) -> Self {
+        let config = load_sdk_config(options).await;
+        let region = config.region().map_or(FALLBACK_REGION, Region::as_ref).to_owned();
+        let idp = aws_sdk_cognitoidentityprovider::config::Builder::from(&config).interceptor(CallLogger).build();
+        let sts = aws_sdk_sts::config::Builder::from(&config).interceptor(CallLogger).build();
+        Self {
+            idp: aws_sdk_cognitoidentityprovider::Client::from_conf(idp),
+            sts: aws_sdk_sts::Client::from_conf(sts),
+            region,
+        }
+    }
+
+    /// The region the clients talk to.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+}

@@ -9,5 +9,7 @@
 //! the commands do.
 
 mod client;
+mod users;
 
-pub use client::{ConnectOptions, FALLBACK_REGION, load_sdk_config};
+pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, load_sdk_config};
+pub use users::*;

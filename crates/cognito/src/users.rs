@@ -1,0 +1,1 @@
+//! Cognito users (owned by the admin-bootstrap work).
