@@ -61,13 +61,15 @@ pub enum Error {
     },
 
     /// A query failed for another reason (including a value that does not decode, such as an unknown usertype).
-    #[error("{context}: {source}")]
+    ///
+    /// The message spells out diesel's whole chain, since diesel's own `Display` of a decoding failure names
+    /// only the field, not the value it refused.
+    #[error("{context}: {}", chain(error))]
     Query {
         /// What the crate was doing.
         context: &'static str,
         /// Diesel's error.
-        #[source]
-        source: diesel::result::Error,
+        error: diesel::result::Error,
     },
 
     /// Running or reverting the embedded migrations failed.
@@ -102,6 +104,18 @@ pub enum Error {
 impl Error {
     /// Wraps a diesel error with what the crate was doing.
     pub(crate) fn query(context: &'static str) -> impl FnOnce(diesel::result::Error) -> Self {
-        move |source| Self::Query { context, source }
+        move |error| Self::Query { context, error }
     }
+}
+
+/// `error` and each of its sources, joined with ": ".
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(source) = next {
+        text.push_str(": ");
+        text.push_str(&source.to_string());
+        next = source.source();
+    }
+    text
 }
