@@ -3,6 +3,7 @@
 //! One module per subcommand. This binary parses arguments and prints; the crates do the work.
 //! Errors are `anyhow` with context; exit codes are part of each command's contract.
 
+mod admin;
 mod db;
 mod docs;
 mod provision;
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// Show the plan for an environment's user pool and app client, then apply it.
     Provision(provision::Args),
+    /// Bootstrap a first administrator: the Cognito user and its credere_user row, resumable.
+    Admin(admin::Args),
     /// Print an environment's pool spec as JSON.
     Spec(spec::Args),
     /// Regenerate the reference documentation from the specs (`--check` to verify it is fresh).
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Provision(args) => provision::run(args),
+        Command::Admin(args) => admin::run(args),
         Command::Spec(args) => spec::run(args),
         Command::Docs(args) => docs::run(args),
         Command::Db(command) => db::run(command),

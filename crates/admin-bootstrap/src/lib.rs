@@ -1,0 +1,1 @@
+//! The first-admin workflow (being written).
