@@ -1,0 +1,23 @@
+//! `cargo xtask spec --env ENV`: prints an environment's pool spec as pretty JSON, after validating it.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use pool_spec::Environment;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The environment: production or development.
+    #[arg(long, value_name = "ENV")]
+    env: Environment,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let spec = pool_spec::for_environment(args.env);
+    spec.validate()
+        .with_context(|| format!("the built-in {} spec", args.env))?;
+    let json = serde_json::to_string_pretty(&spec).context("serialising the spec")?;
+    writeln!(std::io::stdout().lock(), "{json}").context("writing to stdout")?;
+    Ok(ExitCode::SUCCESS)
+}
