@@ -27,9 +27,15 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             database_url,
             force,
         } => {
-            let url = DatabaseUrl::parse(&database_url).context("reading --database-url / DATABASE_URL")?;
-            let policy = if force { AlembicPolicy::Force } else { AlembicPolicy::Refuse };
-            let report = user_model::setup(&url, policy).with_context(|| format!("setting up {url}"))?;
+            let url = DatabaseUrl::parse(&database_url)
+                .context("reading --database-url / DATABASE_URL")?;
+            let policy = if force {
+                AlembicPolicy::Force
+            } else {
+                AlembicPolicy::Refuse
+            };
+            let report =
+                user_model::setup(&url, policy).with_context(|| format!("setting up {url}"))?;
             #[allow(clippy::print_stdout, reason = "the report is this command's output")]
             {
                 print!("{}", describe(&report));
@@ -49,7 +55,10 @@ fn describe(report: &SetupReport) -> String {
         lines.push(format!("database {database:?} already exists"));
     }
     if report.forced_past_alembic {
-        lines.push("warning: it has an alembic_version table; migrating anyway because of --force".to_owned());
+        lines.push(
+            "warning: it has an alembic_version table; migrating anyway because of --force"
+                .to_owned(),
+        );
     }
     for version in &report.already_applied {
         lines.push(format!("already applied: {version}"));

@@ -20,7 +20,10 @@ fn text(bytes: &[u8]) -> String {
 
 fn execute(url: &str, sql: &str) {
     let url = DatabaseUrl::parse(url).unwrap();
-    user_model::connect(&url).unwrap().batch_execute(sql).unwrap();
+    user_model::connect(&url)
+        .unwrap()
+        .batch_execute(sql)
+        .unwrap();
 }
 
 #[test]
@@ -28,12 +31,18 @@ fn setup_creates_the_database_then_has_nothing_to_do() {
     // Borrow a unique name from testkit (which drops the database afterwards), then remove the database so that
     // setup has to create it.
     let database = testkit::database();
-    execute(&testkit::server_url(), &format!("DROP DATABASE \"{}\"", database.name()));
+    execute(
+        &testkit::server_url(),
+        &format!("DROP DATABASE \"{}\"", database.name()),
+    );
 
     let first = xtask(&["db", "setup", "--database-url", database.url()], None);
     let stdout = text(&first.stdout);
     assert!(first.status.success(), "{stdout}{}", text(&first.stderr));
-    assert!(stdout.contains(&format!("created database {:?}", database.name())), "{stdout}");
+    assert!(
+        stdout.contains(&format!("created database {:?}", database.name())),
+        "{stdout}"
+    );
     assert_eq!(stdout.matches("applied: ").count(), 2, "{stdout}");
 
     let second = xtask(&["db", "setup", "--database-url", database.url()], None);
@@ -47,7 +56,10 @@ fn setup_creates_the_database_then_has_nothing_to_do() {
 #[test]
 fn setup_refuses_an_alembic_database_unless_forced() {
     let database = testkit::database();
-    execute(database.url(), "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)");
+    execute(
+        database.url(),
+        "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)",
+    );
 
     let refused = xtask(&["db", "setup", "--database-url", database.url()], None);
     let stderr = text(&refused.stderr);
@@ -56,10 +68,16 @@ fn setup_refuses_an_alembic_database_unless_forced() {
     assert!(stderr.contains("credere-backend"), "{stderr}");
     assert!(stderr.contains("--force"), "{stderr}");
 
-    let forced = xtask(&["db", "setup", "--force", "--database-url", database.url()], None);
+    let forced = xtask(
+        &["db", "setup", "--force", "--database-url", database.url()],
+        None,
+    );
     let stdout = text(&forced.stdout);
     assert!(forced.status.success(), "{stdout}{}", text(&forced.stderr));
-    assert!(stdout.contains("migrating anyway because of --force"), "{stdout}");
+    assert!(
+        stdout.contains("migrating anyway because of --force"),
+        "{stdout}"
+    );
     assert_eq!(stdout.matches("applied: ").count(), 2, "{stdout}");
 }
 
@@ -67,8 +85,16 @@ fn setup_refuses_an_alembic_database_unless_forced() {
 fn setup_reads_database_url_from_the_environment_and_never_prints_the_password() {
     let database = testkit::database();
     let secret = "pa55-in-env";
-    let with_password = database.url().replacen("://postgres@", &format!("://postgres:{secret}@"), 1);
-    assert_ne!(with_password, database.url(), "testkit's URL shape changed: {}", database.url());
+    let with_password =
+        database
+            .url()
+            .replacen("://postgres@", &format!("://postgres:{secret}@"), 1);
+    assert_ne!(
+        with_password,
+        database.url(),
+        "testkit's URL shape changed: {}",
+        database.url()
+    );
 
     let output = xtask(&["db", "setup"], Some(&with_password));
     let shown = format!("{}{}", text(&output.stdout), text(&output.stderr));
@@ -88,12 +114,24 @@ fn setup_reads_database_url_from_the_environment_and_never_prints_the_password()
 fn setup_without_a_url_says_how_to_give_one() {
     let output = xtask(&["db", "setup"], None);
     assert!(!output.status.success());
-    assert!(text(&output.stderr).contains("--database-url"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("--database-url"),
+        "{}",
+        text(&output.stderr)
+    );
 }
 
 #[test]
 fn setup_rejects_a_non_postgres_url_by_scheme() {
-    let output = xtask(&["db", "setup", "--database-url", "mysql://root:hunter2@localhost/credere"], None);
+    let output = xtask(
+        &[
+            "db",
+            "setup",
+            "--database-url",
+            "mysql://root:hunter2@localhost/credere",
+        ],
+        None,
+    );
     let stderr = text(&output.stderr);
     assert!(!output.status.success());
     assert!(stderr.contains("\"mysql\""), "{stderr}");

@@ -8,7 +8,9 @@ use support::{connect, ddl_database};
 use user_model::diesel::connection::SimpleConnection;
 use user_model::diesel::prelude::*;
 use user_model::diesel::sql_types::Text;
-use user_model::{DatabaseUrl, Error, Language, NewUser, Outcome, SchemaProblem, User, UserStore, UserType};
+use user_model::{
+    DatabaseUrl, Error, Language, NewUser, Outcome, SchemaProblem, User, UserStore, UserType,
+};
 
 fn new_user(email: &str) -> NewUser {
     NewUser {
@@ -42,9 +44,12 @@ fn every_field_round_trips() {
     ))
     .get_result(&mut conn)
     .unwrap();
-    conn.batch_execute(&format!("INSERT INTO public.lender (id, name) VALUES ({lender_id}, 'Banco')"))
-        .unwrap();
-    let preferences = serde_json::json!({"weekly": true, "channels": ["email"], "nested": {"n": 1.5}});
+    conn.batch_execute(&format!(
+        "INSERT INTO public.lender (id, name) VALUES ({lender_id}, 'Banco')"
+    ))
+    .unwrap();
+    let preferences =
+        serde_json::json!({"weekly": true, "channels": ["email"], "nested": {"n": 1.5}});
     let new = NewUser {
         user_type: UserType::Fi,
         language: Language::En,
@@ -60,7 +65,9 @@ fn every_field_round_trips() {
             .get_result(&mut conn)
             .unwrap();
 
-    let by_email = user_model::find_by_email(&mut conn, &new.email).unwrap().expect("found by email");
+    let by_email = user_model::find_by_email(&mut conn, &new.email)
+        .unwrap()
+        .expect("found by email");
     let by_sub = user_model::find_by_external_id(&mut conn, &new.external_id).unwrap();
     assert_eq!(by_sub, std::slice::from_ref(&by_email));
     assert_eq!(by_email, inserted);
@@ -77,7 +84,10 @@ fn every_field_round_trips() {
     } = by_email;
     assert!(id > 0);
     assert_eq!(user_type, new.user_type);
-    assert!(created_at <= database_now, "created_at comes from now() at insert time");
+    assert!(
+        created_at <= database_now,
+        "created_at comes from now() at insert time"
+    );
     assert_eq!(language, new.language);
     assert_eq!(email, new.email);
     assert_eq!(name, new.name);
@@ -101,14 +111,22 @@ fn duplicate_email_is_a_typed_error() {
     let mut again = new_user("taken@ocp.example");
     again.external_id = "another-sub".to_owned();
     let error = user_model::insert(&mut conn, &again).unwrap_err();
-    assert!(matches!(&error, Error::DuplicateEmail { email } if email == "taken@ocp.example"), "{error:?}");
-    assert!(user_model::find_by_external_id(&mut conn, "another-sub").unwrap().is_empty());
+    assert!(
+        matches!(&error, Error::DuplicateEmail { email } if email == "taken@ocp.example"),
+        "{error:?}"
+    );
+    assert!(
+        user_model::find_by_external_id(&mut conn, "another-sub")
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
 fn insert_if_absent_says_whether_it_created() {
     let (_database, mut conn) = ddl_database();
-    let (created, outcome) = user_model::insert_if_absent(&mut conn, &new_user("first@ocp.example")).unwrap();
+    let (created, outcome) =
+        user_model::insert_if_absent(&mut conn, &new_user("first@ocp.example")).unwrap();
     assert_eq!(outcome, Outcome::Created);
 
     let mut other = new_user("first@ocp.example");
@@ -135,10 +153,11 @@ fn names_are_stored_verbatim() {
         let user = user_model::insert(&mut conn, &new).unwrap();
         assert_eq!(user.name, *name);
         // Read back by plain SQL too, so a symmetric encode/decode bug cannot hide.
-        let stored: Name = diesel::sql_query("SELECT name::text AS name FROM public.credere_user WHERE id = $1")
-            .bind::<diesel::sql_types::Int4, _>(user.id)
-            .get_result(&mut conn)
-            .unwrap();
+        let stored: Name =
+            diesel::sql_query("SELECT name::text AS name FROM public.credere_user WHERE id = $1")
+                .bind::<diesel::sql_types::Int4, _>(user.id)
+                .get_result(&mut conn)
+                .unwrap();
         assert_eq!(stored.name, *name);
     }
     user_model::check_schema(&mut conn).expect("the table is still there");
@@ -154,28 +173,41 @@ fn relink_and_promote_change_one_row() {
 
     let relinked = user_model::set_external_id(&mut conn, user.id, "new-sub").unwrap();
     assert_eq!(relinked.external_id, "new-sub");
-    assert_eq!(user_model::find_by_external_id(&mut conn, "new-sub").unwrap(), std::slice::from_ref(&relinked));
+    assert_eq!(
+        user_model::find_by_external_id(&mut conn, "new-sub").unwrap(),
+        std::slice::from_ref(&relinked)
+    );
 
     let promoted = user_model::promote_to_ocp(&mut conn, user.id).unwrap();
     assert_eq!(promoted.user_type, UserType::Ocp);
     assert_eq!(promoted.external_id, "new-sub");
-    assert_eq!(user_model::find_by_email(&mut conn, &bystander.email).unwrap(), Some(bystander));
+    assert_eq!(
+        user_model::find_by_email(&mut conn, &bystander.email).unwrap(),
+        Some(bystander)
+    );
 
     let missing = user_model::promote_to_ocp(&mut conn, 999_999).unwrap_err();
-    assert!(matches!(missing, Error::UserNotFound { id: 999_999 }), "{missing:?}");
+    assert!(
+        matches!(missing, Error::UserNotFound { id: 999_999 }),
+        "{missing:?}"
+    );
 }
 
 #[test]
 fn unknown_stored_values_are_errors_not_panics() {
     let (_database, mut conn) = ddl_database();
     // A newer credere-backend might add a user type; this model must refuse it rather than guess.
-    conn.batch_execute("ALTER TYPE public.usertype ADD VALUE 'AUDITOR'").unwrap();
+    conn.batch_execute("ALTER TYPE public.usertype ADD VALUE 'AUDITOR'")
+        .unwrap();
     conn.batch_execute(
         "INSERT INTO public.credere_user (type, language, email, name, external_id) \
          VALUES ('AUDITOR', 'es', 'auditor@ocp.example', 'A', 's1'), ('OCP', 'fr', 'french@ocp.example', 'F', 's2')",
     )
     .unwrap();
-    for (email, needle) in [("auditor@ocp.example", "AUDITOR"), ("french@ocp.example", "\"fr\"")] {
+    for (email, needle) in [
+        ("auditor@ocp.example", "AUDITOR"),
+        ("french@ocp.example", "\"fr\""),
+    ] {
         let error = user_model::find_by_email(&mut conn, email).unwrap_err();
         assert!(matches!(error, Error::Query { .. }), "{error:?}");
         assert!(error.to_string().contains(needle), "{error}");
@@ -193,14 +225,21 @@ fn schema_check_rejects_a_database_without_the_table() {
     assert_eq!(mismatch.problems, [SchemaProblem::MissingTable]);
     assert_eq!(mismatch.database, database.name());
     let message = mismatch.to_string();
-    assert!(message.contains("table public.credere_user does not exist"), "{message}");
-    assert!(message.contains("DATABASE_URL may point at the wrong database"), "{message}");
+    assert!(
+        message.contains("table public.credere_user does not exist"),
+        "{message}"
+    );
+    assert!(
+        message.contains("DATABASE_URL may point at the wrong database"),
+        "{message}"
+    );
 }
 
 #[test]
 fn schema_check_names_a_missing_external_id() {
     let (_database, mut conn) = ddl_database();
-    conn.batch_execute("ALTER TABLE public.credere_user DROP COLUMN external_id").unwrap();
+    conn.batch_execute("ALTER TABLE public.credere_user DROP COLUMN external_id")
+        .unwrap();
     let Err(Error::Schema(mismatch)) = user_model::check_schema(&mut conn) else {
         panic!("a table without external_id must fail the check");
     };
@@ -211,7 +250,11 @@ fn schema_check_names_a_missing_external_id() {
             expected: "pg_catalog.varchar".to_owned()
         }]
     );
-    assert!(mismatch.to_string().contains("column credere_user.external_id (pg_catalog.varchar) is missing"));
+    assert!(
+        mismatch
+            .to_string()
+            .contains("column credere_user.external_id (pg_catalog.varchar) is missing")
+    );
 }
 
 #[test]
@@ -245,14 +288,39 @@ async fn user_store_does_not_block_the_runtime() {
     let url = DatabaseUrl::parse(database.url()).unwrap();
     let store = UserStore::connect(&url).await.expect("connect and check");
 
-    let (user, outcome) = store.insert_if_absent(new_user("async@ocp.example")).await.unwrap();
+    let (user, outcome) = store
+        .insert_if_absent(new_user("async@ocp.example"))
+        .await
+        .unwrap();
     assert_eq!(outcome, Outcome::Created);
-    assert_eq!(store.find_by_email("async@ocp.example").await.unwrap(), Some(user.clone()));
-    assert_eq!(store.find_by_external_id(&user.external_id).await.unwrap(), std::slice::from_ref(&user));
-    assert_eq!(store.promote_to_ocp(user.id).await.unwrap().user_type, UserType::Ocp);
-    assert_eq!(store.set_external_id(user.id, "relinked").await.unwrap().external_id, "relinked");
-    let duplicate = store.insert(new_user("async@ocp.example")).await.unwrap_err();
-    assert!(matches!(duplicate, Error::DuplicateEmail { .. }), "{duplicate:?}");
+    assert_eq!(
+        store.find_by_email("async@ocp.example").await.unwrap(),
+        Some(user.clone())
+    );
+    assert_eq!(
+        store.find_by_external_id(&user.external_id).await.unwrap(),
+        std::slice::from_ref(&user)
+    );
+    assert_eq!(
+        store.promote_to_ocp(user.id).await.unwrap().user_type,
+        UserType::Ocp
+    );
+    assert_eq!(
+        store
+            .set_external_id(user.id, "relinked")
+            .await
+            .unwrap()
+            .external_id,
+        "relinked"
+    );
+    let duplicate = store
+        .insert(new_user("async@ocp.example"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(duplicate, Error::DuplicateEmail { .. }),
+        "{duplicate:?}"
+    );
 
     // On a single-threaded runtime, a query run in place would freeze this ticker until it returned.
     let ticks = std::cell::Cell::new(0_u32);
@@ -266,13 +334,20 @@ async fn user_store_does_not_block_the_runtime() {
     let slow = store.run(|conn| {
         diesel::sql_query("SELECT pg_sleep(0.5)")
             .execute(conn)
-            .map_err(|error| Error::Query { context: "sleeping", error })
+            .map_err(|error| Error::Query {
+                context: "sleeping",
+                error,
+            })
     });
     tokio::select! {
         result = slow => { result.unwrap(); }
         () = ticker => unreachable!("the ticker never ends"),
     }
-    assert!(ticks.get() >= 5, "the runtime was blocked: only {} ticks during a 0.5 s query", ticks.get());
+    assert!(
+        ticks.get() >= 5,
+        "the runtime was blocked: only {} ticks during a 0.5 s query",
+        ticks.get()
+    );
 }
 
 #[tokio::test]
@@ -280,7 +355,10 @@ async fn user_store_refuses_a_database_without_the_table() {
     let database = testkit::database();
     let url = DatabaseUrl::parse(database.url()).unwrap();
     let error = UserStore::connect(&url).await.unwrap_err();
-    assert!(matches!(&error, Error::Schema(mismatch) if mismatch.problems == [SchemaProblem::MissingTable]), "{error:?}");
+    assert!(
+        matches!(&error, Error::Schema(mismatch) if mismatch.problems == [SchemaProblem::MissingTable]),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -305,7 +383,10 @@ fn connect_gives_up_after_connect_timeout() {
     // A listener that never answers: the TCP handshake completes, the PostgreSQL one never does.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let url = DatabaseUrl::parse(&format!("postgresql://u@127.0.0.1:{port}/db?connect_timeout=2")).unwrap();
+    let url = DatabaseUrl::parse(&format!(
+        "postgresql://u@127.0.0.1:{port}/db?connect_timeout=2"
+    ))
+    .unwrap();
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = sender.send(user_model::connect(&url).map(drop));
@@ -314,6 +395,9 @@ fn connect_gives_up_after_connect_timeout() {
     let result = receiver
         .recv_timeout(Duration::from_secs(60))
         .expect("connect must give up on its own");
-    assert!(matches!(result, Err(Error::Connection { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(Error::Connection { .. })),
+        "{result:?}"
+    );
     drop(listener);
 }

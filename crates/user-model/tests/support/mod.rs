@@ -31,7 +31,11 @@ pub fn migrated_database() -> (TestDatabase, PgConnection) {
     let database = testkit::database();
     let mut conn = connect(&database);
     let applied = user_model::run_pending_migrations(&mut conn).expect("running the migrations");
-    assert_eq!(applied.len(), 2, "both migrations run on an empty database: {applied:?}");
+    assert_eq!(
+        applied.len(),
+        2,
+        "both migrations run on an empty database: {applied:?}"
+    );
     (database, conn)
 }
 
