@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+/// Options of `cargo xtask docs`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Change nothing; exit 1 when regenerating would change a file.
@@ -18,6 +19,7 @@ pub struct Args {
     root: Option<PathBuf>,
 }
 
+/// Writes or checks the generated docs; exit 1 from `--check` means a file is stale.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let root = args.root.unwrap_or_else(check::workspace_root);
     if args.check {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use pool_spec::Environment;
 
+/// Options of `cargo xtask spec`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The environment: production or development.
@@ -13,6 +14,7 @@ pub struct Args {
     env: Environment,
 }
 
+/// Prints the validated spec of `--env` as pretty JSON on stdout.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let spec = pool_spec::for_environment(args.env);
     spec.validate()

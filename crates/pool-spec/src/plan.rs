@@ -3,14 +3,14 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::settings::{ClientSettings, EmailConfiguration, MfaSettings, PoolSettings, Tags};
 use crate::spec::DesiredState;
 use crate::text::{list, set, tag_list};
 
 /// What a live pool holds, converted by the `cognito` crate into the spec's shape.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observed {
     /// From DescribeUserPool.
     pub pool: PoolSettings,
