@@ -4,8 +4,10 @@
 //! Errors are `anyhow` with context; exit codes are part of each command's contract.
 
 mod admin;
+mod aws;
 mod db;
 mod docs;
+mod env_file;
 mod provision;
 mod spec;
 mod test;

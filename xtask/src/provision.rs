@@ -1,9 +1,236 @@
-//! `cargo xtask provision` (owned by the pool-spec work; placeholder until it lands).
+//! `cargo xtask provision --env ENV`: show the plan for an environment's pool and app client, then
+//! apply it. `--check` only plans (exit 0 converged, 2 changes needed, 1 error).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::{Context, bail};
+use cognito::{Applied, Cognito, Prepared};
+use pool_spec::{Environment, Plan};
+use serde::Serialize;
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+use crate::aws::{AwsArgs, runtime};
+
+/// Exit code of `--check` when the live pool differs from the spec.
+const CHANGES_NEEDED: u8 = 2;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The environment: production or development.
+    #[arg(long, value_name = "ENV")]
+    env: Environment,
+    /// Plan only, change nothing: exit 0 when the live pool matches the spec, 2 when changes are needed, 1 on error.
+    #[arg(long)]
+    check: bool,
+    /// Apply to production without the confirmation prompt (needed when stdin is not a terminal).
+    #[arg(long)]
+    yes: bool,
+    /// Output format: text for people, json for scripts (one object on stdout).
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    output: Output,
+    /// Print the app client secret (hidden otherwise).
+    #[arg(long)]
+    show_secret: bool,
+    /// Create or update COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET and AWS_REGION in this
+    /// credere-backend `.env` file, keeping its other lines; the file is left with mode 0600.
+    #[arg(long, value_name = "FILE")]
+    write_env: Option<PathBuf>,
+    /// SES identity ARN for production email (default: built from the caller's account and the region).
+    #[arg(long, value_name = "ARN")]
+    ses_identity_arn: Option<String>,
+    /// Manage this pool, when several pools share the spec's name.
+    #[arg(long, value_name = "ID")]
+    pool_id: Option<String>,
+    #[command(flatten)]
+    aws: AwsArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Output {
+    Text,
+    Json,
+}
+
+/// What `--output json` prints.
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    environment: Environment,
+    region: &'a str,
+    pool_name: &'a str,
+    pool_id: Option<&'a str>,
+    pool_arn: Option<&'a str>,
+    client_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<&'a str>,
+    create_pool: bool,
+    create_client: bool,
+    changes: &'a [pool_spec::Change],
+    conflicts: &'a [pool_spec::Conflict],
+    converged: bool,
+    applied: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    runtime()?.block_on(provision(args))
+}
+
+async fn provision(args: Args) -> anyhow::Result<ExitCode> {
+    let spec = pool_spec::for_environment(args.env);
+    let cognito = Cognito::connect(&args.aws.connect_options()).await;
+    let prepared = cognito
+        .prepare(&spec, args.ses_identity_arn.as_deref(), args.pool_id.as_deref())
+        .await
+        .with_context(|| format!("planning the {} pool `{}`", args.env, spec.pool.name))?;
+    let Prepared { desired, live, plan } = &prepared;
+    let live_id = live.as_ref().map(|live| live.id.as_str());
+
+    if args.output == Output::Text {
+        print_plan(args.env, &spec.pool.name, live_id, cognito.region(), plan);
+    }
+    if args.check {
+        if args.output == Output::Json {
+            let applied = live.as_ref().map(|live| Applied {
+                pool_id: live.id.clone(),
+                pool_arn: live.arn.clone(),
+                client_id: live.client_id.clone().unwrap_or_default(),
+                client_secret: live.client_secret.clone(),
+            });
+            print_json(&args, &cognito, &spec.pool.name, plan, applied.as_ref(), false)?;
+        }
+        return Ok(if plan.is_converged() { ExitCode::SUCCESS } else { ExitCode::from(CHANGES_NEEDED) });
+    }
+    if !plan.conflicts.is_empty() {
+        bail!(
+            "refusing to apply: {} setting(s) differ that Cognito never changes after creation (listed above). \
+             Nothing was changed.",
+            plan.conflicts.len()
+        );
+    }
+    let applied = if plan.is_converged() {
+        let live = live.as_ref().expect("a converged plan has a live pool and client");
+        Applied {
+            pool_id: live.id.clone(),
+            pool_arn: live.arn.clone(),
+            client_id: live.client_id.clone().unwrap_or_default(),
+            client_secret: live.client_secret.clone(),
+        }
+    } else {
+        if args.env == Environment::Production && !args.yes {
+            confirm(&spec.pool.name, plan)?;
+        }
+        cognito.apply(desired, plan, live.as_ref()).await.context(
+            "applying the plan; nothing after the failed call was applied. Run the same command again: \
+             it plans from what now exists and finishes the job",
+        )?
+    };
+    if let Some(path) = &args.write_env {
+        let secret = applied.client_secret.as_ref().map_or("", |secret| secret.expose());
+        crate::env_file::write(
+            path,
+            &[
+                ("COGNITO_POOL_ID", &applied.pool_id),
+                ("COGNITO_CLIENT_ID", &applied.client_id),
+                ("COGNITO_CLIENT_SECRET", secret),
+                ("AWS_REGION", cognito.region()),
+            ],
+        )
+        .with_context(|| format!("writing {}", path.display()))?;
+    }
+    match args.output {
+        Output::Json => print_json(&args, &cognito, &spec.pool.name, plan, Some(&applied), !plan.is_converged())?,
+        Output::Text => print_result(&args, &applied, plan),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[allow(clippy::print_stdout)]
+fn print_plan(environment: Environment, name: &str, pool_id: Option<&str>, region: &str, plan: &Plan) {
+    let id = pool_id.map_or_else(|| "not found".to_owned(), str::to_owned);
+    println!("Plan for the {environment} user pool `{name}` ({id}) in {region}:");
+    if plan.create_pool {
+        println!("  + create user pool `{name}`, then turn on MFA with authenticator apps");
+    }
+    if plan.create_client {
+        println!("  + create app client `{name}` with a client secret");
+    }
+    for change in &plan.changes {
+        println!("  ~ {}: {} -> {}", change.field, change.current, change.desired);
+    }
+    for conflict in &plan.conflicts {
+        println!("  ! {conflict}");
+    }
+    if plan.is_converged() {
+        println!("  = nothing to change: the live pool matches the spec");
+    }
+}
+
+#[allow(clippy::print_stdout)]
+fn print_result(args: &Args, applied: &Applied, plan: &Plan) {
+    if !plan.is_converged() {
+        println!("Applied.");
+    }
+    println!("Pool ID:       {}", applied.pool_id);
+    println!("Pool ARN:      {}", applied.pool_arn.as_deref().unwrap_or("unknown"));
+    println!("Client ID:     {}", applied.client_id);
+    match (&applied.client_secret, args.show_secret) {
+        (Some(secret), true) => println!("Client secret: {}", secret.expose()),
+        (Some(_), false) => println!("Client secret: hidden (--show-secret prints it, --write-env FILE stores it)"),
+        (None, _) => println!("Client secret: none"),
+    }
+    if let Some(path) = &args.write_env {
+        println!("Wrote COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET and AWS_REGION to {} (mode 0600)", path.display());
+    }
+}
+
+fn print_json(
+    args: &Args,
+    cognito: &Cognito,
+    pool_name: &str,
+    plan: &Plan,
+    applied: Option<&Applied>,
+    did_apply: bool,
+) -> anyhow::Result<()> {
+    let report = Report {
+        environment: args.env,
+        region: cognito.region(),
+        pool_name,
+        pool_id: applied.map(|applied| applied.pool_id.as_str()),
+        pool_arn: applied.and_then(|applied| applied.pool_arn.as_deref()),
+        client_id: applied.map(|applied| applied.client_id.as_str()).filter(|id| !id.is_empty()),
+        client_secret: applied
+            .and_then(|applied| applied.client_secret.as_ref())
+            .filter(|_| args.show_secret)
+            .map(|secret| secret.expose()),
+        create_pool: plan.create_pool,
+        create_client: plan.create_client,
+        changes: &plan.changes,
+        conflicts: &plan.conflicts,
+        converged: plan.is_converged(),
+        applied: did_apply,
+    };
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer(&mut stdout, &report)?;
+    writeln!(stdout)?;
+    Ok(())
+}
+
+/// Production changes need a person's yes on a terminal, or `--yes`.
+fn confirm(pool_name: &str, plan: &Plan) -> anyhow::Result<()> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        bail!(
+            "refusing to change production without confirmation: stdin is not a terminal. Review the plan \
+             (`cargo xtask provision --env production --check`), then re-run with --yes. Nothing was changed."
+        );
+    }
+    let count = plan.changes.len() + usize::from(plan.create_pool) + usize::from(plan.create_client);
+    eprint!("Apply {count} change(s) to the PRODUCTION pool `{pool_name}`? Type yes to continue: ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    if answer.trim() != "yes" {
+        bail!("not confirmed; nothing was changed");
+    }
+    Ok(())
 }

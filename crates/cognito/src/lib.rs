@@ -8,8 +8,18 @@
 //! implementation, apart from [`load_sdk_config`], which exists so tests build clients exactly as
 //! the commands do.
 
+mod apply;
 mod client;
+mod error;
+mod observe;
+mod provision;
+mod secret;
 mod users;
 
+pub use apply::Applied;
 pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, load_sdk_config};
+pub use error::Error;
+pub use observe::{FoundPool, LivePool};
+pub use provision::Prepared;
+pub use secret::Secret;
 pub use users::*;

@@ -1,0 +1,298 @@
+//! Finding a pool and observing it, its MFA and its app client, in pool-spec's shape.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_cognitoidentityprovider::types::{
+    AccountRecoverySettingType, EmailSendingAccountType, TimeUnitsType, UserPoolClientType, UserPoolMfaType,
+    UserPoolType,
+};
+use pool_spec::{
+    ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, Observed, PasswordPolicy,
+    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, Validity,
+};
+
+use crate::{Cognito, Error, Secret};
+
+/// ListUserPools accepts at most 60 per page.
+const PAGE_SIZE: i32 = 60;
+
+/// A pool found by name (and, among several of one name, by tags), or by ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundPool {
+    /// The pool ID, e.g. `us-east-1_AbCdEf123`.
+    pub id: String,
+    /// The pool name.
+    pub name: String,
+}
+
+/// A live pool as Cognito holds it: the spec-shaped observation plus the IDs and the raw settings that
+/// updates must carry over.
+#[derive(Debug, Clone)]
+pub struct LivePool {
+    /// The pool ID.
+    pub id: String,
+    /// The pool ARN.
+    pub arn: Option<String>,
+    /// The app client's ID, when the pool has one with the spec's name.
+    pub client_id: Option<String>,
+    /// The app client's secret, when it has one.
+    pub client_secret: Option<Secret>,
+    /// What the pool holds, in the spec's shape.
+    pub observed: Observed,
+    pub(crate) raw_pool: UserPoolType,
+    pub(crate) raw_client: Option<UserPoolClientType>,
+}
+
+impl Cognito {
+    /// Finds the pool to manage. With `pool_id`, that pool (which must carry `name`). Otherwise the pools
+    /// named `name`: none → `None`; one → it, tagged or not (Credere's pools were made by hand);
+    /// several → the one whose tags include `tags`, else [`Error::AmbiguousPool`].
+    pub async fn find_pool(&self, name: &str, tags: &Tags, pool_id: Option<&str>) -> Result<Option<FoundPool>, Error> {
+        if let Some(id) = pool_id {
+            let pool = self.describe_pool(id).await?;
+            let actual = pool.name.unwrap_or_default();
+            if actual != name {
+                return Err(Error::PoolNameMismatch { id: id.to_owned(), actual, expected: name.to_owned() });
+            }
+            return Ok(Some(FoundPool { id: id.to_owned(), name: actual }));
+        }
+        let mut pages = self.idp.list_user_pools().max_results(PAGE_SIZE).into_paginator().items().send();
+        let mut candidates = Vec::new();
+        while let Some(pool) = pages.next().await {
+            let pool = pool.map_err(Error::api("ListUserPools"))?;
+            if pool.name() == Some(name)
+                && let Some(id) = pool.id()
+            {
+                candidates.push(id.to_owned());
+            }
+        }
+        if candidates.len() <= 1 {
+            return Ok(candidates.pop().map(|id| FoundPool { id, name: name.to_owned() }));
+        }
+        let described = futures_join_all(candidates.iter().map(|id| self.describe_pool(id))).await;
+        let mut tagged = Vec::new();
+        for (id, pool) in candidates.iter().zip(described) {
+            let pool_tags = pool?.user_pool_tags.unwrap_or_default();
+            if tags.iter().all(|(key, value)| pool_tags.get(key) == Some(value)) {
+                tagged.push(id.clone());
+            }
+        }
+        match tagged.as_slice() {
+            [id] => Ok(Some(FoundPool { id: id.clone(), name: name.to_owned() })),
+            _ => Err(Error::AmbiguousPool { name: name.to_owned(), ids: candidates }),
+        }
+    }
+
+    /// Observes the pool, its MFA and the app client named `client_name`. The three independent reads
+    /// run concurrently, so this costs two sequential round trips.
+    pub async fn observe(&self, pool_id: &str, client_name: &str) -> Result<LivePool, Error> {
+        let (pool, mfa, client_id) =
+            tokio::try_join!(self.describe_pool(pool_id), self.mfa(pool_id), self.client_id(pool_id, client_name))?;
+        let raw_client = match &client_id {
+            Some(client_id) => Some(self.describe_client(pool_id, client_id).await?),
+            None => None,
+        };
+        let observed = Observed {
+            pool: pool_settings(&pool)?,
+            email: email_configuration(&pool),
+            mfa,
+            tags: pool.user_pool_tags().map(|tags| tags.clone().into_iter().collect()).unwrap_or_default(),
+            client: raw_client.as_ref().map(client_settings).transpose()?,
+        };
+        Ok(LivePool {
+            id: pool_id.to_owned(),
+            arn: pool.arn().map(str::to_owned),
+            client_id,
+            client_secret: raw_client.as_ref().and_then(|client| client.client_secret()).map(Secret::new),
+            observed,
+            raw_pool: pool,
+            raw_client,
+        })
+    }
+
+    pub(crate) async fn describe_pool(&self, id: &str) -> Result<UserPoolType, Error> {
+        let output = self.idp.describe_user_pool().user_pool_id(id).send().await.map_err(|error| {
+            if error.as_service_error().is_some_and(|error| error.is_resource_not_found_exception()) {
+                Error::PoolNotFound { id: id.to_owned() }
+            } else {
+                Error::api("DescribeUserPool")(error)
+            }
+        })?;
+        output.user_pool.ok_or(Error::Unexpected {
+            operation: "DescribeUserPool",
+            field: "UserPool",
+            value: "nothing".into(),
+        })
+    }
+
+    pub(crate) async fn mfa(&self, pool_id: &str) -> Result<MfaSettings, Error> {
+        let output = self
+            .idp
+            .get_user_pool_mfa_config()
+            .user_pool_id(pool_id)
+            .send()
+            .await
+            .map_err(Error::api("GetUserPoolMfaConfig"))?;
+        Ok(MfaSettings {
+            configuration: match output.mfa_configuration() {
+                Some(UserPoolMfaType::On) => MfaConfiguration::On,
+                Some(UserPoolMfaType::Optional) => MfaConfiguration::Optional,
+                Some(UserPoolMfaType::Off) | None => MfaConfiguration::Off,
+                Some(other) => return Err(unexpected("GetUserPoolMfaConfig", "MfaConfiguration", other.as_str())),
+            },
+            software_token_enabled: output.software_token_mfa_configuration().is_some_and(|config| config.enabled()),
+            sms_enabled: output.sms_mfa_configuration().is_some(),
+        })
+    }
+
+    async fn client_id(&self, pool_id: &str, name: &str) -> Result<Option<String>, Error> {
+        let mut pages =
+            self.idp.list_user_pool_clients().user_pool_id(pool_id).max_results(PAGE_SIZE).into_paginator().items().send();
+        let mut ids = Vec::new();
+        while let Some(client) = pages.next().await {
+            let client = client.map_err(Error::api("ListUserPoolClients"))?;
+            if client.client_name() == Some(name)
+                && let Some(id) = client.client_id()
+            {
+                ids.push(id.to_owned());
+            }
+        }
+        if ids.len() > 1 {
+            return Err(Error::AmbiguousClient { pool_id: pool_id.to_owned(), name: name.to_owned(), ids });
+        }
+        Ok(ids.pop())
+    }
+
+    async fn describe_client(&self, pool_id: &str, client_id: &str) -> Result<UserPoolClientType, Error> {
+        let output = self
+            .idp
+            .describe_user_pool_client()
+            .user_pool_id(pool_id)
+            .client_id(client_id)
+            .send()
+            .await
+            .map_err(Error::api("DescribeUserPoolClient"))?;
+        output.user_pool_client.ok_or(Error::Unexpected {
+            operation: "DescribeUserPoolClient",
+            field: "UserPoolClient",
+            value: "nothing".into(),
+        })
+    }
+}
+
+/// Awaits every future concurrently, keeping their order.
+async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for future in futures {
+        set.push(Box::pin(future));
+    }
+    let mut outputs = Vec::with_capacity(set.len());
+    // Polling them all through one select loop would need another crate; a JoinSet needs 'static futures.
+    // A handful of candidates is the realistic ceiling, so awaiting after starting them all is enough.
+    for future in set {
+        outputs.push(future.await);
+    }
+    outputs
+}
+
+fn unexpected(operation: &'static str, field: &'static str, value: &str) -> Error {
+    Error::Unexpected { operation, field, value: value.to_owned() }
+}
+
+fn names<T: AsRef<str>>(values: impl IntoIterator<Item = T>) -> BTreeSet<String> {
+    values.into_iter().map(|value| value.as_ref().to_owned()).collect()
+}
+
+fn pool_settings(pool: &UserPoolType) -> Result<PoolSettings, Error> {
+    let policy = pool.policies().and_then(|policies| policies.password_policy());
+    Ok(PoolSettings {
+        name: pool.name().unwrap_or_default().to_owned(),
+        username_attributes: names(pool.username_attributes().iter().map(|attribute| attribute.as_str())),
+        // A pool created without UsernameConfiguration has case-sensitive usernames.
+        case_sensitive_usernames: pool.username_configuration().is_none_or(|config| config.case_sensitive()),
+        required_attributes: pool
+            .schema_attributes()
+            .iter()
+            .filter(|attribute| attribute.required() == Some(true))
+            .filter_map(|attribute| attribute.name())
+            .map(str::to_owned)
+            .collect(),
+        auto_verified_attributes: names(pool.auto_verified_attributes().iter().map(|attribute| attribute.as_str())),
+        password_policy: PasswordPolicy {
+            minimum_length: policy.and_then(|policy| policy.minimum_length()).unwrap_or_default().max(0) as u32,
+            require_uppercase: policy.is_some_and(|policy| policy.require_uppercase()),
+            require_lowercase: policy.is_some_and(|policy| policy.require_lowercase()),
+            require_numbers: policy.is_some_and(|policy| policy.require_numbers()),
+            require_symbols: policy.is_some_and(|policy| policy.require_symbols()),
+            temporary_password_validity_days: policy.map_or(0, |policy| policy.temporary_password_validity_days()).max(0)
+                as u32,
+        },
+        admin_create_user_only: pool.admin_create_user_config().is_some_and(|config| config.allow_admin_create_user_only()),
+        account_recovery: account_recovery(pool.account_recovery_setting())?,
+        deletion_protection: match pool.deletion_protection().map(|protection| protection.as_str()) {
+            Some("ACTIVE") => DeletionProtection::Active,
+            _ => DeletionProtection::Inactive,
+        },
+    })
+}
+
+fn account_recovery(setting: Option<&AccountRecoverySettingType>) -> Result<Vec<RecoveryMechanism>, Error> {
+    let mut mechanisms: Vec<_> = setting.map(|setting| setting.recovery_mechanisms().to_vec()).unwrap_or_default();
+    mechanisms.sort_by_key(|mechanism| mechanism.priority());
+    mechanisms
+        .iter()
+        .map(|mechanism| match mechanism.name().as_str() {
+            "verified_email" => Ok(RecoveryMechanism::VerifiedEmail),
+            "verified_phone_number" => Ok(RecoveryMechanism::VerifiedPhoneNumber),
+            "admin_only" => Ok(RecoveryMechanism::AdminOnly),
+            other => Err(unexpected("DescribeUserPool", "RecoveryMechanism", other)),
+        })
+        .collect()
+}
+
+fn email_configuration(pool: &UserPoolType) -> EmailConfiguration {
+    match pool.email_configuration() {
+        Some(config) if config.email_sending_account() == Some(&EmailSendingAccountType::Developer) => {
+            EmailConfiguration::Developer {
+                source_arn: config.source_arn().unwrap_or_default().to_owned(),
+                from: config.from().unwrap_or_default().to_owned(),
+            }
+        }
+        _ => EmailConfiguration::CognitoDefault,
+    }
+}
+
+fn client_settings(client: &UserPoolClientType) -> Result<ClientSettings, Error> {
+    let units = client.token_validity_units();
+    // Cognito's defaults when a client was created without units: refresh in days, the others in hours.
+    let unit = |unit: Option<&TimeUnitsType>, default: TimeUnit| -> Result<TimeUnit, Error> {
+        Ok(match unit.map(TimeUnitsType::as_str) {
+            None => default,
+            Some("seconds") => TimeUnit::Seconds,
+            Some("minutes") => TimeUnit::Minutes,
+            Some("hours") => TimeUnit::Hours,
+            Some("days") => TimeUnit::Days,
+            Some(other) => return Err(unexpected("DescribeUserPoolClient", "TokenValidityUnits", other)),
+        })
+    };
+    let validity = |amount: Option<i32>, unit: TimeUnit| Validity { amount: amount.unwrap_or_default().max(0) as u32, unit };
+    Ok(ClientSettings {
+        name: client.client_name().unwrap_or_default().to_owned(),
+        generate_secret: client.client_secret().is_some(),
+        explicit_auth_flows: names(client.explicit_auth_flows().iter().map(|flow| flow.as_str())),
+        token_validity: TokenValidity {
+            refresh: validity(
+                Some(client.refresh_token_validity()),
+                unit(units.and_then(|units| units.refresh_token()), TimeUnit::Days)?,
+            ),
+            access: validity(client.access_token_validity(), unit(units.and_then(|units| units.access_token()), TimeUnit::Hours)?),
+            id: validity(client.id_token_validity(), unit(units.and_then(|units| units.id_token()), TimeUnit::Hours)?),
+        },
+        auth_session_validity_minutes: client.auth_session_validity().unwrap_or_default().max(0) as u32,
+        prevent_user_existence_errors: match client.prevent_user_existence_errors().map(|value| value.as_str()) {
+            Some("ENABLED") => PreventUserExistenceErrors::Enabled,
+            _ => PreventUserExistenceErrors::Legacy,
+        },
+        enable_token_revocation: client.enable_token_revocation().unwrap_or(false),
+    })
+}

@@ -1,0 +1,47 @@
+//! The AWS connection flags every Cognito command shares, and `-v` logging of API calls.
+
+use std::time::Duration;
+
+/// How to reach AWS: the standard credential chain, optionally a profile, a region and an endpoint.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AwsArgs {
+    /// Named profile from ~/.aws/config (default: AWS_PROFILE, else the standard credential chain).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region (default: AWS_REGION or the profile's, else us-east-1).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send Cognito and STS calls to this endpoint instead of AWS's, e.g. a local emulator.
+    /// AWS_ENDPOINT_URL is honoured too.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Log each API call (operation, duration, retries) to stderr. Never logs a secret.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+impl AwsArgs {
+    /// The connection options, and `-v` logging turned on when asked for.
+    pub fn connect_options(&self) -> cognito::ConnectOptions {
+        if self.verbose {
+            // Only the call logger's events: request and response bodies may hold secrets.
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("cognito=debug")
+                .with_writer(std::io::stderr)
+                .with_target(false)
+                .try_init();
+        }
+        cognito::ConnectOptions {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            attempt_timeout: Duration::from_secs(10),
+            ..cognito::ConnectOptions::default()
+        }
+    }
+}
+
+/// A Tokio runtime for one command.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
