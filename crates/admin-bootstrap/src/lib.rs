@@ -1,1 +1,24 @@
-//! The first-admin workflow (being written).
+//! The first-admin workflow: one Cognito user and its `credere_user` row, made in one resumable step.
+//!
+//! Owns: validating the request ([`Request::validate`]: email syntax through the `email_address` crate, name,
+//! language, pool, `DATABASE_URL`, backend URL), the workflow ([`bootstrap`]: check the database → resolve
+//! the pool → ensure the Cognito user → ensure the row → optionally request the password-reset email) and
+//! its typed [`Report`].
+//!
+//! Invariant: the database is checked (reachable, Credere's schema) before any Cognito call, so an
+//! unreachable or wrong database leaves Cognito untouched; conflicts (a row linked to another user, a lender
+//! row, a disabled Cognito user) are refused before anything is written; every step first looks for what
+//! exists, so a re-run after success changes nothing and a re-run after a failure finishes the job. No
+//! password is ever read, returned or logged: Cognito generates the temporary one and nobody sees it.
+//! Never migrates a database.
+//!
+//! Must not depend on: the AWS SDK (Cognito is reached only through the `cognito` crate), diesel directly
+//! (only through `user-model`), or the xtask binary.
+
+mod input;
+mod reset;
+mod workflow;
+
+pub use input::{Input, InputError, MAX_EMAIL_CHARS, MAX_NAME_CHARS, PoolChoice, Request};
+pub use reset::{ResetOutcome, ResetTarget, send_password_reset};
+pub use workflow::{Error, Report, bootstrap};

@@ -1,0 +1,316 @@
+//! The command's input as given, and its validation: everything here is checked before any call.
+
+use email_address::{EmailAddress, Options};
+use pool_spec::Environment;
+use user_model::{DatabaseUrl, Language, UnknownCode};
+
+use crate::reset::ResetTarget;
+
+/// Cognito's `Username` holds at most 128 characters, and the email is the `Username`.
+pub const MAX_EMAIL_CHARS: usize = 128;
+/// A display name longer than this is a paste accident, not a name.
+pub const MAX_NAME_CHARS: usize = 255;
+/// Cognito's `UserPoolId` is at most 55 characters.
+const MAX_POOL_ID_CHARS: usize = 55;
+
+/// What the maintainer asked for, as typed (the command line, the environment, a `.env` file).
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// The admin's email; trimmed and lower-cased before use.
+    pub email: String,
+    /// The admin's display name, stored verbatim.
+    pub name: String,
+    /// A language code Credere supports, e.g. `es`.
+    pub language: String,
+    /// The environment whose spec names the pool (`--env`).
+    pub environment: Option<Environment>,
+    /// The pool's ID (`--pool-id` or `COGNITO_POOL_ID`); with `environment`, both must name the same pool.
+    pub pool_id: Option<String>,
+    /// `DATABASE_URL`; may hold a password, so it is never shown as given.
+    pub database_url: Option<String>,
+    /// Point an existing row with another `external_id` at this Cognito user (`--relink`).
+    pub relink: bool,
+    /// Make an existing `FI` row an `OCP` row (`--promote`).
+    pub promote: bool,
+    /// credere-backend's base URL, to request the password-reset email (`--send-reset --backend-url`).
+    pub reset_backend_url: Option<String>,
+}
+
+/// Which pool the admin goes in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PoolChoice {
+    /// By ID only.
+    Id(String),
+    /// By the environment's spec (name and tags); with an ID, that pool must carry the spec's name.
+    Environment {
+        /// The environment.
+        environment: Environment,
+        /// The ID that must agree with it.
+        pool_id: Option<String>,
+    },
+}
+
+/// A [`Request`] that passed validation.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Trimmed, lower-cased and syntactically valid.
+    pub email: String,
+    /// Not blank, no control characters, at most [`MAX_NAME_CHARS`].
+    pub name: String,
+    /// The user's language.
+    pub language: Language,
+    /// Which pool.
+    pub pool: PoolChoice,
+    /// A PostgreSQL URL (its `Display` hides the password).
+    pub database_url: DatabaseUrl,
+    /// See [`Request::relink`].
+    pub relink: bool,
+    /// See [`Request::promote`].
+    pub promote: bool,
+    /// Where to request the password-reset email, if asked to.
+    pub reset: Option<ResetTarget>,
+}
+
+/// Why a [`Request`] was refused before anything was called.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The email is empty after trimming.
+    #[error("the email is empty")]
+    EmptyEmail,
+    /// The email is longer than Cognito allows.
+    #[error("the email has {chars} characters; Cognito usernames hold at most {MAX_EMAIL_CHARS}")]
+    EmailTooLong {
+        /// Its length in characters.
+        chars: usize,
+    },
+    /// The email is not a valid address.
+    #[error("{email:?} is not a valid email address: {reason}")]
+    InvalidEmail {
+        /// The email after trimming and lower-casing.
+        email: String,
+        /// The parser's reason.
+        reason: email_address::Error,
+    },
+    /// The name is empty or only whitespace.
+    #[error("the name is empty or only whitespace; give the admin's display name with --name")]
+    BlankName,
+    /// The name is too long.
+    #[error("the name has {chars} characters; at most {MAX_NAME_CHARS} are accepted")]
+    NameTooLong {
+        /// Its length in characters.
+        chars: usize,
+    },
+    /// A field holds a control character (a newline, a tab, NUL, an escape…).
+    #[error("the {field} contains the control character {character:?} at position {position}")]
+    ControlCharacter {
+        /// `email` or `name`.
+        field: &'static str,
+        /// The character.
+        character: char,
+        /// Its 0-based character position.
+        position: usize,
+    },
+    /// The language is not one Credere supports.
+    #[error(transparent)]
+    Language(UnknownCode),
+    /// Neither an environment nor a pool ID was given.
+    #[error("no pool given: pass --env ENV, or --pool-id ID (or set COGNITO_POOL_ID)")]
+    NoPool,
+    /// The pool ID is not shaped like one (`<region>_<id>`).
+    #[error("{pool_id:?} is not a Cognito user pool ID (expected the form us-east-1_AbCdEf123)")]
+    InvalidPoolId {
+        /// The ID given.
+        pool_id: String,
+    },
+    /// No database URL was given.
+    #[error(
+        "no database given: pass --database-url URL, set DATABASE_URL, or use --env-file with credere-backend's .env"
+    )]
+    NoDatabase,
+    /// The database URL is not a usable PostgreSQL URL.
+    #[error(transparent)]
+    Database(user_model::Error),
+    /// The backend URL for `--send-reset` is not an http(s) URL.
+    #[error("--backend-url {url:?} is not an http:// or https:// URL: {reason}")]
+    InvalidBackendUrl {
+        /// The URL given.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+}
+
+impl Request {
+    /// Checks every field, normalising the email; makes no call of any kind.
+    pub fn validate(&self) -> Result<Input, InputError> {
+        let email = validate_email(&self.email)?;
+        let name = validate_name(&self.name)?;
+        let language = self.language.trim().parse().map_err(InputError::Language)?;
+        let pool_id = self
+            .pool_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty());
+        if let Some(pool_id) = pool_id {
+            validate_pool_id(pool_id)?;
+        }
+        let pool = match (self.environment, pool_id) {
+            (Some(environment), pool_id) => PoolChoice::Environment {
+                environment,
+                pool_id: pool_id.map(str::to_owned),
+            },
+            (None, Some(pool_id)) => PoolChoice::Id(pool_id.to_owned()),
+            (None, None) => return Err(InputError::NoPool),
+        };
+        let raw_url = self
+            .database_url
+            .as_deref()
+            .filter(|url| !url.trim().is_empty())
+            .ok_or(InputError::NoDatabase)?;
+        let database_url = DatabaseUrl::parse(raw_url).map_err(InputError::Database)?;
+        let reset = self
+            .reset_backend_url
+            .as_deref()
+            .map(ResetTarget::parse)
+            .transpose()?;
+        Ok(Input {
+            email,
+            name,
+            language,
+            pool,
+            database_url,
+            relink: self.relink,
+            promote: self.promote,
+            reset,
+        })
+    }
+}
+
+fn validate_email(raw: &str) -> Result<String, InputError> {
+    let email = raw.trim().to_lowercase();
+    if email.is_empty() {
+        return Err(InputError::EmptyEmail);
+    }
+    reject_control_characters("email", &email)?;
+    let chars = email.chars().count();
+    if chars > MAX_EMAIL_CHARS {
+        return Err(InputError::EmailTooLong { chars });
+    }
+    // A bare address with a dotted domain: no "Name <addr>" form, no [IP] literal, no intranet host.
+    let options = Options::default()
+        .with_required_tld()
+        .without_domain_literal()
+        .without_display_text();
+    EmailAddress::parse_with_options(&email, options).map_err(|reason| {
+        InputError::InvalidEmail {
+            email: email.clone(),
+            reason,
+        }
+    })?;
+    Ok(email)
+}
+
+fn validate_name(raw: &str) -> Result<String, InputError> {
+    if raw.trim().is_empty() {
+        return Err(InputError::BlankName);
+    }
+    reject_control_characters("name", raw)?;
+    let chars = raw.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(InputError::NameTooLong { chars });
+    }
+    Ok(raw.to_owned())
+}
+
+fn reject_control_characters(field: &'static str, value: &str) -> Result<(), InputError> {
+    match value
+        .chars()
+        .enumerate()
+        .find(|(_, character)| character.is_control())
+    {
+        Some((position, character)) => Err(InputError::ControlCharacter {
+            field,
+            character,
+            position,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Cognito's pattern is `[\w-]+_[0-9a-zA-Z]+`, 1 to 55 characters.
+fn validate_pool_id(pool_id: &str) -> Result<(), InputError> {
+    let invalid = || InputError::InvalidPoolId {
+        pool_id: pool_id.to_owned(),
+    };
+    let (region, id) = pool_id.rsplit_once('_').ok_or_else(invalid)?;
+    let region_ok = !region.is_empty()
+        && region
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    let id_ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric());
+    if region_ok && id_ok && pool_id.chars().count() <= MAX_POOL_ID_CHARS {
+        Ok(())
+    } else {
+        Err(invalid())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> Request {
+        Request {
+            email: "Admin@Example.org".into(),
+            name: "Ada Admin".into(),
+            language: "es".into(),
+            pool_id: Some("us-east-1_AbC123".into()),
+            database_url: Some("postgresql://u:hunter2@localhost/credere".into()),
+            ..Request::default()
+        }
+    }
+
+    #[test]
+    fn normalises_the_email_and_keeps_the_name_verbatim() {
+        let input = Request {
+            email: "  Admin@Example.ORG \n".into(),
+            name: " O'Brien; DROP ".into(),
+            ..request()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(input.email, "admin@example.org");
+        assert_eq!(input.name, " O'Brien; DROP ");
+        assert_eq!(input.pool, PoolChoice::Id("us-east-1_AbC123".into()));
+    }
+
+    #[test]
+    fn an_environment_with_an_id_keeps_both_to_compare() {
+        let input = Request {
+            environment: Some(Environment::Development),
+            ..request()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(
+            input.pool,
+            PoolChoice::Environment {
+                environment: Environment::Development,
+                pool_id: Some("us-east-1_AbC123".into())
+            }
+        );
+    }
+
+    #[test]
+    fn database_errors_hide_the_password() {
+        let error = Request {
+            database_url: Some("mysql://u:hunter2@localhost/credere".into()),
+            ..request()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(matches!(error, InputError::Database(_)), "{error:?}");
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+        assert!(!format!("{:?}", request().validate().unwrap()).contains("hunter2"));
+    }
+}

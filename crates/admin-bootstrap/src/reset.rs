@@ -1,0 +1,146 @@
+//! Asking credere-backend to send the password-reset email, as the frontend's "Forgot Password?" does.
+
+use std::time::Duration;
+
+use reqwest::Url;
+use serde::Serialize;
+
+use crate::input::InputError;
+
+/// The backend's route behind "Forgot Password?".
+const FORGOT_PASSWORD: [&str; 2] = ["users", "forgot-password"];
+/// The whole request, connection included; the backend only queues an email.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The `users/forgot-password` URL under a credere-backend base URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetTarget {
+    url: Url,
+}
+
+impl ResetTarget {
+    /// Accepts an `http(s)://` base URL, with or without a path prefix or a trailing slash.
+    pub fn parse(base: &str) -> Result<Self, InputError> {
+        let invalid = |reason: String| InputError::InvalidBackendUrl {
+            url: base.to_owned(),
+            reason,
+        };
+        let mut url = Url::parse(base.trim()).map_err(|error| invalid(error.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(invalid(format!("the scheme is {:?}", url.scheme())));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(invalid("a base URL takes no query or fragment".into()));
+        }
+        url.path_segments_mut()
+            .map_err(|()| invalid("it cannot hold a path".into()))?
+            .pop_if_empty()
+            .extend(FORGOT_PASSWORD);
+        Ok(Self { url })
+    }
+
+    /// The full URL the request goes to.
+    pub fn url(&self) -> &str {
+        self.url.as_str()
+    }
+}
+
+/// What came of the reset request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ResetOutcome {
+    /// The backend answered (any status: the caller decides what a non-2xx means).
+    Answered {
+        /// The URL posted to.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// No answer came (connection refused, timeout, TLS failure).
+    Unreachable {
+        /// The URL posted to.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl ResetOutcome {
+    /// Whether the backend accepted the request (a 2xx status).
+    pub fn succeeded(&self) -> bool {
+        matches!(self, Self::Answered { status, .. } if (200..300).contains(status))
+    }
+}
+
+#[derive(Serialize)]
+struct ForgotPassword<'a> {
+    username: &'a str,
+}
+
+/// POSTs `{"username": email}` to the target. Never fails: an unreachable backend is an outcome to report,
+/// since the admin itself is bootstrapped by then.
+pub async fn send_password_reset(target: &ResetTarget, email: &str) -> ResetOutcome {
+    let url = target.url().to_owned();
+    let sent = async {
+        let client = reqwest::Client::builder().timeout(TIMEOUT).build()?;
+        client
+            .post(target.url.clone())
+            .json(&ForgotPassword { username: email })
+            .send()
+            .await
+    };
+    match sent.await {
+        Ok(response) => ResetOutcome::Answered {
+            url,
+            status: response.status().as_u16(),
+        },
+        Err(error) => ResetOutcome::Unreachable {
+            url,
+            reason: error_chain(&error),
+        },
+    }
+}
+
+/// reqwest's own `Display` stops at "error sending request"; the cause is in the sources.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let causes = std::iter::successors(Some(error), |cause| cause.source());
+    causes.map(ToString::to_string).collect::<Vec<_>>().join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appends_the_route_to_any_base() {
+        for (base, expected) in [
+            (
+                "https://credere.example.org",
+                "https://credere.example.org/users/forgot-password",
+            ),
+            (
+                "https://credere.example.org/",
+                "https://credere.example.org/users/forgot-password",
+            ),
+            (
+                "http://127.0.0.1:8000/api/",
+                "http://127.0.0.1:8000/api/users/forgot-password",
+            ),
+        ] {
+            assert_eq!(ResetTarget::parse(base).unwrap().url(), expected);
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_http_base() {
+        for base in [
+            "ftp://example.org",
+            "example.org",
+            "",
+            "https://example.org/?next=x",
+            "mailto:a@example.org",
+        ] {
+            assert!(ResetTarget::parse(base).is_err(), "{base}");
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! The bootstrap itself: check the database, resolve the pool, ensure the Cognito user, ensure the row.
+
+use cognito::{Cognito, CognitoUser, UserError};
+use pool_spec::Environment;
+use serde::Serialize;
+use user_model::{Language, NewUser, Outcome, User, UserStore, UserType};
+
+use crate::input::{Input, PoolChoice};
+use crate::reset::{ResetOutcome, send_password_reset};
+
+/// What the bootstrap found, did and ended with.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The admin's email, as stored (trimmed, lower case).
+    pub email: String,
+    /// The display name, as stored.
+    pub name: String,
+    /// The language, as stored.
+    pub language: Language,
+    /// The database, password hidden.
+    pub database: String,
+    /// The environment whose spec named the pool, if one was given.
+    pub environment: Option<Environment>,
+    /// The pool the user is in.
+    pub pool_id: String,
+    /// The pool's name, when it was looked up.
+    pub pool_name: Option<String>,
+    /// The Cognito `Username`, stored as `credere_user.external_id`.
+    pub username: String,
+    /// The user's `sub`.
+    pub sub: String,
+    /// Cognito's `UserStatus`, e.g. `FORCE_CHANGE_PASSWORD` until the first password reset.
+    pub cognito_status: String,
+    /// Whether this run created the Cognito user (else it existed).
+    pub cognito_user_created: bool,
+    /// `credere_user.id`.
+    pub user_id: i32,
+    /// Whether this run inserted the row (else it existed).
+    pub row_created: bool,
+    /// The `external_id` the row had before `--relink` changed it.
+    pub relinked_from: Option<String>,
+    /// Whether `--promote` changed the row from `FI` to `OCP`.
+    pub promoted: bool,
+    /// What came of `--send-reset`, when asked.
+    pub password_reset: Option<ResetOutcome>,
+}
+
+impl Report {
+    /// Whether this run changed anything (a re-run after success changes nothing).
+    pub fn changed_anything(&self) -> bool {
+        self.cognito_user_created
+            || self.row_created
+            || self.relinked_from.is_some()
+            || self.promoted
+    }
+}
+
+/// Why the bootstrap stopped. Each message says what was (not) changed and what to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database is unreachable or not Credere's; checked first, so nothing was created anywhere.
+    #[error("the database check failed, so nothing was created in Cognito or the database: {0}")]
+    Database(#[source] user_model::Error),
+    /// The pool could not be resolved (lookup failed, ambiguous, or `--env` and `--pool-id` disagree).
+    #[error("could not resolve the user pool; nothing was changed: {0}")]
+    Pool(#[source] cognito::Error),
+    /// No pool has the environment's spec name.
+    #[error(
+        "no user pool named `{name}` exists for the {environment} environment; nothing was changed. \
+         Create it with `cargo xtask provision --env {environment}`, or pass --pool-id"
+    )]
+    PoolNotFound {
+        /// The environment.
+        environment: Environment,
+        /// The spec's pool name.
+        name: String,
+    },
+    /// Creating or reading the Cognito user failed; the database was not written.
+    #[error("{0}; the credere_user table was not changed")]
+    Cognito(#[source] UserError),
+    /// The Cognito user exists but is disabled.
+    #[error(
+        "the Cognito user {email} (Username {username}) is disabled; nothing was changed. \
+         Enable it in the console (or `aws cognito-idp admin-enable-user`) if it should be an admin, then run again"
+    )]
+    UserDisabled {
+        /// The email.
+        email: String,
+        /// Its Cognito `Username`.
+        username: String,
+    },
+    /// A row with this email points at another Cognito user.
+    #[error(
+        "credere_user row {user_id} for {email} has external_id {row_external_id}, but the Cognito user's Username is \
+         {cognito_username}; nothing was changed. Pass --relink to point the row at the Cognito user"
+    )]
+    RowPointsElsewhere {
+        /// The email.
+        email: String,
+        /// The row's id.
+        user_id: i32,
+        /// What the row holds.
+        row_external_id: String,
+        /// What Cognito holds.
+        cognito_username: String,
+    },
+    /// A row with this email points at a Cognito user that does not exist.
+    #[error(
+        "credere_user row {user_id} for {email} has external_id {row_external_id}, but the pool has no Cognito user \
+         with that email; nothing was changed. Pass --relink to create the Cognito user and point the row at it"
+    )]
+    RowWithoutCognitoUser {
+        /// The email.
+        email: String,
+        /// The row's id.
+        user_id: i32,
+        /// What the row holds.
+        row_external_id: String,
+    },
+    /// A row with this email is a lender's (`FI`) user.
+    #[error(
+        "credere_user row {user_id} for {email} is a lender (FI) user; nothing was changed. \
+         Pass --promote to make it an OCP administrator"
+    )]
+    RowIsLender {
+        /// The email.
+        email: String,
+        /// The row's id.
+        user_id: i32,
+    },
+    /// The Cognito step succeeded, then the database failed.
+    #[error(
+        "the Cognito user {email} (Username {username}) {}, but the credere_user row could not be written: {source}. \
+         Run the same command again: it finds the Cognito user and finishes the row",
+        if *.cognito_user_created { "was created" } else { "exists" }
+    )]
+    RowNotWritten {
+        /// The email.
+        email: String,
+        /// The Cognito `Username`.
+        username: String,
+        /// Whether this run created the Cognito user.
+        cognito_user_created: bool,
+        /// The database failure.
+        source: user_model::Error,
+    },
+}
+
+/// The pool the user goes in.
+struct Pool {
+    id: String,
+    name: Option<String>,
+    environment: Option<Environment>,
+}
+
+/// Runs the bootstrap for a validated request. Idempotent: a re-run after success changes nothing, and a
+/// re-run after a failure finishes what the failed run started.
+pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error> {
+    // The database first: if it is unreachable or not Credere's, nothing must exist in Cognito either.
+    let store = UserStore::connect(&input.database_url)
+        .await
+        .map_err(Error::Database)?;
+    let existing = store
+        .find_by_email(&input.email)
+        .await
+        .map_err(Error::Database)?;
+    if let Some(row) = &existing {
+        refuse_lender(row, input)?;
+    }
+    let pool = resolve_pool(&input.pool, cognito).await?;
+    let (user, cognito_user_created) =
+        ensure_cognito_user(cognito, &pool.id, input, existing.as_ref()).await?;
+    if !user.enabled {
+        return Err(Error::UserDisabled {
+            email: input.email.clone(),
+            username: user.username,
+        });
+    }
+    if let Some(row) = &existing {
+        refuse_other_link(row, &user, input)?;
+    }
+    let row_not_written = |source| Error::RowNotWritten {
+        email: input.email.clone(),
+        username: user.username.clone(),
+        cognito_user_created,
+        source,
+    };
+    let (row, row_created) = match existing {
+        Some(row) => (row, false),
+        None => {
+            let (row, outcome) = store
+                .insert_if_absent(new_user(input, &user))
+                .await
+                .map_err(row_not_written)?;
+            if outcome == Outcome::Existing {
+                // A concurrent run (or someone) wrote the row in between: hold it to the same rules.
+                refuse_lender(&row, input)?;
+                refuse_other_link(&row, &user, input)?;
+            }
+            (row, outcome == Outcome::Created)
+        }
+    };
+    let (row, relinked_from) = if row.external_id == user.username {
+        (row, None)
+    } else {
+        tracing::info!(user_id = row.id, from = %row.external_id, to = %user.username, "relinking the row");
+        let updated = store
+            .set_external_id(row.id, &user.username)
+            .await
+            .map_err(row_not_written)?;
+        (updated, Some(row.external_id))
+    };
+    let (row, promoted) = if row.user_type == UserType::Fi {
+        (
+            store
+                .promote_to_ocp(row.id)
+                .await
+                .map_err(row_not_written)?,
+            true,
+        )
+    } else {
+        (row, false)
+    };
+    let password_reset = match &input.reset {
+        Some(target) => Some(send_password_reset(target, &input.email).await),
+        None => None,
+    };
+    Ok(Report {
+        email: row.email,
+        name: row.name,
+        language: row.language,
+        database: input.database_url.to_string(),
+        environment: pool.environment,
+        pool_id: pool.id,
+        pool_name: pool.name,
+        username: user.username,
+        sub: user.sub,
+        cognito_status: user.status,
+        cognito_user_created,
+        user_id: row.id,
+        row_created,
+        relinked_from,
+        promoted,
+        password_reset,
+    })
+}
+
+fn new_user(input: &Input, user: &CognitoUser) -> NewUser {
+    NewUser {
+        user_type: UserType::Ocp,
+        language: input.language,
+        email: input.email.clone(),
+        name: input.name.clone(),
+        external_id: user.username.clone(),
+        lender_id: None,
+        notification_preferences: None,
+    }
+}
+
+async fn resolve_pool(choice: &PoolChoice, cognito: &Cognito) -> Result<Pool, Error> {
+    match choice {
+        PoolChoice::Id(id) => Ok(Pool {
+            id: id.clone(),
+            name: None,
+            environment: None,
+        }),
+        PoolChoice::Environment {
+            environment,
+            pool_id,
+        } => {
+            let spec = pool_spec::for_environment(*environment);
+            // With an ID, find_pool confirms that pool carries the spec's name, else refuses the pair.
+            let found = cognito
+                .find_pool(&spec.pool.name, &spec.tags, pool_id.as_deref())
+                .await
+                .map_err(Error::Pool)?;
+            let found = found.ok_or_else(|| Error::PoolNotFound {
+                environment: *environment,
+                name: spec.pool.name.clone(),
+            })?;
+            Ok(Pool {
+                id: found.id,
+                name: Some(found.name),
+                environment: Some(*environment),
+            })
+        }
+    }
+}
+
+/// Creates the user, or reads it when it exists. Returns it and whether this run created it.
+async fn ensure_cognito_user(
+    cognito: &Cognito,
+    pool_id: &str,
+    input: &Input,
+    existing: Option<&User>,
+) -> Result<(CognitoUser, bool), Error> {
+    if let Some(row) = existing {
+        // A row means the user should exist: read, so a re-run after success makes no write.
+        match cognito.get_user(pool_id, &input.email).await {
+            Ok(user) => return Ok((user, false)),
+            Err(UserError::UserNotFound { .. }) if input.relink => {}
+            Err(UserError::UserNotFound { .. }) => {
+                return Err(Error::RowWithoutCognitoUser {
+                    email: input.email.clone(),
+                    user_id: row.id,
+                    row_external_id: row.external_id.clone(),
+                });
+            }
+            Err(error) => return Err(Error::Cognito(error)),
+        }
+    }
+    match cognito.create_user(pool_id, &input.email).await {
+        Ok(user) => Ok((user, true)),
+        // Created by an earlier, interrupted run or by a concurrent one: adopt it.
+        Err(UserError::UsernameExists { .. }) => cognito
+            .get_user(pool_id, &input.email)
+            .await
+            .map(|user| (user, false))
+            .map_err(Error::Cognito),
+        Err(error) => Err(Error::Cognito(error)),
+    }
+}
+
+fn refuse_lender(row: &User, input: &Input) -> Result<(), Error> {
+    if row.user_type == UserType::Fi && !input.promote {
+        return Err(Error::RowIsLender {
+            email: input.email.clone(),
+            user_id: row.id,
+        });
+    }
+    Ok(())
+}
+
+fn refuse_other_link(row: &User, user: &CognitoUser, input: &Input) -> Result<(), Error> {
+    if row.external_id != user.username && !input.relink {
+        return Err(Error::RowPointsElsewhere {
+            email: input.email.clone(),
+            user_id: row.id,
+            row_external_id: row.external_id.clone(),
+            cognito_username: user.username.clone(),
+        });
+    }
+    Ok(())
+}
