@@ -3,6 +3,10 @@
 //! Each test starts its own proxy, so its recording holds exactly the calls that test made. The
 //! operation of a call is read from the `X-Amz-Target` header (JSON protocol: Cognito), or from the
 //! `Action` form field (query protocol: STS).
+//!
+//! Each proxy also puts its calls in an AWS account of its own in moto (the `x-moto-account-id`
+//! header), so tests can create pools with the spec's real names without ever meeting another
+//! test's pools, as separate AWS accounts would.
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -89,6 +93,7 @@ struct State {
 #[derive(Debug)]
 pub struct RecordingProxy {
     address: SocketAddr,
+    account_id: String,
     state: Arc<Mutex<State>>,
     server: JoinHandle<()>,
 }
@@ -103,7 +108,9 @@ impl RecordingProxy {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let address = listener.local_addr()?;
         let state = Arc::new(Mutex::new(State::default()));
+        let account_id = unique_account_id();
         let forwarder = Forwarder {
+            account_id: hyper::header::HeaderValue::from_str(&account_id).expect("digits are a valid header value"),
             upstream,
             client: Client::builder(TokioExecutor::new()).build_http(),
             state: Arc::clone(&state),
@@ -123,7 +130,12 @@ impl RecordingProxy {
                 });
             }
         });
-        Ok(Self { address, state, server })
+        Ok(Self { address, account_id, state, server })
+    }
+
+    /// The emulated AWS account this proxy's calls land in.
+    pub fn account_id(&self) -> &str {
+        &self.account_id
     }
 
     /// The URL to give a client instead of the upstream's.
@@ -213,8 +225,18 @@ pub fn round_trips(calls: &[Call]) -> usize {
     trips
 }
 
+/// Twelve digits, unique across the proxies of every test process running at once: the process ID,
+/// then a per-process counter.
+fn unique_account_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(1);
+    let value = u64::from(std::process::id()) * 1_000_000 + COUNTER.fetch_add(1, Ordering::Relaxed) % 1_000_000;
+    format!("{:012}", value % 1_000_000_000_000)
+}
+
 #[derive(Clone)]
 struct Forwarder {
+    account_id: hyper::header::HeaderValue,
     upstream: hyper::Uri,
     client: Client<HttpConnector, Full<Bytes>>,
     state: Arc<Mutex<State>>,
@@ -267,6 +289,7 @@ impl Forwarder {
         uri.path_and_query = path.parse().ok();
         parts.uri = hyper::Uri::from_parts(uri).expect("upstream URI with a request path is valid");
         parts.headers.remove(hyper::header::HOST);
+        parts.headers.insert("x-moto-account-id", self.account_id.clone());
         let request = Request::from_parts(parts, Full::new(body));
         match self.client.request(request).await {
             Ok(response) => {

@@ -180,3 +180,20 @@ async fn create_only_settings_survive_a_full_update_in_the_emulator() {
     // Everything else an update leaves out is still reset, which is what makes the full-state rule testable.
     assert!(described.deletion_protection.is_none_or(|protection| protection.as_str() == "INACTIVE"));
 }
+
+/// Each proxy is an AWS account of its own in the emulator: pools made through one are invisible to another.
+#[tokio::test]
+async fn each_proxy_is_an_account_of_its_own() {
+    let first = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
+    let second = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
+    assert_ne!(first.account_id(), second.account_id());
+    let (first_client, second_client) = (client(&first.endpoint(), 1).await, client(&second.endpoint(), 1).await);
+    first_client.create_user_pool().pool_name("credere").send().await.unwrap();
+    let names = |pools: Vec<aws_sdk_cognitoidentityprovider::types::UserPoolDescriptionType>| {
+        pools.into_iter().filter_map(|pool| pool.name).collect::<Vec<_>>()
+    };
+    let seen_first = first_client.list_user_pools().max_results(60).send().await.unwrap().user_pools.unwrap_or_default();
+    let seen_second = second_client.list_user_pools().max_results(60).send().await.unwrap().user_pools.unwrap_or_default();
+    assert_eq!(names(seen_first), ["credere"]);
+    assert!(names(seen_second).is_empty());
+}
