@@ -73,11 +73,17 @@ impl UserError {
         E: std::error::Error + ProvideErrorMetadata + 'static,
         R: fmt::Debug,
     {
+        // Cognito's own code and message when it answered; the SDK's full context (without the raw
+        // response it would otherwise dump) when it did not.
+        let message = match (error.code(), error.message()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            _ => DisplayErrorContext(error).to_string(),
+        };
         Self::Call {
             operation,
             pool_id: pool_id.to_owned(),
             code: error.code().map(str::to_owned),
-            message: DisplayErrorContext(error).to_string(),
+            message,
         }
     }
 }
