@@ -1,0 +1,381 @@
+//! `cargo xtask provision` against the emulator, through the recording proxy.
+
+mod support;
+
+use std::time::Duration;
+
+use aws_sdk_cognitoidentityprovider::types::{
+    AdminCreateUserConfigType, DeletionProtectionType, ExplicitAuthFlowsType, PasswordPolicyType,
+    UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType, UsernameConfigurationType,
+};
+use pool_spec::Environment;
+use support::{cognito, mutations, proxy, sdk, xtask};
+use testkit::{Fault, FaultKind, RecordingProxy};
+
+const SES_ARN: &str = "arn:aws:ses:us-east-1:123456789012:identity/credere@noreply.open-contracting.org";
+
+/// `provision` arguments for `environment` through `proxy` (production confirmed, SES ARN given).
+fn args<'a>(environment: Environment, proxy: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["provision", "--env", environment.as_str(), "--endpoint-url", proxy];
+    if environment == Environment::Production {
+        args.extend(["--yes", "--ses-identity-arn", SES_ARN]);
+    }
+    args.extend(extra);
+    args
+}
+
+async fn provision(environment: Environment, proxy: &RecordingProxy, extra: &[&str]) -> support::Run {
+    let endpoint = proxy.endpoint();
+    xtask(&args(environment, &endpoint, extra)).await
+}
+
+/// Asserts that the live pool is exactly the spec, by planning against it with the library.
+async fn assert_converged(environment: Environment, proxy: &RecordingProxy) {
+    let spec = pool_spec::for_environment(environment);
+    let prepared = cognito(proxy).await.prepare(&spec, Some(SES_ARN), None).await.unwrap();
+    assert!(prepared.plan.is_converged(), "{:#?}", prepared.plan);
+    let live = prepared.live.expect("the pool exists");
+    assert_eq!(live.observed.pool, prepared.desired.pool);
+    assert_eq!(live.observed.mfa, prepared.desired.mfa);
+    assert_eq!(live.observed.email, prepared.desired.email);
+    assert_eq!(live.observed.client.as_ref(), Some(&prepared.desired.client));
+}
+
+async fn from_scratch(environment: Environment) {
+    let proxy = proxy().await;
+    provision(environment, &proxy, &[]).await.assert_code(0);
+    assert_eq!(proxy.operations(), ["ListUserPools", "CreateUserPool", "SetUserPoolMfaConfig", "CreateUserPoolClient"]);
+    assert_converged(environment, &proxy).await;
+}
+
+#[tokio::test]
+async fn from_scratch_development() {
+    from_scratch(Environment::Development).await;
+}
+
+#[tokio::test]
+async fn from_scratch_production() {
+    from_scratch(Environment::Production).await;
+}
+
+#[tokio::test]
+async fn production_ses_arn_comes_from_the_callers_account_and_region() {
+    let proxy = proxy().await;
+    let endpoint = proxy.endpoint();
+    let run = xtask(&["provision", "--env", "production", "--yes", "--region", "eu-west-1", "--endpoint-url", &endpoint]).await;
+    run.assert_code(0);
+    assert_eq!(proxy.operations()[..2].iter().filter(|operation| *operation == "GetCallerIdentity").count(), 1);
+    let cognito = cognito::Cognito::connect(&cognito::ConnectOptions {
+        endpoint_url: Some(endpoint.clone()),
+        region: Some("eu-west-1".into()),
+        ..cognito::ConnectOptions::default()
+    })
+    .await;
+    let pool = cognito.find_pool("credere-production", &Default::default(), None).await.unwrap().unwrap();
+    let live = cognito.observe(&pool.id, "credere-production").await.unwrap();
+    let expected = format!("arn:aws:ses:eu-west-1:{}:identity/credere@noreply.open-contracting.org", proxy.account_id());
+    assert_eq!(
+        live.observed.email,
+        pool_spec::EmailConfiguration::Developer { source_arn: expected, from: pool_spec::SES_FROM.to_owned() }
+    );
+}
+
+#[tokio::test]
+async fn a_second_run_changes_nothing_and_check_passes_in_three_round_trips() {
+    for environment in Environment::ALL {
+        let proxy = proxy().await;
+        provision(environment, &proxy, &[]).await.assert_code(0);
+        proxy.clear();
+        let run = provision(environment, &proxy, &[]).await;
+        run.assert_code(0);
+        assert!(run.stdout.contains("nothing to change"), "{}", run.stdout);
+        assert_eq!(mutations(&proxy), Vec::<String>::new());
+        proxy.clear();
+        proxy.set_latency(Duration::from_millis(20));
+        provision(environment, &proxy, &["--check"]).await.assert_code(0);
+        assert_eq!(mutations(&proxy), Vec::<String>::new());
+        assert_eq!(proxy.round_trips(), 3, "{environment}: {:?}", proxy.operations());
+    }
+}
+
+/// Changes the minimum length and the auth flows behind the tool's back, each with a full update so
+/// that nothing else moves.
+async fn drift(proxy: &RecordingProxy) {
+    let client = sdk(proxy).await;
+    let cognito = support::cognito(proxy).await;
+    let found = cognito.find_pool("credere", &Default::default(), None).await.unwrap().unwrap();
+    let live = cognito.observe(&found.id, "credere").await.unwrap();
+    let pool = client.describe_user_pool().user_pool_id(&found.id).send().await.unwrap().user_pool.unwrap();
+    let policy = pool.policies().unwrap().password_policy().unwrap();
+    client
+        .update_user_pool()
+        .user_pool_id(&found.id)
+        .policies(
+            UserPoolPolicyType::builder()
+                .password_policy(
+                    PasswordPolicyType::builder()
+                        .minimum_length(8)
+                        .temporary_password_validity_days(policy.temporary_password_validity_days())
+                        .build(),
+                )
+                .build(),
+        )
+        .set_deletion_protection(pool.deletion_protection().cloned())
+        .set_auto_verified_attributes(Some(pool.auto_verified_attributes().to_vec()))
+        .mfa_configuration(UserPoolMfaType::On)
+        .set_admin_create_user_config(pool.admin_create_user_config().cloned())
+        .set_account_recovery_setting(pool.account_recovery_setting().cloned())
+        .set_email_configuration(pool.email_configuration().cloned())
+        .set_user_pool_tags(pool.user_pool_tags().cloned())
+        .send()
+        .await
+        .unwrap();
+    let app = client
+        .describe_user_pool_client()
+        .user_pool_id(&found.id)
+        .client_id(live.client_id.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
+    client
+        .update_user_pool_client()
+        .user_pool_id(&found.id)
+        .client_id(live.client_id.as_deref().unwrap())
+        .client_name("credere")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+        .refresh_token_validity(app.refresh_token_validity())
+        .set_access_token_validity(app.access_token_validity())
+        .set_id_token_validity(app.id_token_validity())
+        .set_token_validity_units(app.token_validity_units().cloned())
+        .set_auth_session_validity(app.auth_session_validity())
+        .set_prevent_user_existence_errors(app.prevent_user_existence_errors().cloned())
+        .set_enable_token_revocation(app.enable_token_revocation())
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn drift_is_reported_by_check_and_fixed_whole_by_provision() {
+    let proxy = proxy().await;
+    provision(Environment::Development, &proxy, &[]).await.assert_code(0);
+    drift(&proxy).await;
+
+    let check = provision(Environment::Development, &proxy, &["--check", "--output", "json"]).await;
+    check.assert_code(2);
+    let report = check.json();
+    let fields: Vec<&str> = report["changes"].as_array().unwrap().iter().map(|change| change["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["pool.password_policy.minimum_length", "client.explicit_auth_flows"]);
+    assert_eq!(report["applied"], false);
+    let text = provision(Environment::Development, &proxy, &["--check"]).await;
+    text.assert_code(2);
+    assert!(text.stdout.contains("pool.password_policy.minimum_length: 8 -> 14"), "{}", text.stdout);
+
+    proxy.clear();
+    let run = provision(Environment::Development, &proxy, &["--output", "json"]).await;
+    run.assert_code(0);
+    assert_eq!(run.json()["applied"], true);
+    let mut changed = mutations(&proxy);
+    changed.sort();
+    assert_eq!(changed, ["UpdateUserPool", "UpdateUserPoolClient"]);
+    provision(Environment::Development, &proxy, &["--check"]).await.assert_code(0);
+
+    // The full-state rule: what the updates did not change is still as specified.
+    let found = cognito(&proxy).await.find_pool("credere", &Default::default(), None).await.unwrap().unwrap();
+    let pool = sdk(&proxy).await.describe_user_pool().user_pool_id(&found.id).send().await.unwrap().user_pool.unwrap();
+    assert_eq!(pool.admin_create_user_config().map(AdminCreateUserConfigType::allow_admin_create_user_only), Some(true));
+    assert_eq!(pool.username_attributes(), [UsernameAttributeType::Email]);
+    assert_eq!(pool.deletion_protection(), Some(&DeletionProtectionType::Inactive));
+    assert_eq!(pool.policies().unwrap().password_policy().unwrap().minimum_length(), Some(14));
+}
+
+#[tokio::test]
+async fn the_full_state_rule_keeps_production_deletion_protection_and_tags() {
+    let proxy = proxy().await;
+    provision(Environment::Production, &proxy, &[]).await.assert_code(0);
+    let cognito = cognito(&proxy).await;
+    let found = cognito.find_pool("credere-production", &Default::default(), None).await.unwrap().unwrap();
+    // A minimal UpdateUserPool, as a careless script would send: moto (like AWS) resets what it leaves out.
+    sdk(&proxy)
+        .await
+        .update_user_pool()
+        .user_pool_id(&found.id)
+        .mfa_configuration(UserPoolMfaType::On)
+        .send()
+        .await
+        .unwrap();
+    let check = provision(Environment::Production, &proxy, &["--check", "--output", "json"]).await;
+    check.assert_code(2);
+    let changes = check.json()["changes"].to_string();
+    for field in ["pool.deletion_protection", "pool.admin_create_user_only", "pool.tags"] {
+        assert!(changes.contains(field), "{field} missing from {changes}");
+    }
+    provision(Environment::Production, &proxy, &[]).await.assert_code(0);
+    assert_converged(Environment::Production, &proxy).await;
+}
+
+#[tokio::test]
+async fn a_pool_without_email_sign_in_is_refused_and_nothing_changes() {
+    let proxy = proxy().await;
+    sdk(&proxy).await.create_user_pool().pool_name("credere").send().await.unwrap();
+    proxy.clear();
+    let run = provision(Environment::Development, &proxy, &[]).await;
+    run.assert_code(1);
+    assert!(run.stdout.contains("! pool.username_attributes"), "{}", run.stdout);
+    assert!(run.output().contains("Nothing was changed"), "{}", run.output());
+    assert_eq!(mutations(&proxy), Vec::<String>::new());
+    provision(Environment::Development, &proxy, &["--check"]).await.assert_code(2);
+}
+
+async fn hand_made_pool(proxy: &RecordingProxy) -> String {
+    let pool = sdk(proxy)
+        .await
+        .create_user_pool()
+        .pool_name("credere")
+        .username_attributes(UsernameAttributeType::Email)
+        .username_configuration(UsernameConfigurationType::builder().case_sensitive(false).build().unwrap())
+        .schema(
+            aws_sdk_cognitoidentityprovider::types::SchemaAttributeType::builder()
+                .name("email")
+                .required(true)
+                .mutable(true)
+                .attribute_data_type(aws_sdk_cognitoidentityprovider::types::AttributeDataType::String)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
+    pool.id.unwrap()
+}
+
+#[tokio::test]
+async fn an_untagged_hand_made_pool_is_adopted_and_tagged() {
+    let proxy = proxy().await;
+    let id = hand_made_pool(&proxy).await;
+    proxy.clear();
+    let run = provision(Environment::Development, &proxy, &["--output", "json"]).await;
+    run.assert_code(0);
+    let report = run.json();
+    assert_eq!(report["pool_id"], id.as_str());
+    assert_eq!(report["create_pool"], false);
+    assert_eq!(report["create_client"], true);
+    assert!(report["changes"].to_string().contains("pool.tags"), "{report}");
+    assert!(!mutations(&proxy).contains(&"CreateUserPool".to_owned()));
+    assert_converged(Environment::Development, &proxy).await;
+}
+
+#[tokio::test]
+async fn two_pools_of_one_name_are_refused_until_pool_id_chooses() {
+    let proxy = proxy().await;
+    let (first, second) = (hand_made_pool(&proxy).await, hand_made_pool(&proxy).await);
+    proxy.clear();
+    let run = provision(Environment::Development, &proxy, &[]).await;
+    run.assert_code(1);
+    for text in [first.as_str(), second.as_str(), "--pool-id"] {
+        assert!(run.stderr.contains(text), "{text} missing from {}", run.stderr);
+    }
+    assert_eq!(mutations(&proxy), Vec::<String>::new());
+
+    provision(Environment::Development, &proxy, &["--pool-id", &first]).await.assert_code(0);
+    provision(Environment::Development, &proxy, &["--pool-id", &first, "--check"]).await.assert_code(0);
+    // The other pool was left alone, and the now-tagged one is chosen without --pool-id.
+    provision(Environment::Development, &proxy, &["--pool-id", &second, "--check"]).await.assert_code(2);
+    provision(Environment::Development, &proxy, &["--check"]).await.assert_code(0);
+}
+
+async fn fault_then_rerun(operation: &str, kind: FaultKind) {
+    let proxy = proxy().await;
+    // Every attempt of the SDK's retries fails, so the run itself fails.
+    proxy.inject(Fault { operation: operation.into(), nth: 1, times: 10, kind });
+    let run = provision(Environment::Development, &proxy, &[]).await;
+    run.assert_code(1);
+    assert!(run.stderr.contains(operation), "{}", run.stderr);
+    assert!(run.stderr.contains("Run the same command again"), "{}", run.stderr);
+    proxy.clear();
+    provision(Environment::Development, &proxy, &[]).await.assert_code(0);
+    let client = sdk(&proxy).await;
+    let pools = client.list_user_pools().max_results(60).send().await.unwrap().user_pools.unwrap_or_default();
+    assert_eq!(pools.len(), 1, "{pools:?}");
+    let clients = client
+        .list_user_pool_clients()
+        .user_pool_id(pools[0].id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .user_pool_clients
+        .unwrap_or_default();
+    assert_eq!(clients.len(), 1, "{clients:?}");
+    assert_converged(Environment::Development, &proxy).await;
+}
+
+#[tokio::test]
+async fn a_failing_mfa_call_fails_the_run_and_the_rerun_converges() {
+    fault_then_rerun("SetUserPoolMfaConfig", FaultKind::ServerError).await;
+}
+
+#[tokio::test]
+async fn a_dropped_connection_on_client_creation_fails_the_run_and_the_rerun_converges() {
+    fault_then_rerun("CreateUserPoolClient", FaultKind::DropConnection).await;
+}
+
+#[tokio::test]
+async fn two_throttling_errors_are_retried() {
+    let proxy = proxy().await;
+    proxy.inject(Fault { operation: "CreateUserPool".into(), nth: 1, times: 2, kind: FaultKind::Throttling });
+    provision(Environment::Development, &proxy, &[]).await.assert_code(0);
+    assert_eq!(proxy.operations().iter().filter(|operation| *operation == "CreateUserPool").count(), 3);
+    assert_converged(Environment::Development, &proxy).await;
+}
+
+#[tokio::test]
+async fn production_without_yes_and_without_a_terminal_is_refused() {
+    let proxy = proxy().await;
+    let endpoint = proxy.endpoint();
+    let run = xtask(&["provision", "--env", "production", "--ses-identity-arn", SES_ARN, "--endpoint-url", &endpoint]).await;
+    run.assert_code(1);
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    assert!(run.stdout.contains("+ create user pool `credere-production`"), "the plan is shown first: {}", run.stdout);
+    assert_eq!(mutations(&proxy), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn write_env_keeps_other_lines_and_the_secret_stays_hidden() {
+    use std::os::unix::fs::PermissionsExt;
+    let proxy = proxy().await;
+    let directory = tempfile::tempdir().unwrap();
+    let env = directory.path().join(".env");
+    std::fs::write(&env, "# credere-backend\nDATABASE_URL=postgresql:///credere\nCOGNITO_POOL_ID=stale\nFRONTEND_URL=http://localhost:3000\n").unwrap();
+    std::fs::set_permissions(&env, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let env_arg = env.to_str().unwrap();
+
+    let runs = [
+        provision(Environment::Development, &proxy, &["--write-env", env_arg, "-v"]).await,
+        provision(Environment::Development, &proxy, &["--output", "json", "-v"]).await,
+        provision(Environment::Development, &proxy, &["--check", "--output", "json"]).await,
+    ];
+    let written = std::fs::read_to_string(&env).unwrap();
+    let secret = written.lines().find_map(|line| line.strip_prefix("COGNITO_CLIENT_SECRET=")).unwrap().to_owned();
+    assert!(secret.len() >= 8, "{written}");
+    for run in &runs {
+        run.assert_code(0);
+        assert!(!run.output().contains(&secret), "secret leaked:\n{}", run.output());
+    }
+    assert!(runs[0].stderr.contains("CreateUserPool"), "-v logs calls: {}", runs[0].stderr);
+
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines[..2], ["# credere-backend", "DATABASE_URL=postgresql:///credere"]);
+    assert!(lines[2].starts_with("COGNITO_POOL_ID=us-east-1_"), "{written}");
+    assert_eq!(lines[3], "FRONTEND_URL=http://localhost:3000");
+    assert!(lines.iter().any(|line| line.starts_with("COGNITO_CLIENT_ID=")));
+    assert!(lines.contains(&"AWS_REGION=us-east-1"));
+    assert_eq!(std::fs::metadata(&env).unwrap().permissions().mode() & 0o777, 0o600);
+
+    let shown = provision(Environment::Development, &proxy, &["--show-secret"]).await;
+    shown.assert_code(0);
+    assert!(shown.stdout.contains(&secret));
+}

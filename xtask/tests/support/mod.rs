@@ -1,0 +1,95 @@
+//! What the xtask integration tests share: running the built `cargo xtask` binary against the emulator
+//! through a recording proxy, and an SDK client for setting up or inspecting state behind its back.
+
+#![allow(dead_code)] // Each test binary uses its own part of this module.
+
+use std::process::Stdio;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use testkit::RecordingProxy;
+
+/// The outcome of one run of the binary.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Everything the run printed.
+    pub fn output(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// Asserts the exit code, showing the output when it differs.
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// stdout parsed as one JSON value.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.stdout))
+    }
+}
+
+/// Runs `cargo xtask ARGS` (the built binary) with stdin closed and a clean AWS environment.
+pub async fn xtask(args: &[&str]) -> Run {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("DATABASE_URL")
+        .env_remove("COGNITO_POOL_ID")
+        .output()
+        .await
+        .expect("running the xtask binary");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A recording proxy in front of the emulator: an AWS account of this test's own.
+pub async fn proxy() -> RecordingProxy {
+    RecordingProxy::start(&testkit::cognito_endpoint()).await.expect("starting the recording proxy")
+}
+
+/// An SDK client through `proxy`, built the way the commands build theirs.
+pub async fn sdk(proxy: &RecordingProxy) -> Client {
+    let options = cognito::ConnectOptions { endpoint_url: Some(proxy.endpoint()), ..cognito::ConnectOptions::default() };
+    Client::new(&cognito::load_sdk_config(&options).await)
+}
+
+/// The library's view through `proxy`.
+pub async fn cognito(proxy: &RecordingProxy) -> cognito::Cognito {
+    cognito::Cognito::connect(&cognito::ConnectOptions {
+        endpoint_url: Some(proxy.endpoint()),
+        ..cognito::ConnectOptions::default()
+    })
+    .await
+}
+
+/// The operations that change something in Cognito.
+pub const MUTATING: &[&str] = &[
+    "CreateUserPool",
+    "UpdateUserPool",
+    "DeleteUserPool",
+    "SetUserPoolMfaConfig",
+    "CreateUserPoolClient",
+    "UpdateUserPoolClient",
+    "DeleteUserPoolClient",
+    "AdminCreateUser",
+    "TagResource",
+];
+
+/// The mutating operations `proxy` recorded.
+pub fn mutations(proxy: &RecordingProxy) -> Vec<String> {
+    proxy.operations().into_iter().filter(|operation| MUTATING.contains(&operation.as_str())).collect()
+}
