@@ -1,9 +1,219 @@
-//! `cargo xtask provision` (owned by the pool-spec work; placeholder until it lands).
+//! `cargo xtask admin`: bootstrap a first administrator (the Cognito user and its `credere_user` row).
+//!
+//! Parses the flags, gathers the settings (flag, else the `--env-file`, else the process environment),
+//! calls `admin_bootstrap`, and prints the report. Exit codes: 0 done (or nothing to do), 1 refused or failed.
+
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use admin_bootstrap::{BackendEnv, Report, Request, ResetOutcome};
+use anyhow::Context;
+use pool_spec::Environment;
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+/// How the report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    /// One line per step, then the next step to take.
+    Text,
+    /// The report as one JSON object.
+    Json,
+}
+
+/// Flags of `cargo xtask admin`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The admin's email (trimmed and lower-cased); also their Cognito sign-in.
+    #[arg(long)]
+    email: String,
+    /// The admin's display name, stored verbatim.
+    #[arg(long)]
+    name: String,
+    /// The language Credere shows the admin.
+    #[arg(long, default_value = "es")]
+    language: String,
+    /// The environment whose pool (by the spec's name and tags) the admin goes in.
+    #[arg(long = "env", value_name = "ENV")]
+    environment: Option<Environment>,
+    /// The pool ID; else COGNITO_POOL_ID (from --env-file, then the environment). Must agree with --env.
+    #[arg(long, value_name = "ID")]
+    pool_id: Option<String>,
+    /// The Credere database; else DATABASE_URL (from --env-file, then the environment).
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// A credere-backend `.env` to read DATABASE_URL, COGNITO_POOL_ID and AWS_REGION from.
+    #[arg(long, value_name = "PATH")]
+    env_file: Option<PathBuf>,
+    /// Ask credere-backend to email the admin a password-reset code.
+    #[arg(long, requires = "backend_url")]
+    send_reset: bool,
+    /// credere-backend's base URL, for --send-reset.
+    #[arg(long, value_name = "URL", requires = "send_reset")]
+    backend_url: Option<String>,
+    /// Point an existing row for this email at the Cognito user (shows the old and new external_id).
+    #[arg(long)]
+    relink: bool,
+    /// Make an existing lender (FI) row for this email an OCP administrator.
+    #[arg(long)]
+    promote: bool,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value = "text")]
+    output: Output,
+    /// A Cognito endpoint other than AWS's (e.g. an emulator).
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+    /// The AWS region; else AWS_REGION from --env-file, else the standard chain, else us-east-1.
+    #[arg(long)]
+    region: Option<String>,
+    /// A named AWS profile.
+    #[arg(long)]
+    profile: Option<String>,
+    /// Log each Cognito API call (operation, duration, retries) to stderr.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+/// Runs the bootstrap and prints its report.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.verbose {
+        tracing_subscriber::fmt()
+            .with_env_filter("cognito=debug,admin_bootstrap=debug")
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    let file = match &args.env_file {
+        Some(path) => BackendEnv::read(path).context("reading --env-file")?,
+        None => BackendEnv::default(),
+    };
+    // Flag, else the file named on the command line, else the ambient environment.
+    let setting = |flag: &Option<String>, from_file: &Option<String>, name: &str| {
+        flag.clone()
+            .or_else(|| from_file.clone())
+            .or_else(|| std::env::var(name).ok())
+    };
+    let request = Request {
+        email: args.email.clone(),
+        name: args.name.clone(),
+        language: args.language.clone(),
+        environment: args.environment,
+        pool_id: setting(&args.pool_id, &file.pool_id, "COGNITO_POOL_ID"),
+        database_url: setting(&args.database_url, &file.database_url, "DATABASE_URL"),
+        relink: args.relink,
+        promote: args.promote,
+        reset_backend_url: args.backend_url.clone().filter(|_| args.send_reset),
+    };
+    let input = request
+        .validate()
+        .context("invalid input, nothing was done")?;
+    let options = cognito::ConnectOptions {
+        profile: args.profile.clone(),
+        region: args.region.clone().or(file.region),
+        endpoint_url: args.endpoint_url.clone(),
+        ..Default::default()
+    };
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let report = runtime.block_on(async {
+        let cognito = cognito::Cognito::connect(&options).await;
+        admin_bootstrap::bootstrap(&input, &cognito).await
+    })?;
+
+    let mut out = std::io::stdout().lock();
+    match args.output {
+        Output::Json => writeln!(out, "{}", serde_json::to_string(&report)?)?,
+        Output::Text => print_text(&mut out, &report)?,
+    }
+    let reset_failed = report
+        .password_reset
+        .as_ref()
+        .is_some_and(|reset| !reset.succeeded());
+    Ok(if reset_failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    let existed = |created: bool, what: &str| {
+        if created {
+            format!("{what} created")
+        } else {
+            format!("{what} already existed")
+        }
+    };
+    writeln!(
+        out,
+        "Admin {} ({}, {})",
+        report.email, report.name, report.language
+    )?;
+    writeln!(
+        out,
+        "  database  {}: reachable, credere_user schema checked",
+        report.database
+    )?;
+    match (&report.environment, &report.pool_name) {
+        (Some(environment), Some(name)) => writeln!(
+            out,
+            "  pool      {} ({name}), the {environment} environment's",
+            report.pool_id
+        )?,
+        _ => writeln!(out, "  pool      {}", report.pool_id)?,
+    }
+    writeln!(
+        out,
+        "  cognito   {}, status {}",
+        existed(report.cognito_user_created, "user"),
+        report.cognito_status
+    )?;
+    writeln!(
+        out,
+        "  row       credere_user id {}: {}",
+        report.user_id,
+        existed(report.row_created, "row")
+    )?;
+    if let Some(from) = &report.relinked_from {
+        writeln!(out, "  relinked  external_id {from} -> {}", report.username)?;
+    }
+    if report.promoted {
+        writeln!(out, "  promoted  type FI -> OCP")?;
+    }
+    writeln!(out, "  sub       {}", report.sub)?;
+    if !report.changed_anything() {
+        writeln!(out, "Nothing to do: everything was already in place.")?;
+    }
+    match &report.password_reset {
+        Some(ResetOutcome::Answered { url, status }) => {
+            writeln!(
+                out,
+                "Password reset requested: POST {url} answered HTTP {status}"
+            )?;
+            if (200..300).contains(status) {
+                writeln!(
+                    out,
+                    "Next: the admin follows the emailed code to set a password."
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "Next: the request was refused; reset through the frontend's \"Forgot Password?\"."
+                )?;
+            }
+        }
+        Some(ResetOutcome::Unreachable { url, reason }) => {
+            writeln!(
+                out,
+                "Password reset NOT requested: POST {url} failed: {reason}"
+            )?;
+            writeln!(
+                out,
+                "Next: reset the password through the frontend's \"Forgot Password?\"."
+            )?;
+        }
+        None => writeln!(
+            out,
+            "Next: reset the password through the frontend's \"Forgot Password?\" with {} (or run again with --send-reset --backend-url URL).",
+            report.email
+        )?,
+    }
+    Ok(())
 }

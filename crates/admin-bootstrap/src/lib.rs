@@ -15,10 +15,12 @@
 //! Must not depend on: the AWS SDK (Cognito is reached only through the `cognito` crate), diesel directly
 //! (only through `user-model`), or the xtask binary.
 
+mod env_file;
 mod input;
 mod reset;
 mod workflow;
 
+pub use env_file::{BackendEnv, EnvFileError};
 pub use input::{Input, InputError, MAX_EMAIL_CHARS, MAX_NAME_CHARS, PoolChoice, Request};
 pub use reset::{ResetOutcome, ResetTarget, send_password_reset};
 pub use workflow::{Error, Report, bootstrap};
