@@ -1,0 +1,234 @@
+//! Bad input, table-driven: each case is refused with its reason, and none makes a mutating Cognito call
+//! or writes a row. Cases that pass validation run the whole workflow against the real services.
+
+mod support;
+
+use admin_bootstrap::{Request, bootstrap};
+use pool_spec::Environment;
+use support::{mutations, rows, world_in};
+
+#[tokio::test]
+async fn bad_input_is_refused_with_its_reason_and_changes_nothing() {
+    // A region of its own: this test creates a pool with the development spec's shared name.
+    let world = world_in("eu-north-1").await;
+    let spec = pool_spec::development();
+    let tags: Vec<(&str, &str)> = spec
+        .tags
+        .iter()
+        .map(|(key, value)| (key.as_str(), value.as_str()))
+        .collect();
+    let dev_pool = support::create_pool(&world.sdk, &spec.pool.name, &tags).await;
+    world.proxy.clear();
+    let other_pool = world.pool_id.clone();
+    let good = support::request(&world, "admin@example.org");
+    let long_local = format!("{}@example.org", "a".repeat(65));
+    let long_email = format!("{}@{}.example.org", "a".repeat(60), "b".repeat(60));
+
+    let email = |email: &str| Request {
+        email: email.to_owned(),
+        ..good.clone()
+    };
+    let name = |name: &str| Request {
+        name: name.to_owned(),
+        ..good.clone()
+    };
+    let language = |language: &str| Request {
+        language: language.to_owned(),
+        ..good.clone()
+    };
+    let database = |url: &str| Request {
+        database_url: Some(url.to_owned()),
+        ..good.clone()
+    };
+    let pool = |environment: Option<Environment>, pool_id: Option<&str>| Request {
+        environment,
+        pool_id: pool_id.map(str::to_owned),
+        ..good.clone()
+    };
+    let cases: Vec<(&str, Request, &str)> = vec![
+        ("empty email", email(""), "email is empty"),
+        ("whitespace email", email("   \t "), "email is empty"),
+        ("no at sign", email("plainaddress"), "not a valid email"),
+        ("no local part", email("@example.org"), "not a valid email"),
+        ("no domain", email("admin@"), "not a valid email"),
+        (
+            "two at signs",
+            email("admin@@example.org"),
+            "not a valid email",
+        ),
+        (
+            "no top-level domain",
+            email("admin@localhost"),
+            "not a valid email",
+        ),
+        (
+            "domain literal",
+            email("admin@[127.0.0.1]"),
+            "not a valid email",
+        ),
+        (
+            "display name",
+            email("Ada <admin@example.org>"),
+            "not a valid email",
+        ),
+        (
+            "space in local part",
+            email("ad min@example.org"),
+            "not a valid email",
+        ),
+        (
+            "space in domain",
+            email("admin@exa mple.org"),
+            "not a valid email",
+        ),
+        (
+            "empty domain label",
+            email("admin@example..org"),
+            "not a valid email",
+        ),
+        (
+            "leading dot",
+            email(".admin@example.org"),
+            "not a valid email",
+        ),
+        (
+            "double dot",
+            email("ad..min@example.org"),
+            "not a valid email",
+        ),
+        (
+            "local part over 64",
+            email(&long_local),
+            "not a valid email",
+        ),
+        ("email over 128", email(&long_email), "at most 128"),
+        (
+            "newline in email",
+            email("ad\nmin@example.org"),
+            "control character",
+        ),
+        (
+            "NUL in email",
+            email("admin@example.org\0x"),
+            "control character",
+        ),
+        ("empty name", name(""), "name is empty"),
+        ("whitespace name", name("   "), "name is empty"),
+        ("tab and newline name", name("\t\n"), "name is empty"),
+        ("newline in name", name("Ada\nAdmin"), "control character"),
+        ("bell in name", name("Ada\u{7}"), "control character"),
+        (
+            "escape sequence in name",
+            name("Ada \u{1b}[31mred"),
+            "control character",
+        ),
+        ("NUL in name", name("Ada\0"), "control character"),
+        ("name over 255", name(&"n".repeat(256)), "at most 255"),
+        ("unsupported language", language("fr"), "unknown language"),
+        ("upper-case language", language("ES"), "unknown language"),
+        ("empty language", language(""), "unknown language"),
+        ("regional language", language("es-CO"), "unknown language"),
+        ("no pool", pool(None, None), "no pool given"),
+        (
+            "malformed pool id",
+            pool(None, Some("not-a-pool-id")),
+            "not a Cognito user pool ID",
+        ),
+        (
+            "pool id without id part",
+            pool(None, Some("us-east-1_")),
+            "not a Cognito user pool ID",
+        ),
+        (
+            "pool id with symbols",
+            pool(None, Some("us-east-1_ab!c")),
+            "not a Cognito user pool ID",
+        ),
+        (
+            "env and another pool's id",
+            pool(Some(Environment::Development), Some(&other_pool)),
+            "is named",
+        ),
+        (
+            "env and an unknown pool id",
+            pool(Some(Environment::Development), Some("eu-north-1_Nope123")),
+            "no user pool",
+        ),
+        (
+            "env and another env's pool",
+            pool(Some(Environment::Production), Some(&dev_pool)),
+            "is named `credere`",
+        ),
+        (
+            "no database",
+            Request {
+                database_url: None,
+                ..good.clone()
+            },
+            "no database given",
+        ),
+        (
+            "mysql database",
+            database("mysql://u:pw@localhost/credere"),
+            "only postgresql://",
+        ),
+        (
+            "sqlite database",
+            database("sqlite:///tmp/credere.db"),
+            "only postgresql://",
+        ),
+        (
+            "SQLAlchemy database",
+            database("postgresql+psycopg2://u@localhost/credere"),
+            "only postgresql://",
+        ),
+        (
+            "not a URL",
+            database("credere on localhost"),
+            "not a valid URL",
+        ),
+        (
+            "bad connect timeout",
+            database("postgresql://localhost/credere?connect_timeout=soon"),
+            "whole number",
+        ),
+        (
+            "non-http backend",
+            Request {
+                reset_backend_url: Some("ftp://backend.example.org".into()),
+                ..good.clone()
+            },
+            "not an http",
+        ),
+    ];
+    assert!(cases.len() >= 30);
+
+    for (label, request, reason) in &cases {
+        let outcome = match request.validate() {
+            Err(error) => error.to_string(),
+            Ok(input) => match bootstrap(&input, &world.cognito).await {
+                Err(error) => error.to_string(),
+                Ok(report) => panic!("{label}: accepted: {report:?}"),
+            },
+        };
+        assert!(
+            outcome.contains(reason),
+            "{label}: expected {reason:?} in {outcome:?}"
+        );
+        assert!(
+            !outcome.contains(":pw@"),
+            "{label}: a password leaked: {outcome}"
+        );
+    }
+    assert_eq!(
+        mutations(&world.proxy),
+        Vec::<String>::new(),
+        "no case changed anything in Cognito"
+    );
+    assert!(rows(&world.database).is_empty(), "no case wrote a row");
+
+    // The same request, corrected, goes through: the refusals were about the input, not the setup.
+    bootstrap(&good.validate().unwrap(), &world.cognito)
+        .await
+        .expect("the good request");
+}
