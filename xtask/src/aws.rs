@@ -29,6 +29,7 @@ impl AwsArgs {
                 .with_env_filter("cognito=debug")
                 .with_writer(std::io::stderr)
                 .with_target(false)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .try_init();
         }
         cognito::ConnectOptions {

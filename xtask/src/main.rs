@@ -5,6 +5,7 @@
 
 mod admin;
 mod aws;
+mod bench;
 mod db;
 mod docs;
 mod env_file;
@@ -37,6 +38,8 @@ enum Command {
     /// Local and test databases: create one and run the workspace's migrations.
     #[command(subcommand)]
     Db(db::Command),
+    /// Measure provision (API calls, round trips, wall time, peak memory) against the emulator.
+    Bench(bench::Args),
     /// Run the whole test suite against a throwaway PostgreSQL and the Cognito emulator.
     Test(test::Args),
 }
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Docs(args) => docs::run(args),
         Command::Db(command) => db::run(command),
         Command::Test(args) => test::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(code) => code,

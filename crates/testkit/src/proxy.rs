@@ -153,14 +153,17 @@ impl RecordingProxy {
         self.lock().faults.push(fault);
     }
 
-    /// Everything recorded so far, in the order the calls arrived.
+    /// Everything recorded so far, in the order the calls arrived (a call is recorded when it ends,
+    /// so concurrent calls are put back in order of arrival here).
     pub fn calls(&self) -> Vec<Call> {
-        self.lock().calls.clone()
+        let mut calls = self.lock().calls.clone();
+        calls.sort_by_key(|call| call.started);
+        calls
     }
 
-    /// The operations recorded so far, in order.
+    /// The operations recorded so far, in the order they arrived.
     pub fn operations(&self) -> Vec<String> {
-        self.lock().calls.iter().map(|call| call.operation.clone()).collect()
+        self.calls().into_iter().map(|call| call.operation).collect()
     }
 
     /// Forgets the recording, the per-operation counts and the armed faults (latency stays).

@@ -1,0 +1,123 @@
+//! `cargo xtask bench`: what `provision` costs, measured against the emulator through the recording
+//! proxy, with and without injected latency. Figures, not assertions: the tests assert call and
+//! round-trip counts; this reports them with wall time and peak memory.
+
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use comfy_table::Table;
+use testkit::{MotoServer, RecordingProxy};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Runs per scenario; the table shows the median wall time and the largest peak memory.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Injected latencies in milliseconds, one table row group each.
+    #[arg(long, value_delimiter = ',', default_value = "0,100")]
+    latency_ms: Vec<u64>,
+}
+
+/// One measured run of the binary.
+struct Sample {
+    calls: usize,
+    round_trips: usize,
+    wall: Duration,
+    peak_kib: Option<u64>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let moto = MotoServer::start().context("starting the Cognito emulator")?;
+    let runtime = crate::aws::runtime()?;
+    let mut table = Table::new();
+    table.set_header(["scenario", "latency", "API calls", "round trips", "wall (median)", "peak RSS (max)"]);
+    for &latency in &args.latency_ms {
+        for environment in ["development", "production"] {
+            let mut scratch = Vec::new();
+            let mut converged = Vec::new();
+            for _ in 0..args.runs.max(1) {
+                // A fresh proxy is a fresh emulated account: every from-scratch run really starts from nothing.
+                let proxy = runtime.block_on(RecordingProxy::start(&moto.endpoint()))?;
+                proxy.set_latency(Duration::from_millis(latency));
+                let base = ["provision", "--env", environment, "--yes", "--endpoint-url"];
+                scratch.push(measure(&runtime, &proxy, &base, &[])?);
+                converged.push(measure(&runtime, &proxy, &base, &["--check"])?);
+            }
+            for (name, samples) in [("from scratch", &scratch), ("converged --check", &converged)] {
+                table.add_row(row(&format!("{environment} {name}"), latency, samples));
+            }
+        }
+    }
+    #[allow(clippy::print_stdout)]
+    {
+        println!("{table}");
+        println!(
+            "Wall time is the whole `cargo xtask provision` process (this build's profile), peak RSS its VmHWM. \
+             Production resolves the SES ARN with GetCallerIdentity alongside ListUserPools."
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn row(scenario: &str, latency: u64, samples: &[Sample]) -> Vec<String> {
+    let mut walls: Vec<Duration> = samples.iter().map(|sample| sample.wall).collect();
+    walls.sort();
+    let peak = samples.iter().filter_map(|sample| sample.peak_kib).max();
+    let same = |value: fn(&Sample) -> usize| {
+        let values: Vec<usize> = samples.iter().map(value).collect();
+        if values.iter().all(|&value| value == values[0]) { values[0].to_string() } else { format!("{values:?}") }
+    };
+    vec![
+        scenario.to_owned(),
+        format!("{latency} ms"),
+        same(|sample| sample.calls),
+        same(|sample| sample.round_trips),
+        format!("{:.0} ms", walls[walls.len() / 2].as_secs_f64() * 1000.0),
+        peak.map_or_else(|| "n/a".to_owned(), |kib| format!("{:.1} MiB", kib as f64 / 1024.0)),
+    ]
+}
+
+/// Runs this binary with `base`, the proxy's endpoint and `extra`, which must succeed.
+fn measure(runtime: &tokio::runtime::Runtime, proxy: &RecordingProxy, base: &[&str], extra: &[&str]) -> anyhow::Result<Sample> {
+    proxy.clear();
+    let endpoint = proxy.endpoint();
+    let started = Instant::now();
+    let mut child = Command::new(std::env::current_exe()?)
+        .args(base)
+        .arg(&endpoint)
+        .args(extra)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_PROFILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    // The proxy runs on the runtime; drive it while the child runs.
+    let (status, peak_kib) = runtime.block_on(async {
+        let mut peak = None;
+        loop {
+            if let Some(status) = child.try_wait()? {
+                return Ok::<_, std::io::Error>((status, peak));
+            }
+            peak = peak_rss_kib(child.id()).or(peak);
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    })?;
+    let wall = started.elapsed();
+    if !status.success() {
+        let mut stderr = String::new();
+        if let Some(mut pipe) = child.stderr.take() {
+            std::io::Read::read_to_string(&mut pipe, &mut stderr)?;
+        }
+        bail!("{base:?} {extra:?} exited with {status}: {stderr}");
+    }
+    Ok(Sample { calls: proxy.calls().len(), round_trips: proxy.round_trips(), wall, peak_kib })
+}
+
+/// The process's peak resident set (VmHWM), while it still runs. Linux only.
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|line| line.strip_prefix("VmHWM:")).and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+}
