@@ -193,7 +193,7 @@ async fn a_run_that_died_after_creating_the_cognito_user_is_finished_by_the_reru
     assert!(!report.cognito_user_created && report.row_created);
     assert_eq!(
         cognito_usernames(&world.sdk, &world.pool_id, &email).await,
-        [report.username.clone()]
+        std::slice::from_ref(&report.username)
     );
     assert_eq!(rows(&world.database)[0].external_id, report.username);
 }
@@ -382,7 +382,7 @@ async fn a_row_linked_elsewhere_is_refused_unless_relinked() {
             && message.contains(&user.username)
             && message.contains("--relink")
     );
-    assert_eq!(rows(&world.database), [row.clone()], "nothing changed");
+    assert_eq!(rows(&world.database), std::slice::from_ref(&row), "nothing changed");
     assert_eq!(mutations(&world.proxy), Vec::<String>::new());
 
     let report = run(
