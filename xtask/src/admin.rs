@@ -9,6 +9,8 @@ use std::process::ExitCode;
 
 use admin_bootstrap::{BackendEnv, Report, Request, ResetOutcome};
 use anyhow::Context;
+
+use crate::aws::{AwsArgs, runtime};
 use pool_spec::Environment;
 
 /// How the report is printed.
@@ -59,28 +61,12 @@ pub struct Args {
     /// How to print the report.
     #[arg(long, value_enum, default_value = "text")]
     output: Output,
-    /// A Cognito endpoint other than AWS's (e.g. an emulator).
-    #[arg(long, value_name = "URL")]
-    endpoint_url: Option<String>,
-    /// The AWS region; else AWS_REGION from --env-file, else the standard chain, else us-east-1.
-    #[arg(long)]
-    region: Option<String>,
-    /// A named AWS profile.
-    #[arg(long)]
-    profile: Option<String>,
-    /// Log each Cognito API call (operation, duration, retries) to stderr.
-    #[arg(short, long)]
-    verbose: bool,
+    #[command(flatten)]
+    aws: AwsArgs,
 }
 
 /// Runs the bootstrap and prints its report.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    if args.verbose {
-        tracing_subscriber::fmt()
-            .with_env_filter("cognito=debug,admin_bootstrap=debug")
-            .with_writer(std::io::stderr)
-            .init();
-    }
     let file = match &args.env_file {
         Some(path) => BackendEnv::read(path).context("reading --env-file")?,
         None => BackendEnv::default(),
@@ -105,13 +91,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let input = request
         .validate()
         .context("invalid input, nothing was done")?;
-    let options = cognito::ConnectOptions {
-        profile: args.profile.clone(),
-        region: args.region.clone().or(file.region),
-        endpoint_url: args.endpoint_url.clone(),
-        ..Default::default()
-    };
-    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let mut options = args.aws.connect_options();
+    // The region: --region, else the .env's AWS_REGION, else the standard chain.
+    options.region = options.region.or(file.region);
+    let runtime = runtime()?;
     let report = runtime.block_on(async {
         let cognito = cognito::Cognito::connect(&options).await;
         admin_bootstrap::bootstrap(&input, &cognito).await

@@ -26,7 +26,7 @@ impl AwsArgs {
         if self.verbose {
             // Only the call logger's events: request and response bodies may hold secrets.
             let _ = tracing_subscriber::fmt()
-                .with_env_filter("cognito=debug")
+                .with_env_filter("cognito=debug,admin_bootstrap=debug")
                 .with_writer(std::io::stderr)
                 .with_target(false)
                 .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

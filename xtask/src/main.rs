@@ -10,6 +10,7 @@ mod db;
 mod docs;
 mod env_file;
 mod provision;
+mod sandbox;
 mod spec;
 mod test;
 
@@ -40,6 +41,8 @@ enum Command {
     Db(db::Command),
     /// Measure provision (API calls, round trips, wall time, peak memory) against the emulator.
     Bench(bench::Args),
+    /// See the whole tool work on this machine: emulator, database, both pools, an admin, then teardown.
+    Sandbox(sandbox::Args),
     /// Run the whole test suite against a throwaway PostgreSQL and the Cognito emulator.
     Test(test::Args),
 }
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Db(command) => db::run(command),
         Command::Test(args) => test::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Sandbox(args) => sandbox::run(args),
     };
     match result {
         Ok(code) => code,

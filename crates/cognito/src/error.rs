@@ -1,6 +1,6 @@
 //! The typed error of every Cognito operation here, with what to do next.
 
-use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 
 /// Why a Cognito operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -77,12 +77,15 @@ impl Error {
     pub(crate) fn api<E, R>(operation: &'static str) -> impl FnOnce(SdkError<E, R>) -> Error
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
+        R: std::fmt::Debug + 'static,
     {
-        move |error| Error::Api {
-            operation,
-            code: error.code().map(str::to_owned),
-            message: DisplayErrorContext(&error).to_string(),
+        move |error| {
+            let message = match (&error, error.code(), error.message()) {
+                (SdkError::ServiceError(_), Some(code), Some(message)) => format!("{code}: {message}"),
+                (SdkError::ServiceError(_), Some(code), None) => code.to_owned(),
+                _ => chain(&error),
+            };
+            Error::Api { operation, code: error.code().map(str::to_owned), message }
         }
     }
 
@@ -95,10 +98,25 @@ impl Error {
     }
 }
 
+/// An error and its sources, by their messages only: the SDK's `Debug` forms hold raw responses.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
 /// The next step for the errors a maintainer meets first.
 fn hint(code: Option<&str>, message: &str) -> &'static str {
     let message = message.to_ascii_lowercase();
-    if message.contains("no credentials") || message.contains("credentials provider") {
+    if message.contains("no credentials") || message.contains("loading credentials") || message.contains("credentials provider") {
         "\nhint: no AWS credentials were found: run `aws configure` or `aws sso login`, pass --profile NAME, \
          or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
     } else if matches!(code, Some("UnrecognizedClientException" | "InvalidClientTokenId" | "ExpiredTokenException")) {

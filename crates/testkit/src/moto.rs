@@ -52,6 +52,12 @@ impl MotoServer {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Leaves the server running after this program exits; returns its PID and its log directory.
+    pub fn keep_running(self) -> (u32, std::path::PathBuf) {
+        let MotoServer { server, _dir: dir, .. } = self;
+        (server.detach(), dir.keep())
+    }
+
     /// Whether the server process is still running.
     pub fn is_running(&mut self) -> bool {
         self.server.is_running()

@@ -82,6 +82,13 @@ impl PgCluster {
     pub fn is_running(&mut self) -> bool {
         self.server.is_running()
     }
+
+    /// Leaves the server running after this program exits; returns its PID and its directory, which
+    /// the caller must tell the user to stop and remove.
+    pub fn keep_running(self) -> (u32, std::path::PathBuf) {
+        let PgCluster { server, dir, .. } = self;
+        (server.detach(), dir.keep())
+    }
 }
 
 /// A database of its own for one test, created empty on a real server and dropped with this value.

@@ -104,6 +104,13 @@ impl ServiceProcess {
         let _ = self.child.wait();
     }
 
+    /// Lets the process outlive this value (and this program); returns its PID.
+    pub(crate) fn detach(self) -> u32 {
+        let pid = self.child.id();
+        std::mem::forget(self);
+        pid
+    }
+
     /// Whether the process is still running.
     pub(crate) fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))

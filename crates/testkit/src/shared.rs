@@ -50,6 +50,23 @@ impl Services {
         &["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"]
     }
 
+    /// Leaves the services this value started running after this program exits. Returns the shell
+    /// command that stops them and removes their directories (empty when it started none).
+    pub fn keep_running(self) -> String {
+        let kept: Vec<(u32, std::path::PathBuf)> = self
+            .postgres
+            .map(PgCluster::keep_running)
+            .into_iter()
+            .chain(self.moto.map(MotoServer::keep_running))
+            .collect();
+        if kept.is_empty() {
+            return String::new();
+        }
+        let pids: Vec<String> = kept.iter().map(|(pid, _)| pid.to_string()).collect();
+        let dirs: Vec<String> = kept.iter().map(|(_, dir)| dir.display().to_string()).collect();
+        format!("kill {} && sleep 2 && rm -rf {}", pids.join(" "), dirs.join(" "))
+    }
+
     /// URL of the PostgreSQL server's maintenance database.
     pub fn database_url(&self) -> &str {
         &self.database_url
