@@ -102,7 +102,9 @@ async fn concurrent_calls_overlap_in_the_recording() {
     proxy.set_latency(Duration::from_millis(100));
     let list = || client.list_user_pools().max_results(1).send();
     let (a, b, c) = tokio::join!(list(), list(), list());
-    (a.unwrap(), b.unwrap(), c.unwrap());
+    for result in [a, b, c] {
+        result.unwrap();
+    }
     list().await.unwrap();
     assert_eq!(proxy.max_in_flight(), 3);
     assert_eq!(proxy.round_trips(), 2);
