@@ -14,6 +14,26 @@
 //!
 //! Must not depend on: the AWS SDK (Cognito is reached only through the `cognito` crate), diesel directly
 //! (only through `user-model`), or the xtask binary.
+//!
+//! ```
+//! use admin_bootstrap::Request;
+//!
+//! let request = Request {
+//!     email: "  Admin@Example.ORG ".into(),
+//!     name: "Ada O'Brien".into(),
+//!     language: "es".into(),
+//!     environment: Some(pool_spec::Environment::Development),
+//!     database_url: Some("postgresql:///credere".into()),
+//!     ..Request::default()
+//! };
+//! let input = request.validate()?;
+//! assert_eq!(input.email, "admin@example.org");
+//! assert_eq!(input.name, "Ada O'Brien");
+//!
+//! let bad = Request { email: "not an email".into(), ..request };
+//! assert!(bad.validate().is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod env_file;
 mod input;

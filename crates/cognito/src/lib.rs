@@ -7,6 +7,26 @@
 //! Must not depend on: the database crates or the xtask binary. SDK types stay inside this crate's
 //! implementation, apart from [`load_sdk_config`], which exists so tests build clients exactly as
 //! the commands do.
+//!
+//! Checking a live pool against its spec (what `cargo xtask provision --check` does):
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), cognito::Error> {
+//! let cognito = cognito::Cognito::connect(&cognito::ConnectOptions::default()).await;
+//! let prepared = cognito.prepare(&pool_spec::development(), None, None).await?;
+//! for change in &prepared.plan.changes {
+//!     println!("{change}");
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [`Secret`] keeps the client secret out of logs:
+//!
+//! ```
+//! let secret = cognito::Secret::new("abc123");
+//! assert_eq!(format!("{secret:?}"), "Secret(***)");
+//! ```
 
 mod apply;
 mod client;

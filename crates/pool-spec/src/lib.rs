@@ -11,6 +11,22 @@
 //!
 //! Must not depend on: the AWS SDK, a database, the file system or the network. Everything here is pure,
 //! so the `cognito` crate converts SDK values into these types and the callers do the I/O.
+//!
+//! ```
+//! use pool_spec::{Environment, plan};
+//!
+//! let spec = pool_spec::for_environment("development".parse::<Environment>()?);
+//! assert_eq!(spec.pool.password_policy.minimum_length, 14);
+//! let desired = spec.resolve(None)?; // development sends email through Cognito: no SES ARN needed
+//! let plan = plan(&desired, None); // nothing observed: create everything
+//! assert!(plan.create_pool && plan.create_client && plan.conflicts.is_empty());
+//!
+//! let mut too_short = pool_spec::production();
+//! too_short.pool.password_policy.minimum_length = 5;
+//! let error = too_short.validate().unwrap_err();
+//! assert!(error.to_string().contains("minimum_length"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod environment;
 mod plan;

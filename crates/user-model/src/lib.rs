@@ -16,6 +16,18 @@
 //! tooling makes a handful of queries per run, so [`UserStore`] moves each call onto tokio's blocking pool
 //! instead of pulling in diesel-async, which would add a second PostgreSQL driver stack (tokio-postgres) next to
 //! libpq, with its own URL parsing and TLS settings, for no gain at this volume.
+//!
+//! ```
+//! use user_model::{DatabaseUrl, Language, UserType};
+//!
+//! let url = DatabaseUrl::parse("postgresql://credere:s3cret@localhost:5432/credere?application_name=admin")?;
+//! assert!(!url.to_string().contains("s3cret"), "Display hides the password");
+//! assert_eq!(url.database_name().as_deref(), Some("credere"));
+//! assert!(DatabaseUrl::parse("mysql://localhost/credere").is_err());
+//! assert_eq!("es".parse::<Language>()?, Language::Es);
+//! assert_eq!(UserType::Ocp.as_str(), "OCP");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod check;
 mod connect;
