@@ -8,6 +8,9 @@
 //! `AWS_ENDPOINT_URL`, …). Production also needs `SES_IDENTITY_ARN`, or the caller may read its account.
 //! Exit codes: 0 the pool matches, 2 it drifted (the differences are printed), 1 it could not be checked.
 
+// A command-line program reports on stdout.
+#![allow(clippy::print_stdout)]
+
 use std::process::ExitCode;
 
 use cognito::{Cognito, ConnectOptions};
