@@ -94,6 +94,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut options = args.aws.connect_options();
     // The region: --region, else the .env's AWS_REGION, else the standard chain.
     options.region = options.region.or(file.region);
+    // Show what will happen before anything happens: this may be production.
+    let pool = match &input.pool {
+        admin_bootstrap::PoolChoice::Id(id) => format!("pool {id}"),
+        admin_bootstrap::PoolChoice::Environment { environment, pool_id: Some(id) } => format!("the {environment} pool {id}"),
+        admin_bootstrap::PoolChoice::Environment { environment, pool_id: None } => format!("the {environment} pool"),
+    };
+    eprintln!(
+        "Ensuring the admin {} in {pool} and in database {}: what already exists is kept, what is missing is created.",
+        input.email, input.database_url
+    );
     let runtime = runtime()?;
     let report = runtime.block_on(async {
         let cognito = cognito::Cognito::connect(&options).await;
