@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use comfy_table::Table;
-use testkit::{MotoServer, RecordingProxy};
+use testkit::RecordingProxy;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -28,8 +28,8 @@ struct Sample {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let services = services_warm_start(args.runs.max(1))?;
-    let moto = MotoServer::start().context("starting the Cognito emulator")?;
+    let warm_starts = services_warm_start(args.runs.max(1))?;
+    let services = testkit::Services::start().context("starting PostgreSQL and the Cognito emulator")?;
     let runtime = crate::aws::runtime()?;
     let mut table = Table::new();
     table.set_header(["scenario", "latency", "API calls", "round trips", "wall (median)", "peak RSS (max)"]);
@@ -39,27 +39,63 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut converged = Vec::new();
             for _ in 0..args.runs.max(1) {
                 // A fresh proxy is a fresh emulated account: every from-scratch run really starts from nothing.
-                let proxy = runtime.block_on(RecordingProxy::start(&moto.endpoint()))?;
+                let proxy = runtime.block_on(RecordingProxy::start(services.cognito_endpoint()))?;
                 proxy.set_latency(Duration::from_millis(latency));
-                let base = ["provision", "--env", environment, "--yes", "--endpoint-url"];
-                scratch.push(measure(&runtime, &proxy, &base, &[])?);
-                converged.push(measure(&runtime, &proxy, &base, &["--check"])?);
+                let endpoint = proxy.endpoint();
+                let provision = ["provision", "--env", environment, "--yes", "--endpoint-url", &endpoint];
+                scratch.push(measure(&runtime, &proxy, &provision)?);
+                converged.push(measure(&runtime, &proxy, &[&provision[..], &["--check"]].concat())?);
             }
             for (name, samples) in [("from scratch", &scratch), ("converged --check", &converged)] {
                 table.add_row(row(&format!("{environment} {name}"), latency, samples));
             }
         }
+        let (created, existing) = admin_samples(&runtime, &services, latency, args.runs.max(1))?;
+        table.add_row(row("admin bootstrap (creates user and row)", latency, &created));
+        table.add_row(row("admin re-run (nothing to do)", latency, &existing));
     }
     #[allow(clippy::print_stdout)]
     {
-        println!("Test services (throwaway PostgreSQL + moto, virtualenv built), warm start to ready: median {:.2} s, max {:.2} s", services[services.len() / 2].as_secs_f64(), services[services.len() - 1].as_secs_f64());
+        println!(
+            "Test services (throwaway PostgreSQL + moto, virtualenv built), warm start to ready: median {:.2} s, max {:.2} s",
+            warm_starts[warm_starts.len() / 2].as_secs_f64(),
+            warm_starts[warm_starts.len() - 1].as_secs_f64()
+        );
         println!("{table}");
         println!(
-            "Wall time is the whole `cargo xtask provision` process (this build's profile), peak RSS its VmHWM. \
-             Production resolves the SES ARN with GetCallerIdentity alongside ListUserPools."
+            "Wall time is the whole `cargo xtask` process (this build's profile), peak RSS its VmHWM. Production \
+             resolves the SES ARN with GetCallerIdentity alongside ListUserPools. The admin runs use --env \
+             development (ListUserPools, then AdminCreateUser or AdminGetUser) and a migrated database of their own."
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo xtask admin` into a provisioned development pool and a fresh migrated database: the first
+/// run creates the user and the row, the second finds both.
+fn admin_samples(
+    runtime: &tokio::runtime::Runtime,
+    services: &testkit::Services,
+    latency: u64,
+    runs: usize,
+) -> anyhow::Result<(Vec<Sample>, Vec<Sample>)> {
+    let (mut created, mut existing) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let proxy = runtime.block_on(RecordingProxy::start(services.cognito_endpoint()))?;
+        let endpoint = proxy.endpoint();
+        measure(runtime, &proxy, &["provision", "--env", "development", "--endpoint-url", &endpoint])?;
+        let database = testkit::TestDatabase::create(services.database_url())?;
+        let url = user_model::DatabaseUrl::parse(database.url())?;
+        user_model::setup(&url, user_model::AlembicPolicy::Refuse)?;
+        proxy.set_latency(Duration::from_millis(latency));
+        let admin = [
+            "admin", "--email", "admin@example.org", "--name", "Bench Admin", "--env", "development",
+            "--database-url", database.url(), "--endpoint-url", &endpoint,
+        ];
+        created.push(measure(runtime, &proxy, &admin)?);
+        existing.push(measure(runtime, &proxy, &admin)?);
+    }
+    Ok((created, existing))
 }
 
 /// What `cargo xtask test` waits for before the first test: both services started and answering.
@@ -94,15 +130,12 @@ fn row(scenario: &str, latency: u64, samples: &[Sample]) -> Vec<String> {
     ]
 }
 
-/// Runs this binary with `base`, the proxy's endpoint and `extra`, which must succeed.
-fn measure(runtime: &tokio::runtime::Runtime, proxy: &RecordingProxy, base: &[&str], extra: &[&str]) -> anyhow::Result<Sample> {
+/// Runs this binary with `args`, which must succeed, and what it cost through `proxy`.
+fn measure(runtime: &tokio::runtime::Runtime, proxy: &RecordingProxy, args: &[&str]) -> anyhow::Result<Sample> {
     proxy.clear();
-    let endpoint = proxy.endpoint();
     let started = Instant::now();
     let mut child = Command::new(std::env::current_exe()?)
-        .args(base)
-        .arg(&endpoint)
-        .args(extra)
+        .args(args)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env_remove("AWS_PROFILE")
@@ -127,7 +160,7 @@ fn measure(runtime: &tokio::runtime::Runtime, proxy: &RecordingProxy, base: &[&s
         if let Some(mut pipe) = child.stderr.take() {
             std::io::Read::read_to_string(&mut pipe, &mut stderr)?;
         }
-        bail!("{base:?} {extra:?} exited with {status}: {stderr}");
+        bail!("cargo xtask {} exited with {status}: {stderr}", args.join(" "));
     }
     Ok(Sample { calls: proxy.calls().len(), round_trips: proxy.round_trips(), wall, peak_kib })
 }
