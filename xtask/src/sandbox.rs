@@ -40,7 +40,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match (&result, args.keep) {
         (Ok(()), true) => {
             let stop = services.keep_running();
-            eprintln!("\nThe services keep running. Stop them and delete their files with:\n  {stop}");
+            eprintln!(
+                "\nThe services keep running. To run the commands above yourself, first give the SDK the \
+                 emulator's dummy credentials:\n  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing\n\
+                 Stop the services and delete their files with:\n  {stop}"
+            );
         }
         _ => {
             drop(services);

@@ -60,24 +60,27 @@ impl Report {
 pub enum Error {
     /// The database is unreachable or not Credere's; checked first, so nothing was created anywhere.
     #[error("the database check failed, so nothing was created in Cognito or the database: {0}")]
-    Database(#[source] user_model::Error),
+    Database(user_model::Error),
     /// The pool could not be resolved (lookup failed, ambiguous, or `--env` and `--pool-id` disagree).
     #[error("could not resolve the user pool; nothing was changed: {0}")]
-    Pool(#[source] cognito::Error),
+    Pool(cognito::Error),
     /// No pool has the environment's spec name.
     #[error(
-        "no user pool named `{name}` exists for the {environment} environment; nothing was changed. \
-         Create it with `cargo xtask provision --env {environment}`, or pass --pool-id"
+        "no user pool named `{name}` exists for the {environment} environment in {region}; nothing was changed. \
+         Pools live in one region: check --region (or AWS_REGION), create it with \
+         `cargo xtask provision --env {environment}`, or pass --pool-id"
     )]
     PoolNotFound {
         /// The environment.
         environment: Environment,
         /// The spec's pool name.
         name: String,
+        /// The region searched.
+        region: String,
     },
     /// Creating or reading the Cognito user failed; the database was not written.
     #[error("{0}; the credere_user table was not changed")]
-    Cognito(#[source] UserError),
+    Cognito(UserError),
     /// The Cognito user exists but is disabled.
     #[error(
         "the Cognito user {email} (Username {username}) is disabled; nothing was changed. \
@@ -130,7 +133,7 @@ pub enum Error {
     },
     /// The Cognito step succeeded, then the database failed.
     #[error(
-        "the Cognito user {email} (Username {username}) {}, but the credere_user row could not be written: {source}. \
+        "the Cognito user {email} (Username {username}) {}, but the credere_user row could not be written: {cause}. \
          Run the same command again: it finds the Cognito user and finishes the row",
         if *.cognito_user_created { "was created" } else { "exists" }
     )]
@@ -141,8 +144,8 @@ pub enum Error {
         username: String,
         /// Whether this run created the Cognito user.
         cognito_user_created: bool,
-        /// The database failure.
-        source: user_model::Error,
+        /// The database failure (not a `#[source]`: the message already shows it).
+        cause: user_model::Error,
     },
 }
 
@@ -179,11 +182,11 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
     if let Some(row) = &existing {
         refuse_other_link(row, &user, input)?;
     }
-    let row_not_written = |source| Error::RowNotWritten {
+    let row_not_written = |cause| Error::RowNotWritten {
         email: input.email.clone(),
         username: user.username.clone(),
         cognito_user_created,
-        source,
+        cause,
     };
     let (row, row_created) = match existing {
         Some(row) => (row, false),
@@ -277,6 +280,7 @@ async fn resolve_pool(choice: &PoolChoice, cognito: &Cognito) -> Result<Pool, Er
             let found = found.ok_or_else(|| Error::PoolNotFound {
                 environment: *environment,
                 name: spec.pool.name.clone(),
+                region: cognito.region().to_owned(),
             })?;
             Ok(Pool {
                 id: found.id,
