@@ -12,7 +12,7 @@ pub enum Command {
     /// Create the database if missing and run the workspace's migrations (local and test databases only).
     Setup {
         /// postgresql://user:pass@host:port/db or postgresql:///db; defaults to the DATABASE_URL variable.
-        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: String,
         /// Migrate even a database that has an alembic_version table (credere-backend's own schema history).
         #[arg(long)]

@@ -183,16 +183,26 @@ fn nanos() -> u32 {
 /// The directory holding `initdb` and `postgres`: `pg_config --bindir`, then the newest
 /// `/usr/lib/postgresql/*/bin`, then PATH.
 fn find_server_binaries() -> Result<PathBuf, Error> {
+    let pg_config_bindir = Command::new("pg_config")
+        .arg("--bindir")
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()));
+    search_server_binaries(pg_config_bindir, Path::new("/usr/lib/postgresql"), std::env::var_os("PATH"))
+}
+
+/// The search itself, over the places given, so that its failure can be tested.
+fn search_server_binaries(
+    pg_config_bindir: Option<PathBuf>,
+    versions_root: &Path,
+    path: Option<std::ffi::OsString>,
+) -> Result<PathBuf, Error> {
     let has_server = |dir: &Path| dir.join("initdb").is_file() && dir.join("postgres").is_file();
-    if let Ok(output) = Command::new("pg_config").arg("--bindir").output()
-        && output.status.success()
-    {
-        let dir = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-        if has_server(&dir) {
-            return Ok(dir);
-        }
+    if let Some(dir) = pg_config_bindir.filter(|dir| has_server(dir)) {
+        return Ok(dir);
     }
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(versions_root)
         .into_iter()
         .flatten()
         .flatten()
@@ -206,8 +216,7 @@ fn find_server_binaries() -> Result<PathBuf, Error> {
     if let Some((_, dir)) = versions.pop() {
         return Ok(dir);
     }
-    std::env::var_os("PATH")
-        .and_then(|path| std::env::split_paths(&path).find(|dir| has_server(dir)))
+    path.and_then(|path| std::env::split_paths(&path).find(|dir| has_server(dir)))
         .ok_or(Error::PostgresNotInstalled)
 }
 
@@ -262,6 +271,30 @@ mod tests {
         assert_eq!(with_database("postgresql://u@h:5", "x"), "postgresql://u@h:5/x");
         assert_eq!(with_database("postgresql://u:p@h/db?sslmode=disable", "x"), "postgresql://u:p@h/x?sslmode=disable");
         assert_eq!(with_database("postgresql:///db", "x"), "postgresql:///x");
+    }
+
+    #[test]
+    fn missing_server_binaries_name_the_packages_to_install() {
+        let empty = tempfile::tempdir().unwrap();
+        let error = search_server_binaries(Some(empty.path().to_owned()), empty.path(), Some(empty.path().into()))
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("sudo apt-get install postgresql"), "{message}");
+        assert!(message.contains("brew install postgresql"), "{message}");
+        assert!(message.contains("TEST_DATABASE_URL"), "{message}");
+    }
+
+    #[test]
+    fn the_newest_installed_version_wins() {
+        let root = tempfile::tempdir().unwrap();
+        for version in ["13", "16", "9"] {
+            let bin = root.path().join(version).join("bin");
+            std::fs::create_dir_all(&bin).unwrap();
+            std::fs::write(bin.join("initdb"), "").unwrap();
+            std::fs::write(bin.join("postgres"), "").unwrap();
+        }
+        let found = search_server_binaries(None, root.path(), None).unwrap();
+        assert_eq!(found, root.path().join("16").join("bin"));
     }
 
     #[test]

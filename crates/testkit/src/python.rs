@@ -48,7 +48,11 @@ pub(crate) fn target_dir() -> PathBuf {
 }
 
 fn find_python() -> Result<PathBuf, Error> {
-    let candidates = ["python3", "python"];
+    find_python_among(&["python3", "python"])
+}
+
+/// The first of `candidates` that runs and has a working `venv`.
+fn find_python_among(candidates: &[&str]) -> Result<PathBuf, Error> {
     let python = candidates
         .iter()
         .find(|name| Command::new(name).arg("--version").output().is_ok_and(|output| output.status.success()))
@@ -77,4 +81,16 @@ fn run(command: &mut Command, what: &str) -> Result<(), Error> {
             String::from_utf8_lossy(&output.stderr)
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn missing_python_names_the_packages_to_install() {
+        let message = super::find_python_among(&["no-such-python-3"]).unwrap_err().to_string();
+        assert!(message.contains("python3 is not on PATH"), "{message}");
+        assert!(message.contains("sudo apt-get install python3 python3-venv"), "{message}");
+        assert!(message.contains("brew install python"), "{message}");
+        assert!(message.contains("COGNITO_TEST_ENDPOINT"), "{message}");
+    }
 }
