@@ -327,7 +327,10 @@ async fn a_dropped_connection_on_client_creation_fails_the_run_and_the_rerun_con
 async fn two_throttling_errors_are_retried() {
     let proxy = proxy().await;
     proxy.inject(Fault { operation: "CreateUserPool".into(), nth: 1, times: 2, kind: FaultKind::Throttling });
-    provision(Environment::Development, &proxy, &[]).await.assert_code(0);
+    let run = provision(Environment::Development, &proxy, &["-v"]).await;
+    run.assert_code(0);
+    let logged = run.stderr.lines().find(|line| line.contains(r#"operation="CreateUserPool""#)).unwrap_or_default();
+    assert!(logged.contains("retries=2") && logged.contains("duration_ms="), "-v logs the retries: {}", run.stderr);
     assert_eq!(proxy.operations().iter().filter(|operation| *operation == "CreateUserPool").count(), 3);
     assert_converged(Environment::Development, &proxy).await;
 }
