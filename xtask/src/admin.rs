@@ -88,17 +88,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         promote: args.promote,
         reset_backend_url: args.backend_url.clone().filter(|_| args.send_reset),
     };
-    let input = request
-        .validate()
-        .context("invalid input, nothing was done")?;
+    let input = request.validate().context("invalid input, nothing was done")?;
     let mut options = args.aws.connect_options();
     // The region: --region, else the .env's AWS_REGION, else the standard chain.
     options.region = options.region.or(file.region);
     // Show what will happen before anything happens: this may be production.
     let pool = match &input.pool {
         admin_bootstrap::PoolChoice::Id(id) => format!("pool {id}"),
-        admin_bootstrap::PoolChoice::Environment { environment, pool_id: Some(id) } => format!("the {environment} pool {id}"),
-        admin_bootstrap::PoolChoice::Environment { environment, pool_id: None } => format!("the {environment} pool"),
+        admin_bootstrap::PoolChoice::Environment {
+            environment,
+            pool_id: Some(id),
+        } => format!("the {environment} pool {id}"),
+        admin_bootstrap::PoolChoice::Environment {
+            environment,
+            pool_id: None,
+        } => format!("the {environment} pool"),
     };
     eprintln!(
         "Ensuring the admin {} in {pool} and in database {}: what already exists is kept, what is missing is created.",
@@ -115,10 +119,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Output::Json => writeln!(out, "{}", serde_json::to_string(&report)?)?,
         Output::Text => print_text(&mut out, &report)?,
     }
-    let reset_failed = report
-        .password_reset
-        .as_ref()
-        .is_some_and(|reset| !reset.succeeded());
+    let reset_failed = report.password_reset.as_ref().is_some_and(|reset| !reset.succeeded());
     Ok(if reset_failed {
         ExitCode::FAILURE
     } else {
@@ -134,11 +135,7 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             format!("{what} already existed")
         }
     };
-    writeln!(
-        out,
-        "Admin {} ({}, {})",
-        report.email, report.name, report.language
-    )?;
+    writeln!(out, "Admin {} ({}, {})", report.email, report.name, report.language)?;
     writeln!(
         out,
         "  database  {}: reachable, credere_user schema checked",
@@ -176,15 +173,9 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     }
     match &report.password_reset {
         Some(ResetOutcome::Answered { url, status }) => {
-            writeln!(
-                out,
-                "Password reset requested: POST {url} answered HTTP {status}"
-            )?;
+            writeln!(out, "Password reset requested: POST {url} answered HTTP {status}")?;
             if (200..300).contains(status) {
-                writeln!(
-                    out,
-                    "Next: the admin follows the emailed code to set a password."
-                )?;
+                writeln!(out, "Next: the admin follows the emailed code to set a password.")?;
             } else {
                 writeln!(
                     out,
@@ -193,10 +184,7 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             }
         }
         Some(ResetOutcome::Unreachable { url, reason }) => {
-            writeln!(
-                out,
-                "Password reset NOT requested: POST {url} failed: {reason}"
-            )?;
+            writeln!(out, "Password reset NOT requested: POST {url} failed: {reason}")?;
             writeln!(
                 out,
                 "Next: reset the password through the frontend's \"Forgot Password?\"."

@@ -32,7 +32,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let services = testkit::Services::start().context("starting PostgreSQL and the Cognito emulator")?;
     let runtime = crate::aws::runtime()?;
     let mut table = Table::new();
-    table.set_header(["scenario", "latency", "API calls", "round trips", "wall (median)", "peak RSS (max)"]);
+    table.set_header([
+        "scenario",
+        "latency",
+        "API calls",
+        "round trips",
+        "wall (median)",
+        "peak RSS (max)",
+    ]);
     for &latency in &args.latency_ms {
         for environment in ["development", "production"] {
             let mut scratch = Vec::new();
@@ -83,14 +90,27 @@ fn admin_samples(
     for _ in 0..runs {
         let proxy = runtime.block_on(RecordingProxy::start(services.cognito_endpoint()))?;
         let endpoint = proxy.endpoint();
-        measure(runtime, &proxy, &["provision", "--env", "development", "--endpoint-url", &endpoint])?;
+        measure(
+            runtime,
+            &proxy,
+            &["provision", "--env", "development", "--endpoint-url", &endpoint],
+        )?;
         let database = testkit::TestDatabase::create(services.database_url())?;
         let url = user_model::DatabaseUrl::parse(database.url())?;
         user_model::setup(&url, user_model::AlembicPolicy::Refuse)?;
         proxy.set_latency(Duration::from_millis(latency));
         let admin = [
-            "admin", "--email", "admin@example.org", "--name", "Bench Admin", "--env", "development",
-            "--database-url", database.url(), "--endpoint-url", &endpoint,
+            "admin",
+            "--email",
+            "admin@example.org",
+            "--name",
+            "Bench Admin",
+            "--env",
+            "development",
+            "--database-url",
+            database.url(),
+            "--endpoint-url",
+            &endpoint,
         ];
         created.push(measure(runtime, &proxy, &admin)?);
         existing.push(measure(runtime, &proxy, &admin)?);
@@ -118,7 +138,11 @@ fn row(scenario: &str, latency: u64, samples: &[Sample]) -> Vec<String> {
     let peak = samples.iter().filter_map(|sample| sample.peak_kib).max();
     let same = |value: fn(&Sample) -> usize| {
         let values: Vec<usize> = samples.iter().map(value).collect();
-        if values.iter().all(|&value| value == values[0]) { values[0].to_string() } else { format!("{values:?}") }
+        if values.iter().all(|&value| value == values[0]) {
+            values[0].to_string()
+        } else {
+            format!("{values:?}")
+        }
     };
     vec![
         scenario.to_owned(),
@@ -162,11 +186,19 @@ fn measure(runtime: &tokio::runtime::Runtime, proxy: &RecordingProxy, args: &[&s
         }
         bail!("cargo xtask {} exited with {status}: {stderr}", args.join(" "));
     }
-    Ok(Sample { calls: proxy.calls().len(), round_trips: proxy.round_trips(), wall, peak_kib })
+    Ok(Sample {
+        calls: proxy.calls().len(),
+        round_trips: proxy.round_trips(),
+        wall,
+        peak_kib,
+    })
 }
 
 /// The process's peak resident set (VmHWM), while it still runs. Linux only.
 fn peak_rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find_map(|line| line.strip_prefix("VmHWM:")).and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
 }

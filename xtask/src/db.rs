@@ -23,19 +23,14 @@ pub enum Command {
 /// Runs a `db` subcommand.
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Setup {
-            database_url,
-            force,
-        } => {
-            let url = DatabaseUrl::parse(&database_url)
-                .context("reading --database-url / DATABASE_URL")?;
+        Command::Setup { database_url, force } => {
+            let url = DatabaseUrl::parse(&database_url).context("reading --database-url / DATABASE_URL")?;
             let policy = if force {
                 AlembicPolicy::Force
             } else {
                 AlembicPolicy::Refuse
             };
-            let report =
-                user_model::setup(&url, policy).with_context(|| format!("setting up {url}"))?;
+            let report = user_model::setup(&url, policy).with_context(|| format!("setting up {url}"))?;
             #[allow(clippy::print_stdout, reason = "the report is this command's output")]
             {
                 print!("{}", describe(&report));
@@ -55,10 +50,7 @@ fn describe(report: &SetupReport) -> String {
         lines.push(format!("database {database:?} already exists"));
     }
     if report.forced_past_alembic {
-        lines.push(
-            "warning: it has an alembic_version table; migrating anyway because of --force"
-                .to_owned(),
-        );
+        lines.push("warning: it has an alembic_version table; migrating anyway because of --force".to_owned());
     }
     for version in &report.already_applied {
         lines.push(format!("already applied: {version}"));

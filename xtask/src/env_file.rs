@@ -12,7 +12,11 @@ pub fn updated(existing: &str, values: &[(&str, &str)]) -> String {
     let mut written = vec![false; values.len()];
     let mut lines: Vec<String> = Vec::new();
     for line in existing.lines() {
-        let assigned = line.trim_start().trim_start_matches("export ").split_once('=').map(|(key, _)| key.trim());
+        let assigned = line
+            .trim_start()
+            .trim_start_matches("export ")
+            .split_once('=')
+            .map(|(key, _)| key.trim());
         match values.iter().position(|(key, _)| Some(*key) == assigned) {
             Some(index) if !written[index] => {
                 lines.push(format!("{}={}", values[index].0, quoted(values[index].1)));
@@ -35,7 +39,10 @@ pub fn updated(existing: &str, values: &[(&str, &str)]) -> String {
 
 /// Values with characters a dotenv reader treats specially are double-quoted.
 fn quoted(value: &str) -> String {
-    if value.chars().all(|character| character.is_ascii_alphanumeric() || "-_./:+=@,".contains(character)) {
+    if value
+        .chars()
+        .all(|character| character.is_ascii_alphanumeric() || "-_./:+=@,".contains(character))
+    {
         value.to_owned()
     } else {
         format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
@@ -51,7 +58,10 @@ pub fn write(path: &Path, values: &[(&str, &str)]) -> anyhow::Result<()> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(error) => return Err(error).with_context(|| format!("reading {}", path.display())),
     };
-    let directory = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let directory = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let temporary = directory.join(format!(
         ".{}.tmp-{}",
         path.file_name().and_then(|name| name.to_str()).unwrap_or("env"),
@@ -82,7 +92,14 @@ mod tests {
     #[test]
     fn replaces_in_place_appends_the_missing_and_keeps_the_rest() {
         let before = "# Credere\nDATABASE_URL=postgresql:///credere\nCOGNITO_POOL_ID=old\n\nexport AWS_REGION=eu-west-1\nOTHER=1";
-        let after = updated(before, &[("COGNITO_POOL_ID", "us-east-1_x"), ("AWS_REGION", "us-east-1"), ("COGNITO_CLIENT_ID", "abc")]);
+        let after = updated(
+            before,
+            &[
+                ("COGNITO_POOL_ID", "us-east-1_x"),
+                ("AWS_REGION", "us-east-1"),
+                ("COGNITO_CLIENT_ID", "abc"),
+            ],
+        );
         assert_eq!(
             after,
             "# Credere\nDATABASE_URL=postgresql:///credere\nCOGNITO_POOL_ID=us-east-1_x\n\nAWS_REGION=us-east-1\nOTHER=1\nCOGNITO_CLIENT_ID=abc\n"
@@ -103,6 +120,9 @@ mod tests {
 
     #[test]
     fn a_key_that_merely_starts_like_another_is_not_touched() {
-        assert_eq!(updated("AWS_REGION_OLD=x\n", &[("AWS_REGION", "y")]), "AWS_REGION_OLD=x\nAWS_REGION=y\n");
+        assert_eq!(
+            updated("AWS_REGION_OLD=x\n", &[("AWS_REGION", "y")]),
+            "AWS_REGION_OLD=x\nAWS_REGION=y\n"
+        );
     }
 }

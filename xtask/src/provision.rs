@@ -98,7 +98,11 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
             });
             print_json(&args, &cognito, &spec.pool.name, plan, applied.as_ref(), false)?;
         }
-        return Ok(if plan.is_converged() { ExitCode::SUCCESS } else { ExitCode::from(CHANGES_NEEDED) });
+        return Ok(if plan.is_converged() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(CHANGES_NEEDED)
+        });
     }
     if !plan.conflicts.is_empty() {
         bail!(
@@ -138,7 +142,14 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("writing {}", path.display()))?;
     }
     match args.output {
-        Output::Json => print_json(&args, &cognito, &spec.pool.name, plan, Some(&applied), !plan.is_converged())?,
+        Output::Json => print_json(
+            &args,
+            &cognito,
+            &spec.pool.name,
+            plan,
+            Some(&applied),
+            !plan.is_converged(),
+        )?,
         Output::Text => print_result(&args, &applied, plan),
     }
     Ok(ExitCode::SUCCESS)
@@ -179,7 +190,10 @@ fn print_result(args: &Args, applied: &Applied, plan: &Plan) {
         (None, _) => println!("Client secret: none"),
     }
     if let Some(path) = &args.write_env {
-        println!("Wrote COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET and AWS_REGION to {} (mode 0600)", path.display());
+        println!(
+            "Wrote COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET and AWS_REGION to {} (mode 0600)",
+            path.display()
+        );
     }
 }
 
@@ -197,7 +211,9 @@ fn print_json(
         pool_name,
         pool_id: applied.map(|applied| applied.pool_id.as_str()),
         pool_arn: applied.and_then(|applied| applied.pool_arn.as_deref()),
-        client_id: applied.map(|applied| applied.client_id.as_str()).filter(|id| !id.is_empty()),
+        client_id: applied
+            .map(|applied| applied.client_id.as_str())
+            .filter(|id| !id.is_empty()),
         client_secret: applied
             .and_then(|applied| applied.client_secret.as_ref())
             .filter(|_| args.show_secret)

@@ -28,13 +28,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     // Always services of its own: a TEST_DATABASE_URL or COGNITO_TEST_ENDPOINT left from a test setup is no sandbox.
     step("Starting a throwaway PostgreSQL and the Cognito emulator (moto; installed under target/ on first use)");
-    let preset: Vec<&str> =
-        [testkit::DATABASE_ENV, testkit::COGNITO_ENV].into_iter().filter(|key| std::env::var_os(key).is_some()).collect();
+    let preset: Vec<&str> = [testkit::DATABASE_ENV, testkit::COGNITO_ENV]
+        .into_iter()
+        .filter(|key| std::env::var_os(key).is_some())
+        .collect();
     if !preset.is_empty() {
-        bail!("unset {} first: the sandbox starts services of its own", preset.join(" and "));
+        bail!(
+            "unset {} first: the sandbox starts services of its own",
+            preset.join(" and ")
+        );
     }
     let services = testkit::Services::start().context("starting the sandbox services")?;
-    done(&format!("PostgreSQL {} · emulator {}", services.database_url(), services.cognito_endpoint()));
+    done(&format!(
+        "PostgreSQL {} · emulator {}",
+        services.database_url(),
+        services.cognito_endpoint()
+    ));
 
     let result = walk_through(&args, &services);
     match (&result, args.keep) {
@@ -63,10 +72,22 @@ fn walk_through(args: &Args, services: &testkit::Services) -> anyhow::Result<()>
     let env_file = env_dir.path().join(".env");
     let env_path = env_file.to_str().context("temporary path is not UTF-8")?;
 
-    xtask("Creating the `credere` database and running the workspace's migrations", &["db", "setup", "--database-url", &database_url], 0)?;
+    xtask(
+        "Creating the `credere` database and running the workspace's migrations",
+        &["db", "setup", "--database-url", &database_url],
+        0,
+    )?;
     xtask(
         "Provisioning the development pool and app client",
-        &["provision", "--env", "development", "--endpoint-url", endpoint, "--write-env", env_path],
+        &[
+            "provision",
+            "--env",
+            "development",
+            "--endpoint-url",
+            endpoint,
+            "--write-env",
+            env_path,
+        ],
         0,
     )?;
     xtask(
@@ -76,7 +97,19 @@ fn walk_through(args: &Args, services: &testkit::Services) -> anyhow::Result<()>
     )?;
     xtask(
         "Bootstrapping the first admin in the development pool",
-        &["admin", "--email", &args.email, "--name", "Sandbox Admin", "--env", "development", "--database-url", &database_url, "--endpoint-url", endpoint],
+        &[
+            "admin",
+            "--email",
+            &args.email,
+            "--name",
+            "Sandbox Admin",
+            "--env",
+            "development",
+            "--database-url",
+            &database_url,
+            "--endpoint-url",
+            endpoint,
+        ],
         0,
     )?;
     for environment in ["development", "production"] {
@@ -110,7 +143,10 @@ fn print_env(path: &Path, database_url: &str, endpoint: &str, show_secret: bool)
 /// Runs `cargo xtask ARGS` (this very binary) against the sandbox, showing the command first.
 fn xtask(what: &str, args: &[&str], expected: i32) -> anyhow::Result<()> {
     step(what);
-    eprintln!("$ cargo xtask {}", args.iter().map(|arg| shell_quoted(arg)).collect::<Vec<_>>().join(" "));
+    eprintln!(
+        "$ cargo xtask {}",
+        args.iter().map(|arg| shell_quoted(arg)).collect::<Vec<_>>().join(" ")
+    );
     let status = Command::new(std::env::current_exe()?)
         .args(args)
         .envs(FAKE_CREDENTIALS)
@@ -119,7 +155,10 @@ fn xtask(what: &str, args: &[&str], expected: i32) -> anyhow::Result<()> {
         .status()
         .with_context(|| format!("running cargo xtask {}", args[0]))?;
     if status.code() != Some(expected) {
-        bail!("`cargo xtask {}` exited with {status}; the sandbox stops here", args.join(" "));
+        bail!(
+            "`cargo xtask {}` exited with {status}; the sandbox stops here",
+            args.join(" ")
+        );
     }
     done("ok");
     Ok(())
@@ -127,7 +166,10 @@ fn xtask(what: &str, args: &[&str], expected: i32) -> anyhow::Result<()> {
 
 /// `arg` as a shell would need it typed.
 fn shell_quoted(arg: &str) -> String {
-    if arg.chars().all(|character| character.is_ascii_alphanumeric() || "-_./:=@,+".contains(character)) {
+    if arg
+        .chars()
+        .all(|character| character.is_ascii_alphanumeric() || "-_./:=@,+".contains(character))
+    {
         arg.to_owned()
     } else {
         format!("'{}'", arg.replace('\'', r"'\''"))

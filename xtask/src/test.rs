@@ -61,9 +61,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Keeps the developer's real AWS profile and endpoint away from the tests.
 fn isolated(command: xshell::Cmd<'_>) -> xshell::Cmd<'_> {
-    testkit::Services::env_removed().iter().fold(command, |command, key| command.env_remove(key))
+    testkit::Services::env_removed()
+        .iter()
+        .fold(command, |command, key| command.env_remove(key))
 }
 
 fn workspace_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace root").to_owned()
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_owned()
 }

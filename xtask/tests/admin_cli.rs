@@ -25,14 +25,8 @@ async fn bootstraps_from_an_env_file_prints_json_and_sends_the_reset() {
     let world = support::world().await;
     let email = support::email();
     // The test cluster trusts every connection, so the password only has to stay out of the output.
-    let url = world
-        .database
-        .url()
-        .replacen("postgres@", "postgres:n0t-printed@", 1);
-    assert!(
-        url.contains("n0t-printed"),
-        "testkit's URL changed shape: {url}"
-    );
+    let url = world.database.url().replacen("postgres@", "postgres:n0t-printed@", 1);
+    assert!(url.contains("n0t-printed"), "testkit's URL changed shape: {url}");
     let dir = tempfile::tempdir().unwrap();
     let env_file = dir.path().join(".env");
     std::fs::write(
@@ -69,10 +63,7 @@ async fn bootstraps_from_an_env_file_prints_json_and_sends_the_reset() {
     .await
     .unwrap();
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
-    assert!(
-        output.status.success(),
-        "stdout: {stdout}\nstderr: {stderr}"
-    );
+    assert!(output.status.success(), "stdout: {stdout}\nstderr: {stderr}");
     let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
     assert_eq!(report["email"], email.as_str());
     assert_eq!(report["cognito_user_created"], true);
@@ -82,14 +73,8 @@ async fn bootstraps_from_an_env_file_prints_json_and_sends_the_reset() {
     assert_eq!(report["sub"], row.external_id.as_str());
     assert_eq!(report["password_reset"]["status"], 200);
     let request = recorded.await.unwrap();
-    assert!(
-        request.starts_with("POST /users/forgot-password "),
-        "{request}"
-    );
-    assert!(
-        request.ends_with(&format!("{{\"username\":\"{email}\"}}")),
-        "{request}"
-    );
+    assert!(request.starts_with("POST /users/forgot-password "), "{request}");
+    assert!(request.ends_with(&format!("{{\"username\":\"{email}\"}}")), "{request}");
     assert!(
         !stdout.contains("n0t-printed") && !stderr.contains("n0t-printed"),
         "the password was printed"
@@ -119,14 +104,8 @@ async fn bootstraps_from_an_env_file_prints_json_and_sends_the_reset() {
         stdout.contains("user already existed") && stdout.contains("Nothing to do"),
         "{stdout}"
     );
-    assert!(
-        stdout.contains("Forgot Password?"),
-        "the next step is shown: {stdout}"
-    );
-    assert!(
-        !stdout.contains("n0t-printed"),
-        "the password was printed: {stdout}"
-    );
+    assert!(stdout.contains("Forgot Password?"), "the next step is shown: {stdout}");
+    assert!(!stdout.contains("n0t-printed"), "the password was printed: {stdout}");
     assert_eq!(support::rows(&world.database).len(), 1);
 }
 

@@ -20,10 +20,7 @@ fn text(bytes: &[u8]) -> String {
 
 fn execute(url: &str, sql: &str) {
     let url = DatabaseUrl::parse(url).unwrap();
-    user_model::connect(&url)
-        .unwrap()
-        .batch_execute(sql)
-        .unwrap();
+    user_model::connect(&url).unwrap().batch_execute(sql).unwrap();
 }
 
 #[test]
@@ -68,16 +65,10 @@ fn setup_refuses_an_alembic_database_unless_forced() {
     assert!(stderr.contains("credere-backend"), "{stderr}");
     assert!(stderr.contains("--force"), "{stderr}");
 
-    let forced = xtask(
-        &["db", "setup", "--force", "--database-url", database.url()],
-        None,
-    );
+    let forced = xtask(&["db", "setup", "--force", "--database-url", database.url()], None);
     let stdout = text(&forced.stdout);
     assert!(forced.status.success(), "{stdout}{}", text(&forced.stderr));
-    assert!(
-        stdout.contains("migrating anyway because of --force"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("migrating anyway because of --force"), "{stdout}");
     assert_eq!(stdout.matches("applied: ").count(), 2, "{stdout}");
 }
 
@@ -85,10 +76,9 @@ fn setup_refuses_an_alembic_database_unless_forced() {
 fn setup_reads_database_url_from_the_environment_and_never_prints_the_password() {
     let database = testkit::database();
     let secret = "pa55-in-env";
-    let with_password =
-        database
-            .url()
-            .replacen("://postgres@", &format!("://postgres:{secret}@"), 1);
+    let with_password = database
+        .url()
+        .replacen("://postgres@", &format!("://postgres:{secret}@"), 1);
     assert_ne!(
         with_password,
         database.url(),

@@ -24,10 +24,7 @@ fn docs_build_with_sphinx_without_warnings() {
     );
     let html = std::fs::read_to_string(out.path().join("cognito.html")).unwrap();
     // sphinx-design turned the tab-sets into tabs, and the tables were rendered.
-    assert!(
-        html.contains("sd-tab-set"),
-        "no sphinx-design tabs in cognito.html"
-    );
+    assert!(html.contains("sd-tab-set"), "no sphinx-design tabs in cognito.html");
     assert!(html.contains("<table"), "no settings table in cognito.html");
     assert!(html.contains("credere-production"));
 }

@@ -5,8 +5,8 @@ mod support;
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AdminCreateUserConfigType, DeletionProtectionType, ExplicitAuthFlowsType, PasswordPolicyType,
-    UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType, UsernameConfigurationType,
+    AdminCreateUserConfigType, DeletionProtectionType, ExplicitAuthFlowsType, PasswordPolicyType, UserPoolMfaType,
+    UserPoolPolicyType, UsernameAttributeType, UsernameConfigurationType,
 };
 use pool_spec::Environment;
 use support::{cognito, mutations, proxy, sdk, xtask};
@@ -44,7 +44,15 @@ async fn assert_converged(environment: Environment, proxy: &RecordingProxy) {
 async fn from_scratch(environment: Environment) {
     let proxy = proxy().await;
     provision(environment, &proxy, &[]).await.assert_code(0);
-    assert_eq!(proxy.operations(), ["ListUserPools", "CreateUserPool", "SetUserPoolMfaConfig", "CreateUserPoolClient"]);
+    assert_eq!(
+        proxy.operations(),
+        [
+            "ListUserPools",
+            "CreateUserPool",
+            "SetUserPoolMfaConfig",
+            "CreateUserPoolClient"
+        ]
+    );
     assert_converged(environment, &proxy).await;
 }
 
@@ -62,21 +70,47 @@ async fn from_scratch_production() {
 async fn production_ses_arn_comes_from_the_callers_account_and_region() {
     let proxy = proxy().await;
     let endpoint = proxy.endpoint();
-    let run = xtask(&["provision", "--env", "production", "--yes", "--region", "eu-west-1", "--endpoint-url", &endpoint]).await;
+    let run = xtask(&[
+        "provision",
+        "--env",
+        "production",
+        "--yes",
+        "--region",
+        "eu-west-1",
+        "--endpoint-url",
+        &endpoint,
+    ])
+    .await;
     run.assert_code(0);
-    assert_eq!(proxy.operations()[..2].iter().filter(|operation| *operation == "GetCallerIdentity").count(), 1);
+    assert_eq!(
+        proxy.operations()[..2]
+            .iter()
+            .filter(|operation| *operation == "GetCallerIdentity")
+            .count(),
+        1
+    );
     let cognito = cognito::Cognito::connect(&cognito::ConnectOptions {
         endpoint_url: Some(endpoint.clone()),
         region: Some("eu-west-1".into()),
         ..cognito::ConnectOptions::default()
     })
     .await;
-    let pool = cognito.find_pool("credere-production", &Default::default(), None).await.unwrap().unwrap();
+    let pool = cognito
+        .find_pool("credere-production", &Default::default(), None)
+        .await
+        .unwrap()
+        .unwrap();
     let live = cognito.observe(&pool.id, "credere-production").await.unwrap();
-    let expected = format!("arn:aws:ses:eu-west-1:{}:identity/credere@noreply.open-contracting.org", proxy.account_id());
+    let expected = format!(
+        "arn:aws:ses:eu-west-1:{}:identity/credere@noreply.open-contracting.org",
+        proxy.account_id()
+    );
     assert_eq!(
         live.observed.email,
-        pool_spec::EmailConfiguration::Developer { source_arn: expected, from: pool_spec::SES_FROM.to_owned() }
+        pool_spec::EmailConfiguration::Developer {
+            source_arn: expected,
+            from: pool_spec::SES_FROM.to_owned()
+        }
     );
 }
 
@@ -103,9 +137,20 @@ async fn a_second_run_changes_nothing_and_check_passes_in_three_round_trips() {
 async fn drift(proxy: &RecordingProxy) {
     let client = sdk(proxy).await;
     let cognito = support::cognito(proxy).await;
-    let found = cognito.find_pool("credere", &Default::default(), None).await.unwrap().unwrap();
+    let found = cognito
+        .find_pool("credere", &Default::default(), None)
+        .await
+        .unwrap()
+        .unwrap();
     let live = cognito.observe(&found.id, "credere").await.unwrap();
-    let pool = client.describe_user_pool().user_pool_id(&found.id).send().await.unwrap().user_pool.unwrap();
+    let pool = client
+        .describe_user_pool()
+        .user_pool_id(&found.id)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
     let policy = pool.policies().unwrap().password_policy().unwrap();
     client
         .update_user_pool()
@@ -167,12 +212,24 @@ async fn drift_is_reported_by_check_and_fixed_whole_by_provision() {
     let check = provision(Environment::Development, &proxy, &["--check", "--output", "json"]).await;
     check.assert_code(2);
     let report = check.json();
-    let fields: Vec<&str> = report["changes"].as_array().unwrap().iter().map(|change| change["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["pool.password_policy.minimum_length", "client.explicit_auth_flows"]);
+    let fields: Vec<&str> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| change["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["pool.password_policy.minimum_length", "client.explicit_auth_flows"]
+    );
     assert_eq!(report["applied"], false);
     let text = provision(Environment::Development, &proxy, &["--check"]).await;
     text.assert_code(2);
-    assert!(text.stdout.contains("pool.password_policy.minimum_length: 8 -> 14"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("pool.password_policy.minimum_length: 8 -> 14"),
+        "{}",
+        text.stdout
+    );
 
     proxy.clear();
     let run = provision(Environment::Development, &proxy, &["--output", "json"]).await;
@@ -181,15 +238,37 @@ async fn drift_is_reported_by_check_and_fixed_whole_by_provision() {
     let mut changed = mutations(&proxy);
     changed.sort();
     assert_eq!(changed, ["UpdateUserPool", "UpdateUserPoolClient"]);
-    provision(Environment::Development, &proxy, &["--check"]).await.assert_code(0);
+    provision(Environment::Development, &proxy, &["--check"])
+        .await
+        .assert_code(0);
 
     // The full-state rule: what the updates did not change is still as specified.
-    let found = cognito(&proxy).await.find_pool("credere", &Default::default(), None).await.unwrap().unwrap();
-    let pool = sdk(&proxy).await.describe_user_pool().user_pool_id(&found.id).send().await.unwrap().user_pool.unwrap();
-    assert_eq!(pool.admin_create_user_config().map(AdminCreateUserConfigType::allow_admin_create_user_only), Some(true));
+    let found = cognito(&proxy)
+        .await
+        .find_pool("credere", &Default::default(), None)
+        .await
+        .unwrap()
+        .unwrap();
+    let pool = sdk(&proxy)
+        .await
+        .describe_user_pool()
+        .user_pool_id(&found.id)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
+    assert_eq!(
+        pool.admin_create_user_config()
+            .map(AdminCreateUserConfigType::allow_admin_create_user_only),
+        Some(true)
+    );
     assert_eq!(pool.username_attributes(), [UsernameAttributeType::Email]);
     assert_eq!(pool.deletion_protection(), Some(&DeletionProtectionType::Inactive));
-    assert_eq!(pool.policies().unwrap().password_policy().unwrap().minimum_length(), Some(14));
+    assert_eq!(
+        pool.policies().unwrap().password_policy().unwrap().minimum_length(),
+        Some(14)
+    );
 }
 
 #[tokio::test]
@@ -197,7 +276,11 @@ async fn the_full_state_rule_keeps_production_deletion_protection_and_tags() {
     let proxy = proxy().await;
     provision(Environment::Production, &proxy, &[]).await.assert_code(0);
     let cognito = cognito(&proxy).await;
-    let found = cognito.find_pool("credere-production", &Default::default(), None).await.unwrap().unwrap();
+    let found = cognito
+        .find_pool("credere-production", &Default::default(), None)
+        .await
+        .unwrap()
+        .unwrap();
     // A minimal UpdateUserPool, as a careless script would send: moto (like AWS) resets what it leaves out.
     sdk(&proxy)
         .await
@@ -220,14 +303,22 @@ async fn the_full_state_rule_keeps_production_deletion_protection_and_tags() {
 #[tokio::test]
 async fn a_pool_without_email_sign_in_is_refused_and_nothing_changes() {
     let proxy = proxy().await;
-    sdk(&proxy).await.create_user_pool().pool_name("credere").send().await.unwrap();
+    sdk(&proxy)
+        .await
+        .create_user_pool()
+        .pool_name("credere")
+        .send()
+        .await
+        .unwrap();
     proxy.clear();
     let run = provision(Environment::Development, &proxy, &[]).await;
     run.assert_code(1);
     assert!(run.stdout.contains("! pool.username_attributes"), "{}", run.stdout);
     assert!(run.output().contains("Nothing was changed"), "{}", run.output());
     assert_eq!(mutations(&proxy), Vec::<String>::new());
-    provision(Environment::Development, &proxy, &["--check"]).await.assert_code(2);
+    provision(Environment::Development, &proxy, &["--check"])
+        .await
+        .assert_code(2);
 }
 
 async fn hand_made_pool(proxy: &RecordingProxy) -> String {
@@ -236,7 +327,12 @@ async fn hand_made_pool(proxy: &RecordingProxy) -> String {
         .create_user_pool()
         .pool_name("credere")
         .username_attributes(UsernameAttributeType::Email)
-        .username_configuration(UsernameConfigurationType::builder().case_sensitive(false).build().unwrap())
+        .username_configuration(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        )
         .schema(
             aws_sdk_cognitoidentityprovider::types::SchemaAttributeType::builder()
                 .name("email")
@@ -281,17 +377,30 @@ async fn two_pools_of_one_name_are_refused_until_pool_id_chooses() {
     }
     assert_eq!(mutations(&proxy), Vec::<String>::new());
 
-    provision(Environment::Development, &proxy, &["--pool-id", &first]).await.assert_code(0);
-    provision(Environment::Development, &proxy, &["--pool-id", &first, "--check"]).await.assert_code(0);
+    provision(Environment::Development, &proxy, &["--pool-id", &first])
+        .await
+        .assert_code(0);
+    provision(Environment::Development, &proxy, &["--pool-id", &first, "--check"])
+        .await
+        .assert_code(0);
     // The other pool was left alone, and the now-tagged one is chosen without --pool-id.
-    provision(Environment::Development, &proxy, &["--pool-id", &second, "--check"]).await.assert_code(2);
-    provision(Environment::Development, &proxy, &["--check"]).await.assert_code(0);
+    provision(Environment::Development, &proxy, &["--pool-id", &second, "--check"])
+        .await
+        .assert_code(2);
+    provision(Environment::Development, &proxy, &["--check"])
+        .await
+        .assert_code(0);
 }
 
 async fn fault_then_rerun(operation: &str, kind: FaultKind) {
     let proxy = proxy().await;
     // Every attempt of the SDK's retries fails, so the run itself fails.
-    proxy.inject(Fault { operation: operation.into(), nth: 1, times: 10, kind });
+    proxy.inject(Fault {
+        operation: operation.into(),
+        nth: 1,
+        times: 10,
+        kind,
+    });
     let run = provision(Environment::Development, &proxy, &[]).await;
     run.assert_code(1);
     assert!(run.stderr.contains(operation), "{}", run.stderr);
@@ -299,7 +408,14 @@ async fn fault_then_rerun(operation: &str, kind: FaultKind) {
     proxy.clear();
     provision(Environment::Development, &proxy, &[]).await.assert_code(0);
     let client = sdk(&proxy).await;
-    let pools = client.list_user_pools().max_results(60).send().await.unwrap().user_pools.unwrap_or_default();
+    let pools = client
+        .list_user_pools()
+        .max_results(60)
+        .send()
+        .await
+        .unwrap()
+        .user_pools
+        .unwrap_or_default();
     assert_eq!(pools.len(), 1, "{pools:?}");
     let clients = client
         .list_user_pool_clients()
@@ -326,12 +442,32 @@ async fn a_dropped_connection_on_client_creation_fails_the_run_and_the_rerun_con
 #[tokio::test]
 async fn two_throttling_errors_are_retried() {
     let proxy = proxy().await;
-    proxy.inject(Fault { operation: "CreateUserPool".into(), nth: 1, times: 2, kind: FaultKind::Throttling });
+    proxy.inject(Fault {
+        operation: "CreateUserPool".into(),
+        nth: 1,
+        times: 2,
+        kind: FaultKind::Throttling,
+    });
     let run = provision(Environment::Development, &proxy, &["-v"]).await;
     run.assert_code(0);
-    let logged = run.stderr.lines().find(|line| line.contains(r#"operation="CreateUserPool""#)).unwrap_or_default();
-    assert!(logged.contains("retries=2") && logged.contains("duration_ms="), "-v logs the retries: {}", run.stderr);
-    assert_eq!(proxy.operations().iter().filter(|operation| *operation == "CreateUserPool").count(), 3);
+    let logged = run
+        .stderr
+        .lines()
+        .find(|line| line.contains(r#"operation="CreateUserPool""#))
+        .unwrap_or_default();
+    assert!(
+        logged.contains("retries=2") && logged.contains("duration_ms="),
+        "-v logs the retries: {}",
+        run.stderr
+    );
+    assert_eq!(
+        proxy
+            .operations()
+            .iter()
+            .filter(|operation| *operation == "CreateUserPool")
+            .count(),
+        3
+    );
     assert_converged(Environment::Development, &proxy).await;
 }
 
@@ -339,10 +475,23 @@ async fn two_throttling_errors_are_retried() {
 async fn production_without_yes_and_without_a_terminal_is_refused() {
     let proxy = proxy().await;
     let endpoint = proxy.endpoint();
-    let run = xtask(&["provision", "--env", "production", "--ses-identity-arn", SES_ARN, "--endpoint-url", &endpoint]).await;
+    let run = xtask(&[
+        "provision",
+        "--env",
+        "production",
+        "--ses-identity-arn",
+        SES_ARN,
+        "--endpoint-url",
+        &endpoint,
+    ])
+    .await;
     run.assert_code(1);
     assert!(run.stderr.contains("--yes"), "{}", run.stderr);
-    assert!(run.stdout.contains("+ create user pool `credere-production`"), "the plan is shown first: {}", run.stdout);
+    assert!(
+        run.stdout.contains("+ create user pool `credere-production`"),
+        "the plan is shown first: {}",
+        run.stdout
+    );
     assert_eq!(mutations(&proxy), Vec::<String>::new());
 }
 
@@ -362,13 +511,21 @@ async fn write_env_keeps_other_lines_and_the_secret_stays_hidden() {
         provision(Environment::Development, &proxy, &["--check", "--output", "json"]).await,
     ];
     let written = std::fs::read_to_string(&env).unwrap();
-    let secret = written.lines().find_map(|line| line.strip_prefix("COGNITO_CLIENT_SECRET=")).unwrap().to_owned();
+    let secret = written
+        .lines()
+        .find_map(|line| line.strip_prefix("COGNITO_CLIENT_SECRET="))
+        .unwrap()
+        .to_owned();
     assert!(secret.len() >= 8, "{written}");
     for run in &runs {
         run.assert_code(0);
         assert!(!run.output().contains(&secret), "secret leaked:\n{}", run.output());
     }
-    assert!(runs[0].stderr.contains("CreateUserPool"), "-v logs calls: {}", runs[0].stderr);
+    assert!(
+        runs[0].stderr.contains("CreateUserPool"),
+        "-v logs calls: {}",
+        runs[0].stderr
+    );
 
     let lines: Vec<&str> = written.lines().collect();
     assert_eq!(lines[..2], ["# credere-backend", "DATABASE_URL=postgresql:///credere"]);

@@ -62,9 +62,7 @@ fn long_flags(text: &str) -> BTreeSet<String> {
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
             .unwrap_or(after.len());
         let name = &after[..len];
-        if name.starts_with(|c: char| c.is_ascii_lowercase())
-            && (at == 0 || !rest[..at].ends_with(['-', '_']))
-        {
+        if name.starts_with(|c: char| c.is_ascii_lowercase()) && (at == 0 || !rest[..at].ends_with(['-', '_'])) {
             flags.insert(format!("--{name}"));
         }
         rest = &after[len..];
@@ -115,12 +113,9 @@ fn first_cells<'a>(section: &[&'a str]) -> Vec<&'a str> {
         .filter(|line| line.starts_with('|'))
         .map(|row| row[1..].split('|').next().unwrap_or("").trim())
         .collect();
-    let is_separator =
-        |cell: &str| !cell.is_empty() && cell.chars().all(|c| matches!(c, '-' | ':' | ' '));
+    let is_separator = |cell: &str| !cell.is_empty() && cell.chars().all(|c| matches!(c, '-' | ':' | ' '));
     (0..cells.len())
-        .filter(|&i| {
-            !is_separator(cells[i]) && !cells.get(i + 1).is_some_and(|next| is_separator(next))
-        })
+        .filter(|&i| !is_separator(cells[i]) && !cells.get(i + 1).is_some_and(|next| is_separator(next)))
         .map(|i| cells[i])
         .collect()
 }
@@ -128,21 +123,14 @@ fn first_cells<'a>(section: &[&'a str]) -> Vec<&'a str> {
 /// The long flags in the first column of a command's table: each cell must be one code span, as in `--env ENV`.
 fn readme_flags(readme: &str, command: &str) -> BTreeSet<String> {
     let heading = format!("### cargo xtask {command}");
-    let section = readme_section(readme, &heading).unwrap_or_else(|| {
-        panic!("README.md has no `{heading}` section for `cargo xtask {command}`")
-    });
+    let section = readme_section(readme, &heading)
+        .unwrap_or_else(|| panic!("README.md has no `{heading}` section for `cargo xtask {command}`"));
     let cells = first_cells(&section);
-    assert!(
-        !cells.is_empty(),
-        "README.md's `{heading}` section has no table"
-    );
+    assert!(!cells.is_empty(), "README.md's `{heading}` section has no table");
     let mut flags = BTreeSet::new();
     for cell in cells {
         assert!(
-            cell.len() > 2
-                && cell.starts_with('`')
-                && cell.ends_with('`')
-                && !cell[1..cell.len() - 1].contains('`'),
+            cell.len() > 2 && cell.starts_with('`') && cell.ends_with('`') && !cell[1..cell.len() - 1].contains('`'),
             "README.md, `{heading}`: the first column must be the flag as `--help` shows it, in backticks; found {cell:?}"
         );
         flags.extend(long_flags(cell));
@@ -210,8 +198,7 @@ fn help_commands(help: &str) -> Vec<String> {
 #[test]
 fn readme_quick_start_is_sandbox_then_test() {
     let readme = readme();
-    let section = readme_section(&readme, "## Quick start")
-        .expect("README.md has a `## Quick start` section");
+    let section = readme_section(&readme, "## Quick start").expect("README.md has a `## Quick start` section");
     let mut in_code = false;
     let mut commands = Vec::new();
     for line in section {
@@ -234,14 +221,14 @@ fn readme_quick_start_is_sandbox_then_test() {
 
 #[test]
 fn readme_flag_extraction_reads_only_the_flag_column() {
-    let short = "Usage: x\n\nOptions:\n      --env <ENV>  Env; see --check\n  -v, --verbose  Loud\n  -h, --help  Help\n";
+    let short =
+        "Usage: x\n\nOptions:\n      --env <ENV>  Env; see --check\n  -v, --verbose  Loud\n  -h, --help  Help\n";
     assert_eq!(
         help_flags(short),
         BTreeSet::from(["--env".to_owned(), "--verbose".to_owned()])
     );
     let long = "Options:\n      --output <OUTPUT>\n          How\n\n          - text: --not-a-flag\n\n  -V, --version\n          Print\n";
     assert_eq!(help_flags(long), BTreeSet::from(["--output".to_owned()]));
-    let arguments =
-        "Arguments:\n  [ARGS]...  e.g. `--no-fail-fast`\n\nOptions:\n  -h, --help  Print help\n";
+    let arguments = "Arguments:\n  [ARGS]...  e.g. `--no-fail-fast`\n\nOptions:\n  -h, --help  Print help\n";
     assert!(help_flags(arguments).is_empty());
 }

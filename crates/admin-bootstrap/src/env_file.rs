@@ -78,11 +78,7 @@ mod tests {
     use super::*;
 
     fn write(content: &str) -> PathBuf {
-        let path = std::env::temp_dir().join(format!(
-            "admin-bootstrap-env-{}-{}",
-            std::process::id(),
-            content.len()
-        ));
+        let path = std::env::temp_dir().join(format!("admin-bootstrap-env-{}-{}", std::process::id(), content.len()));
         std::fs::write(&path, content).unwrap();
         path
     }
@@ -112,8 +108,7 @@ mod tests {
 
     #[test]
     fn a_bad_line_is_reported_without_its_content() {
-        let path =
-            write("DATABASE_URL=postgresql://u:topsecret@db/credere\nNOT A SETTING 'topsecret\n");
+        let path = write("DATABASE_URL=postgresql://u:topsecret@db/credere\nNOT A SETTING 'topsecret\n");
         let error = BackendEnv::read(&path).unwrap_err();
         std::fs::remove_file(&path).unwrap();
         let message = error.to_string();

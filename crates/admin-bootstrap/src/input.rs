@@ -146,11 +146,7 @@ impl Request {
         let email = validate_email(&self.email)?;
         let name = validate_name(&self.name)?;
         let language = self.language.trim().parse().map_err(InputError::Language)?;
-        let pool_id = self
-            .pool_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|id| !id.is_empty());
+        let pool_id = self.pool_id.as_deref().map(str::trim).filter(|id| !id.is_empty());
         if let Some(pool_id) = pool_id {
             validate_pool_id(pool_id)?;
         }
@@ -168,11 +164,7 @@ impl Request {
             .filter(|url| !url.trim().is_empty())
             .ok_or(InputError::NoDatabase)?;
         let database_url = DatabaseUrl::parse(raw_url).map_err(InputError::Database)?;
-        let reset = self
-            .reset_backend_url
-            .as_deref()
-            .map(ResetTarget::parse)
-            .transpose()?;
+        let reset = self.reset_backend_url.as_deref().map(ResetTarget::parse).transpose()?;
         Ok(Input {
             email,
             name,
@@ -201,11 +193,9 @@ fn validate_email(raw: &str) -> Result<String, InputError> {
         .with_required_tld()
         .without_domain_literal()
         .without_display_text();
-    EmailAddress::parse_with_options(&email, options).map_err(|reason| {
-        InputError::InvalidEmail {
-            email: email.clone(),
-            reason,
-        }
+    EmailAddress::parse_with_options(&email, options).map_err(|reason| InputError::InvalidEmail {
+        email: email.clone(),
+        reason,
     })?;
     Ok(email)
 }
@@ -223,11 +213,7 @@ fn validate_name(raw: &str) -> Result<String, InputError> {
 }
 
 fn reject_control_characters(field: &'static str, value: &str) -> Result<(), InputError> {
-    match value
-        .chars()
-        .enumerate()
-        .find(|(_, character)| character.is_control())
-    {
+    match value.chars().enumerate().find(|(_, character)| character.is_control()) {
         Some((position, character)) => Err(InputError::ControlCharacter {
             field,
             character,
@@ -243,10 +229,7 @@ fn validate_pool_id(pool_id: &str) -> Result<(), InputError> {
         pool_id: pool_id.to_owned(),
     };
     let (region, id) = pool_id.rsplit_once('_').ok_or_else(invalid)?;
-    let region_ok = !region.is_empty()
-        && region
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    let region_ok = !region.is_empty() && region.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     let id_ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric());
     if region_ok && id_ok && pool_id.chars().count() <= MAX_POOL_ID_CHARS {
         Ok(())

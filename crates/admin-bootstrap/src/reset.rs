@@ -104,10 +104,7 @@ pub async fn send_password_reset(target: &ResetTarget, email: &str) -> ResetOutc
 /// reqwest's own `Display` stops at "error sending request"; the cause is in the sources.
 fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let causes = std::iter::successors(Some(error), |cause| cause.source());
-    causes
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(": ")
+    causes.map(ToString::to_string).collect::<Vec<_>>().join(": ")
 }
 
 #[cfg(test)]

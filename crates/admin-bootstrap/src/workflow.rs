@@ -48,10 +48,7 @@ pub struct Report {
 impl Report {
     /// Whether this run changed anything (a re-run after success changes nothing).
     pub fn changed_anything(&self) -> bool {
-        self.cognito_user_created
-            || self.row_created
-            || self.relinked_from.is_some()
-            || self.promoted
+        self.cognito_user_created || self.row_created || self.relinked_from.is_some() || self.promoted
     }
 }
 
@@ -160,19 +157,13 @@ struct Pool {
 /// re-run after a failure finishes what the failed run started.
 pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error> {
     // The database first: if it is unreachable or not Credere's, nothing must exist in Cognito either.
-    let store = UserStore::connect(&input.database_url)
-        .await
-        .map_err(Error::Database)?;
-    let existing = store
-        .find_by_email(&input.email)
-        .await
-        .map_err(Error::Database)?;
+    let store = UserStore::connect(&input.database_url).await.map_err(Error::Database)?;
+    let existing = store.find_by_email(&input.email).await.map_err(Error::Database)?;
     if let Some(row) = &existing {
         refuse_lender(row, input)?;
     }
     let pool = resolve_pool(&input.pool, cognito).await?;
-    let (user, cognito_user_created) =
-        ensure_cognito_user(cognito, &pool.id, input, existing.as_ref()).await?;
+    let (user, cognito_user_created) = ensure_cognito_user(cognito, &pool.id, input, existing.as_ref()).await?;
     if !user.enabled {
         return Err(Error::UserDisabled {
             email: input.email.clone(),
@@ -214,13 +205,7 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
         (updated, Some(row.external_id))
     };
     let (row, promoted) = if row.user_type == UserType::Fi {
-        (
-            store
-                .promote_to_ocp(row.id)
-                .await
-                .map_err(row_not_written)?,
-            true,
-        )
+        (store.promote_to_ocp(row.id).await.map_err(row_not_written)?, true)
     } else {
         (row, false)
     };
@@ -267,10 +252,7 @@ async fn resolve_pool(choice: &PoolChoice, cognito: &Cognito) -> Result<Pool, Er
             name: None,
             environment: None,
         }),
-        PoolChoice::Environment {
-            environment,
-            pool_id,
-        } => {
+        PoolChoice::Environment { environment, pool_id } => {
             let spec = pool_spec::for_environment(*environment);
             // With an ID, find_pool confirms that pool carries the spec's name, else refuses the pair.
             let found = cognito

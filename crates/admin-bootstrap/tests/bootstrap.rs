@@ -7,21 +7,13 @@ use std::time::{Duration, Instant};
 
 use admin_bootstrap::{Error, ResetOutcome, bootstrap};
 use support::{
-    World, cognito_usernames, email, insert_row, mutations, one_request_server, request, rows,
-    world, world_in,
+    World, cognito_usernames, email, insert_row, mutations, one_request_server, request, rows, world, world_in,
 };
 use testkit::{Fault, FaultKind};
 use user_model::{Language, UserType};
 
-async fn run(
-    world: &World,
-    request: &admin_bootstrap::Request,
-) -> Result<admin_bootstrap::Report, Error> {
-    bootstrap(
-        &request.validate().expect("a valid request"),
-        &world.cognito,
-    )
-    .await
+async fn run(world: &World, request: &admin_bootstrap::Request) -> Result<admin_bootstrap::Report, Error> {
+    bootstrap(&request.validate().expect("a valid request"), &world.cognito).await
 }
 
 #[tokio::test]
@@ -55,10 +47,7 @@ async fn creates_the_user_and_the_row_then_a_rerun_changes_nothing() {
         (row.id, row.user_type, row.language),
         (report.user_id, UserType::Ocp, Language::En)
     );
-    assert_eq!(
-        (row.email.as_str(), row.name.as_str()),
-        (email.as_str(), "Ada Admin")
-    );
+    assert_eq!((row.email.as_str(), row.name.as_str()), (email.as_str(), "Ada Admin"));
     assert_eq!(row.external_id, report.username);
 
     let user = world
@@ -80,11 +69,7 @@ async fn creates_the_user_and_the_row_then_a_rerun_changes_nothing() {
 
     world.proxy.clear();
     let again = run(&world, &asked).await.expect("re-run");
-    assert_eq!(
-        world.proxy.operations(),
-        ["AdminGetUser"],
-        "a re-run only reads"
-    );
+    assert_eq!(world.proxy.operations(), ["AdminGetUser"], "a re-run only reads");
     assert!(!again.changed_anything(), "{again:?}");
     assert_eq!(
         (again.user_id, again.sub.as_str()),
@@ -136,10 +121,7 @@ async fn finds_the_pool_by_the_environments_spec_name_and_refuses_a_disagreeing_
         world.proxy.calls().len(),
         world.proxy.round_trips()
     );
-    assert_eq!(
-        world.proxy.operations(),
-        ["ListUserPools", "AdminCreateUser"]
-    );
+    assert_eq!(world.proxy.operations(), ["ListUserPools", "AdminCreateUser"]);
     assert_eq!(
         (report.pool_id.as_str(), report.pool_name.as_deref()),
         (env_pool.as_str(), Some("credere"))
@@ -165,9 +147,7 @@ async fn an_environment_without_its_pool_is_refused() {
     let error = run(&world, &asked).await.unwrap_err();
     assert!(matches!(error, Error::PoolNotFound { .. }), "{error:?}");
     assert!(
-        error
-            .to_string()
-            .contains("cargo xtask provision --env production"),
+        error.to_string().contains("cargo xtask provision --env production"),
         "{error}"
     );
     assert!(rows(&world.database).is_empty());
@@ -186,10 +166,7 @@ async fn a_run_that_died_after_creating_the_cognito_user_is_finished_by_the_reru
     world.proxy.clear();
 
     let report = run(&world, &request(&world, &email)).await.expect("re-run");
-    assert_eq!(
-        world.proxy.operations(),
-        ["AdminCreateUser", "AdminGetUser"]
-    );
+    assert_eq!(world.proxy.operations(), ["AdminCreateUser", "AdminGetUser"]);
     assert!(!report.cognito_user_created && report.row_created);
     assert_eq!(
         cognito_usernames(&world.sdk, &world.pool_id, &email).await,
@@ -207,9 +184,7 @@ async fn an_unreachable_or_foreign_database_stops_before_any_cognito_call() {
         .local_addr()
         .unwrap()
         .port();
-    let unreachable = format!(
-        "postgresql://postgres:s3cret-pw@127.0.0.1:{closed_port}/credere?connect_timeout=2"
-    );
+    let unreachable = format!("postgresql://postgres:s3cret-pw@127.0.0.1:{closed_port}/credere?connect_timeout=2");
     let empty = testkit::database();
     for url in [unreachable, empty.url().to_owned()] {
         let asked = admin_bootstrap::Request {
@@ -218,20 +193,10 @@ async fn an_unreachable_or_foreign_database_stops_before_any_cognito_call() {
         };
         let error = run(&world, &asked).await.unwrap_err();
         assert!(matches!(error, Error::Database(_)), "{error:?}");
-        assert!(
-            error.to_string().contains("nothing was created in Cognito"),
-            "{error}"
-        );
-        assert!(
-            !error.to_string().contains("s3cret-pw"),
-            "the password leaked: {error}"
-        );
+        assert!(error.to_string().contains("nothing was created in Cognito"), "{error}");
+        assert!(!error.to_string().contains("s3cret-pw"), "the password leaked: {error}");
     }
-    assert_eq!(
-        world.proxy.operations(),
-        Vec::<String>::new(),
-        "not one Cognito call"
-    );
+    assert_eq!(world.proxy.operations(), Vec::<String>::new(), "not one Cognito call");
     assert_eq!(
         cognito_usernames(&world.sdk, &world.pool_id, &email).await,
         Vec::<String>::new()
@@ -244,10 +209,7 @@ async fn losing_the_database_after_the_cognito_step_says_a_rerun_finishes() {
     let email = email();
     let application = testkit::unique_name("bootstrap");
     let mut asked = request(&world, &email);
-    asked.database_url = Some(format!(
-        "{}?application_name={application}",
-        world.database.url()
-    ));
+    asked.database_url = Some(format!("{}?application_name={application}", world.database.url()));
     // Slow Cognito down so the test can cut the bootstrap's connection while AdminCreateUser is in flight.
     world.proxy.set_latency(Duration::from_millis(700));
 
@@ -268,10 +230,7 @@ async fn losing_the_database_after_the_cognito_step_says_a_rerun_finishes() {
         ),
         "{error:?}"
     );
-    assert!(
-        error.to_string().contains("Run the same command again"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("Run the same command again"), "{error}");
     assert!(rows(&world.database).is_empty());
 
     world.proxy.set_latency(Duration::ZERO);
@@ -346,10 +305,7 @@ async fn two_concurrent_runs_make_one_user_and_one_row() {
         1
     );
     assert_eq!(
-        [first.row_created, second.row_created]
-            .iter()
-            .filter(|&&c| c)
-            .count(),
+        [first.row_created, second.row_created].iter().filter(|&&c| c).count(),
         1
     );
     assert_eq!(
@@ -363,25 +319,14 @@ async fn two_concurrent_runs_make_one_user_and_one_row() {
 async fn a_row_linked_elsewhere_is_refused_unless_relinked() {
     let world = world().await;
     let email = email();
-    let user = world
-        .cognito
-        .create_user(&world.pool_id, &email)
-        .await
-        .unwrap();
+    let user = world.cognito.create_user(&world.pool_id, &email).await.unwrap();
     let row = insert_row(&world.database, &email, "someone-else", UserType::Ocp);
     world.proxy.clear();
 
     let error = run(&world, &request(&world, &email)).await.unwrap_err();
-    assert!(
-        matches!(error, Error::RowPointsElsewhere { .. }),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::RowPointsElsewhere { .. }), "{error:?}");
     let message = error.to_string();
-    assert!(
-        message.contains("someone-else")
-            && message.contains(&user.username)
-            && message.contains("--relink")
-    );
+    assert!(message.contains("someone-else") && message.contains(&user.username) && message.contains("--relink"));
     assert_eq!(rows(&world.database), std::slice::from_ref(&row), "nothing changed");
     assert_eq!(mutations(&world.proxy), Vec::<String>::new());
 
@@ -405,10 +350,7 @@ async fn a_row_without_a_cognito_user_is_refused_unless_relinked() {
     insert_row(&world.database, &email, "gone", UserType::Ocp);
 
     let error = run(&world, &request(&world, &email)).await.unwrap_err();
-    assert!(
-        matches!(error, Error::RowWithoutCognitoUser { .. }),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::RowWithoutCognitoUser { .. }), "{error:?}");
     assert_eq!(mutations(&world.proxy), Vec::<String>::new());
     assert_eq!(rows(&world.database)[0].external_id, "gone");
 
@@ -430,11 +372,7 @@ async fn a_row_without_a_cognito_user_is_refused_unless_relinked() {
 async fn a_lender_row_is_refused_unless_promoted() {
     let world = world().await;
     let email = email();
-    let user = world
-        .cognito
-        .create_user(&world.pool_id, &email)
-        .await
-        .unwrap();
+    let user = world.cognito.create_user(&world.pool_id, &email).await.unwrap();
     insert_row(&world.database, &email, &user.username, UserType::Fi);
     world.proxy.clear();
 
@@ -465,11 +403,7 @@ async fn a_lender_row_is_refused_unless_promoted() {
 async fn a_disabled_cognito_user_is_refused() {
     let world = world().await;
     let email = email();
-    world
-        .cognito
-        .create_user(&world.pool_id, &email)
-        .await
-        .unwrap();
+    world.cognito.create_user(&world.pool_id, &email).await.unwrap();
     world
         .sdk
         .admin_disable_user()
@@ -483,14 +417,8 @@ async fn a_disabled_cognito_user_is_refused() {
     let error = run(&world, &request(&world, &email)).await.unwrap_err();
     assert!(matches!(error, Error::UserDisabled { .. }), "{error:?}");
     assert!(error.to_string().contains("disabled"), "{error}");
-    assert!(
-        rows(&world.database).is_empty(),
-        "no row for a disabled user"
-    );
-    assert_eq!(
-        world.proxy.operations(),
-        ["AdminCreateUser", "AdminGetUser"]
-    );
+    assert!(rows(&world.database).is_empty(), "no row for a disabled user");
+    assert_eq!(world.proxy.operations(), ["AdminCreateUser", "AdminGetUser"]);
 }
 
 #[tokio::test]
@@ -512,10 +440,7 @@ async fn sql_hostile_names_are_stored_verbatim() {
         let report = run(&world, &asked).await.expect(name);
         assert_eq!(report.name, name);
     }
-    let stored: Vec<String> = rows(&world.database)
-        .into_iter()
-        .map(|row| row.name)
-        .collect();
+    let stored: Vec<String> = rows(&world.database).into_iter().map(|row| row.name).collect();
     assert_eq!(stored, names);
 }
 
@@ -535,9 +460,7 @@ async fn send_reset_posts_the_username_to_forgot_password() {
         "{request}"
     );
     assert!(
-        request
-            .to_ascii_lowercase()
-            .contains("content-type: application/json"),
+        request.to_ascii_lowercase().contains("content-type: application/json"),
         "{request}"
     );
     let body = request.split("\r\n\r\n").nth(1).unwrap();

@@ -45,7 +45,10 @@ pub async fn check(environment: &str, options: &ConnectOptions, ses_identity_arn
         println!("the {environment} pool `{}` matches its spec: starting", spec.pool.name);
         return 0;
     }
-    eprintln!("refusing to start: the {environment} pool `{}` differs from its spec", spec.pool.name);
+    eprintln!(
+        "refusing to start: the {environment} pool `{}` differs from its spec",
+        spec.pool.name
+    );
     if prepared.plan.create_pool {
         eprintln!("  the pool does not exist");
     }

@@ -62,13 +62,27 @@ impl Cognito {
             }
         };
         let ((), (client_id, client_secret)) = tokio::try_join!(pool, client)?;
-        Ok(Applied { pool_id: live.id.clone(), pool_arn: live.arn.clone(), client_id, client_secret })
+        Ok(Applied {
+            pool_id: live.id.clone(),
+            pool_arn: live.arn.clone(),
+            client_id,
+            client_secret,
+        })
     }
 
     /// The caller's AWS account ID (STS GetCallerIdentity), for the SES identity ARN.
     pub async fn account_id(&self) -> Result<String, Error> {
-        let output = self.sts.get_caller_identity().send().await.map_err(Error::api("GetCallerIdentity"))?;
-        output.account.ok_or(Error::Unexpected { operation: "GetCallerIdentity", field: "Account", value: "nothing".into() })
+        let output = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(Error::api("GetCallerIdentity"))?;
+        output.account.ok_or(Error::Unexpected {
+            operation: "GetCallerIdentity",
+            field: "Account",
+            value: "nothing".into(),
+        })
     }
 
     async fn create_all(&self, desired: &DesiredState) -> Result<Applied, Error> {
@@ -77,7 +91,12 @@ impl Cognito {
             .idp
             .create_user_pool()
             .pool_name(&pool.name)
-            .set_username_attributes(Some(pool.username_attributes.iter().map(|name| UsernameAttributeType::from(name.as_str())).collect()))
+            .set_username_attributes(Some(
+                pool.username_attributes
+                    .iter()
+                    .map(|name| UsernameAttributeType::from(name.as_str()))
+                    .collect(),
+            ))
             .username_configuration(
                 UsernameConfigurationType::builder()
                     .case_sensitive(pool.case_sensitive_usernames)
@@ -96,11 +115,20 @@ impl Cognito {
             .await
             .map_err(Error::api("CreateUserPool"))?
             .user_pool
-            .ok_or(Error::Unexpected { operation: "CreateUserPool", field: "UserPool", value: "nothing".into() })?;
+            .ok_or(Error::Unexpected {
+                operation: "CreateUserPool",
+                field: "UserPool",
+                value: "nothing".into(),
+            })?;
         let pool_id = created.id.clone().unwrap_or_default();
         self.set_mfa(&pool_id, &desired.mfa).await?;
         let (client_id, client_secret) = self.create_client(&pool_id, &desired.client).await?;
-        Ok(Applied { pool_id, pool_arn: created.arn, client_id, client_secret })
+        Ok(Applied {
+            pool_id,
+            pool_arn: created.arn,
+            client_id,
+            client_secret,
+        })
     }
 
     pub(crate) async fn set_mfa(&self, pool_id: &str, mfa: &MfaSettings) -> Result<(), Error> {
@@ -108,7 +136,11 @@ impl Cognito {
             .set_user_pool_mfa_config()
             .user_pool_id(pool_id)
             .mfa_configuration(mfa_type(mfa.configuration))
-            .software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(mfa.software_token_enabled).build())
+            .software_token_mfa_configuration(
+                SoftwareTokenMfaConfigType::builder()
+                    .enabled(mfa.software_token_enabled)
+                    .build(),
+            )
             .send()
             .await
             .map_err(Error::api("SetUserPoolMfaConfig"))?;
@@ -167,19 +199,34 @@ impl Cognito {
             .id_token_validity(validity.id.amount as i32)
             .token_validity_units(validity_units(client))
             .auth_session_validity(client.auth_session_validity_minutes as i32)
-            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(client.prevent_user_existence_errors.as_str()))
+            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(
+                client.prevent_user_existence_errors.as_str(),
+            ))
             .enable_token_revocation(client.enable_token_revocation)
             .send()
             .await
             .map_err(Error::api("CreateUserPoolClient"))?
             .user_pool_client
-            .ok_or(Error::Unexpected { operation: "CreateUserPoolClient", field: "UserPoolClient", value: "nothing".into() })?;
-        Ok((created.client_id.unwrap_or_default(), created.client_secret.map(Secret::new)))
+            .ok_or(Error::Unexpected {
+                operation: "CreateUserPoolClient",
+                field: "UserPoolClient",
+                value: "nothing".into(),
+            })?;
+        Ok((
+            created.client_id.unwrap_or_default(),
+            created.client_secret.map(Secret::new),
+        ))
     }
 
     /// UpdateUserPoolClient resets whatever it is not sent: the spec's settings plus every other
     /// setting (callback URLs, OAuth, attributes…) carried over as the client has it.
-    async fn update_client(&self, pool_id: &str, client_id: &str, client: &ClientSettings, live: &LivePool) -> Result<(), Error> {
+    async fn update_client(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        client: &ClientSettings,
+        live: &LivePool,
+    ) -> Result<(), Error> {
         let validity = &client.token_validity;
         let raw = live.raw_client.as_ref();
         let list = |values: Option<&[String]>| values.filter(|values| !values.is_empty()).map(<[String]>::to_vec);
@@ -194,7 +241,9 @@ impl Cognito {
             .id_token_validity(validity.id.amount as i32)
             .token_validity_units(validity_units(client))
             .auth_session_validity(client.auth_session_validity_minutes as i32)
-            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(client.prevent_user_existence_errors.as_str()))
+            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(
+                client.prevent_user_existence_errors.as_str(),
+            ))
             .enable_token_revocation(client.enable_token_revocation)
             .set_read_attributes(list(raw.map(|raw| raw.read_attributes())))
             .set_write_attributes(list(raw.map(|raw| raw.write_attributes())))
@@ -202,7 +251,10 @@ impl Cognito {
             .set_callback_urls(list(raw.map(|raw| raw.callback_urls())))
             .set_logout_urls(list(raw.map(|raw| raw.logout_urls())))
             .set_default_redirect_uri(raw.and_then(|raw| raw.default_redirect_uri()).map(str::to_owned))
-            .set_allowed_o_auth_flows(raw.map(|raw| raw.allowed_o_auth_flows().to_vec()).filter(|flows| !flows.is_empty()))
+            .set_allowed_o_auth_flows(
+                raw.map(|raw| raw.allowed_o_auth_flows().to_vec())
+                    .filter(|flows| !flows.is_empty()),
+            )
             .set_allowed_o_auth_scopes(list(raw.map(|raw| raw.allowed_o_auth_scopes())))
             .set_allowed_o_auth_flows_user_pool_client(raw.and_then(|raw| raw.allowed_o_auth_flows_user_pool_client()))
             .set_analytics_configuration(raw.and_then(|raw| raw.analytics_configuration()).cloned())
@@ -238,7 +290,10 @@ fn deletion_protection(protection: DeletionProtection) -> DeletionProtectionType
 }
 
 fn auto_verified(pool: &PoolSettings) -> Vec<VerifiedAttributeType> {
-    pool.auto_verified_attributes.iter().map(|name| VerifiedAttributeType::from(name.as_str())).collect()
+    pool.auto_verified_attributes
+        .iter()
+        .map(|name| VerifiedAttributeType::from(name.as_str()))
+        .collect()
 }
 
 fn required_schema(pool: &PoolSettings) -> Vec<SchemaAttributeType> {
@@ -286,9 +341,9 @@ fn account_recovery(pool: &PoolSettings) -> AccountRecoverySettingType {
 
 fn email_configuration(email: &EmailConfiguration) -> EmailConfigurationType {
     match email {
-        EmailConfiguration::CognitoDefault => {
-            EmailConfigurationType::builder().email_sending_account(EmailSendingAccountType::CognitoDefault).build()
-        }
+        EmailConfiguration::CognitoDefault => EmailConfigurationType::builder()
+            .email_sending_account(EmailSendingAccountType::CognitoDefault)
+            .build(),
         EmailConfiguration::Developer { source_arn, from } => EmailConfigurationType::builder()
             .email_sending_account(EmailSendingAccountType::Developer)
             .source_arn(source_arn)
@@ -302,7 +357,11 @@ fn mfa_type(configuration: MfaConfiguration) -> UserPoolMfaType {
 }
 
 fn auth_flows(client: &ClientSettings) -> Vec<ExplicitAuthFlowsType> {
-    client.explicit_auth_flows.iter().map(|flow| ExplicitAuthFlowsType::from(flow.as_str())).collect()
+    client
+        .explicit_auth_flows
+        .iter()
+        .map(|flow| ExplicitAuthFlowsType::from(flow.as_str()))
+        .collect()
 }
 
 fn validity_units(client: &ClientSettings) -> TokenValidityUnitsType {

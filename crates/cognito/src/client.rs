@@ -63,7 +63,11 @@ pub async fn load_sdk_config(options: &ConnectOptions) -> SdkConfig {
                 .with_max_attempts(options.max_attempts.max(1))
                 .with_initial_backoff(Duration::from_millis(100)),
         )
-        .timeout_config(TimeoutConfig::builder().operation_attempt_timeout(options.attempt_timeout).build());
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_attempt_timeout(options.attempt_timeout)
+                .build(),
+        );
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
     }
@@ -98,7 +102,10 @@ impl Intercept for CallLogger {
         _context: &BeforeSerializationInterceptorContextRef<'_>,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        cfg.interceptor_state().store_put(CallStarted { at: Instant::now(), attempts: 0 });
+        cfg.interceptor_state().store_put(CallStarted {
+            at: Instant::now(),
+            attempts: 0,
+        });
         Ok(())
     }
 
@@ -109,7 +116,10 @@ impl Intercept for CallLogger {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         if let Some(started) = cfg.load::<CallStarted>().cloned() {
-            cfg.interceptor_state().store_put(CallStarted { attempts: started.attempts + 1, ..started });
+            cfg.interceptor_state().store_put(CallStarted {
+                attempts: started.attempts + 1,
+                ..started
+            });
         }
         Ok(())
     }
@@ -152,8 +162,12 @@ impl Cognito {
     pub async fn connect(options: &ConnectOptions) -> Self {
         let config = load_sdk_config(options).await;
         let region = config.region().map_or(FALLBACK_REGION, Region::as_ref).to_owned();
-        let idp = aws_sdk_cognitoidentityprovider::config::Builder::from(&config).interceptor(CallLogger).build();
-        let sts = aws_sdk_sts::config::Builder::from(&config).interceptor(CallLogger).build();
+        let idp = aws_sdk_cognitoidentityprovider::config::Builder::from(&config)
+            .interceptor(CallLogger)
+            .build();
+        let sts = aws_sdk_sts::config::Builder::from(&config)
+            .interceptor(CallLogger)
+            .build();
         Self {
             idp: aws_sdk_cognitoidentityprovider::Client::from_conf(idp),
             sts: aws_sdk_sts::Client::from_conf(sts),

@@ -85,7 +85,11 @@ impl Error {
                 (SdkError::ServiceError(_), Some(code), None) => code.to_owned(),
                 _ => chain(&error),
             };
-            Error::Api { operation, code: error.code().map(str::to_owned), message }
+            Error::Api {
+                operation,
+                code: error.code().map(str::to_owned),
+                message,
+            }
         }
     }
 
@@ -116,10 +120,16 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
 /// The next step for the errors a maintainer meets first.
 fn hint(code: Option<&str>, message: &str) -> &'static str {
     let message = message.to_ascii_lowercase();
-    if message.contains("no credentials") || message.contains("loading credentials") || message.contains("credentials provider") {
+    if message.contains("no credentials")
+        || message.contains("loading credentials")
+        || message.contains("credentials provider")
+    {
         "\nhint: no AWS credentials were found: run `aws configure` or `aws sso login`, pass --profile NAME, \
          or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-    } else if matches!(code, Some("UnrecognizedClientException" | "InvalidClientTokenId" | "ExpiredTokenException")) {
+    } else if matches!(
+        code,
+        Some("UnrecognizedClientException" | "InvalidClientTokenId" | "ExpiredTokenException")
+    ) {
         "\nhint: the AWS credentials were refused or have expired: refresh them (e.g. `aws sso login`) or pick another --profile"
     } else if matches!(code, Some("AccessDeniedException" | "NotAuthorizedException")) {
         "\nhint: these credentials lack an IAM permission (cognito-idp:*) this call needs; use a profile that has it"

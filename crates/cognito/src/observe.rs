@@ -52,11 +52,24 @@ impl Cognito {
             let pool = self.describe_pool(id).await?;
             let actual = pool.name.unwrap_or_default();
             if actual != name {
-                return Err(Error::PoolNameMismatch { id: id.to_owned(), actual, expected: name.to_owned() });
+                return Err(Error::PoolNameMismatch {
+                    id: id.to_owned(),
+                    actual,
+                    expected: name.to_owned(),
+                });
             }
-            return Ok(Some(FoundPool { id: id.to_owned(), name: actual }));
+            return Ok(Some(FoundPool {
+                id: id.to_owned(),
+                name: actual,
+            }));
         }
-        let mut pages = self.idp.list_user_pools().max_results(PAGE_SIZE).into_paginator().items().send();
+        let mut pages = self
+            .idp
+            .list_user_pools()
+            .max_results(PAGE_SIZE)
+            .into_paginator()
+            .items()
+            .send();
         let mut candidates = Vec::new();
         while let Some(pool) = pages.next().await {
             let pool = pool.map_err(Error::api("ListUserPools"))?;
@@ -67,7 +80,10 @@ impl Cognito {
             }
         }
         if candidates.len() <= 1 {
-            return Ok(candidates.pop().map(|id| FoundPool { id, name: name.to_owned() }));
+            return Ok(candidates.pop().map(|id| FoundPool {
+                id,
+                name: name.to_owned(),
+            }));
         }
         let described = futures_join_all(candidates.iter().map(|id| self.describe_pool(id))).await;
         let mut tagged = Vec::new();
@@ -78,16 +94,25 @@ impl Cognito {
             }
         }
         match tagged.as_slice() {
-            [id] => Ok(Some(FoundPool { id: id.clone(), name: name.to_owned() })),
-            _ => Err(Error::AmbiguousPool { name: name.to_owned(), ids: candidates }),
+            [id] => Ok(Some(FoundPool {
+                id: id.clone(),
+                name: name.to_owned(),
+            })),
+            _ => Err(Error::AmbiguousPool {
+                name: name.to_owned(),
+                ids: candidates,
+            }),
         }
     }
 
     /// Observes the pool, its MFA and the app client named `client_name`. The three independent reads
     /// run concurrently, so this costs two sequential round trips.
     pub async fn observe(&self, pool_id: &str, client_name: &str) -> Result<LivePool, Error> {
-        let (pool, mfa, client_id) =
-            tokio::try_join!(self.describe_pool(pool_id), self.mfa(pool_id), self.client_id(pool_id, client_name))?;
+        let (pool, mfa, client_id) = tokio::try_join!(
+            self.describe_pool(pool_id),
+            self.mfa(pool_id),
+            self.client_id(pool_id, client_name)
+        )?;
         let raw_client = match &client_id {
             Some(client_id) => Some(self.describe_client(pool_id, client_id).await?),
             None => None,
@@ -96,14 +121,20 @@ impl Cognito {
             pool: pool_settings(&pool)?,
             email: email_configuration(&pool),
             mfa,
-            tags: pool.user_pool_tags().map(|tags| tags.clone().into_iter().collect()).unwrap_or_default(),
+            tags: pool
+                .user_pool_tags()
+                .map(|tags| tags.clone().into_iter().collect())
+                .unwrap_or_default(),
             client: raw_client.as_ref().map(client_settings).transpose()?,
         };
         Ok(LivePool {
             id: pool_id.to_owned(),
             arn: pool.arn().map(str::to_owned),
             client_id,
-            client_secret: raw_client.as_ref().and_then(|client| client.client_secret()).map(Secret::new),
+            client_secret: raw_client
+                .as_ref()
+                .and_then(|client| client.client_secret())
+                .map(Secret::new),
             observed,
             raw_pool: pool,
             raw_client,
@@ -111,13 +142,22 @@ impl Cognito {
     }
 
     pub(crate) async fn describe_pool(&self, id: &str) -> Result<UserPoolType, Error> {
-        let output = self.idp.describe_user_pool().user_pool_id(id).send().await.map_err(|error| {
-            if error.as_service_error().is_some_and(|error| error.is_resource_not_found_exception()) {
-                Error::PoolNotFound { id: id.to_owned() }
-            } else {
-                Error::api("DescribeUserPool")(error)
-            }
-        })?;
+        let output = self
+            .idp
+            .describe_user_pool()
+            .user_pool_id(id)
+            .send()
+            .await
+            .map_err(|error| {
+                if error
+                    .as_service_error()
+                    .is_some_and(|error| error.is_resource_not_found_exception())
+                {
+                    Error::PoolNotFound { id: id.to_owned() }
+                } else {
+                    Error::api("DescribeUserPool")(error)
+                }
+            })?;
         output.user_pool.ok_or(Error::Unexpected {
             operation: "DescribeUserPool",
             field: "UserPool",
@@ -140,14 +180,22 @@ impl Cognito {
                 Some(UserPoolMfaType::Off) | None => MfaConfiguration::Off,
                 Some(other) => return Err(unexpected("GetUserPoolMfaConfig", "MfaConfiguration", other.as_str())),
             },
-            software_token_enabled: output.software_token_mfa_configuration().is_some_and(|config| config.enabled()),
+            software_token_enabled: output
+                .software_token_mfa_configuration()
+                .is_some_and(|config| config.enabled()),
             sms_enabled: output.sms_mfa_configuration().is_some(),
         })
     }
 
     async fn client_id(&self, pool_id: &str, name: &str) -> Result<Option<String>, Error> {
-        let mut pages =
-            self.idp.list_user_pool_clients().user_pool_id(pool_id).max_results(PAGE_SIZE).into_paginator().items().send();
+        let mut pages = self
+            .idp
+            .list_user_pool_clients()
+            .user_pool_id(pool_id)
+            .max_results(PAGE_SIZE)
+            .into_paginator()
+            .items()
+            .send();
         let mut ids = Vec::new();
         while let Some(client) = pages.next().await {
             let client = client.map_err(Error::api("ListUserPoolClients"))?;
@@ -158,7 +206,11 @@ impl Cognito {
             }
         }
         if ids.len() > 1 {
-            return Err(Error::AmbiguousClient { pool_id: pool_id.to_owned(), name: name.to_owned(), ids });
+            return Err(Error::AmbiguousClient {
+                pool_id: pool_id.to_owned(),
+                name: name.to_owned(),
+                ids,
+            });
         }
         Ok(ids.pop())
     }
@@ -196,7 +248,11 @@ async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Ite
 }
 
 fn unexpected(operation: &'static str, field: &'static str, value: &str) -> Error {
-    Error::Unexpected { operation, field, value: value.to_owned() }
+    Error::Unexpected {
+        operation,
+        field,
+        value: value.to_owned(),
+    }
 }
 
 fn names<T: AsRef<str>>(values: impl IntoIterator<Item = T>) -> BTreeSet<String> {
@@ -209,7 +265,9 @@ fn pool_settings(pool: &UserPoolType) -> Result<PoolSettings, Error> {
         name: pool.name().unwrap_or_default().to_owned(),
         username_attributes: names(pool.username_attributes().iter().map(|attribute| attribute.as_str())),
         // A pool created without UsernameConfiguration has case-sensitive usernames.
-        case_sensitive_usernames: pool.username_configuration().is_none_or(|config| config.case_sensitive()),
+        case_sensitive_usernames: pool
+            .username_configuration()
+            .is_none_or(|config| config.case_sensitive()),
         required_attributes: pool
             .schema_attributes()
             .iter()
@@ -217,17 +275,27 @@ fn pool_settings(pool: &UserPoolType) -> Result<PoolSettings, Error> {
             .filter_map(|attribute| attribute.name())
             .map(str::to_owned)
             .collect(),
-        auto_verified_attributes: names(pool.auto_verified_attributes().iter().map(|attribute| attribute.as_str())),
+        auto_verified_attributes: names(
+            pool.auto_verified_attributes()
+                .iter()
+                .map(|attribute| attribute.as_str()),
+        ),
         password_policy: PasswordPolicy {
-            minimum_length: policy.and_then(|policy| policy.minimum_length()).unwrap_or_default().max(0) as u32,
+            minimum_length: policy
+                .and_then(|policy| policy.minimum_length())
+                .unwrap_or_default()
+                .max(0) as u32,
             require_uppercase: policy.is_some_and(|policy| policy.require_uppercase()),
             require_lowercase: policy.is_some_and(|policy| policy.require_lowercase()),
             require_numbers: policy.is_some_and(|policy| policy.require_numbers()),
             require_symbols: policy.is_some_and(|policy| policy.require_symbols()),
-            temporary_password_validity_days: policy.map_or(0, |policy| policy.temporary_password_validity_days()).max(0)
-                as u32,
+            temporary_password_validity_days: policy
+                .map_or(0, |policy| policy.temporary_password_validity_days())
+                .max(0) as u32,
         },
-        admin_create_user_only: pool.admin_create_user_config().is_some_and(|config| config.allow_admin_create_user_only()),
+        admin_create_user_only: pool
+            .admin_create_user_config()
+            .is_some_and(|config| config.allow_admin_create_user_only()),
         account_recovery: account_recovery(pool.account_recovery_setting())?,
         deletion_protection: match pool.deletion_protection().map(|protection| protection.as_str()) {
             Some("ACTIVE") => DeletionProtection::Active,
@@ -237,7 +305,9 @@ fn pool_settings(pool: &UserPoolType) -> Result<PoolSettings, Error> {
 }
 
 fn account_recovery(setting: Option<&AccountRecoverySettingType>) -> Result<Vec<RecoveryMechanism>, Error> {
-    let mut mechanisms: Vec<_> = setting.map(|setting| setting.recovery_mechanisms().to_vec()).unwrap_or_default();
+    let mut mechanisms: Vec<_> = setting
+        .map(|setting| setting.recovery_mechanisms().to_vec())
+        .unwrap_or_default();
     mechanisms.sort_by_key(|mechanism| mechanism.priority());
     mechanisms
         .iter()
@@ -275,7 +345,10 @@ fn client_settings(client: &UserPoolClientType) -> Result<ClientSettings, Error>
             Some(other) => return Err(unexpected("DescribeUserPoolClient", "TokenValidityUnits", other)),
         })
     };
-    let validity = |amount: Option<i32>, unit: TimeUnit| Validity { amount: amount.unwrap_or_default().max(0) as u32, unit };
+    let validity = |amount: Option<i32>, unit: TimeUnit| Validity {
+        amount: amount.unwrap_or_default().max(0) as u32,
+        unit,
+    };
     Ok(ClientSettings {
         name: client.client_name().unwrap_or_default().to_owned(),
         generate_secret: client.client_secret().is_some(),
@@ -285,8 +358,14 @@ fn client_settings(client: &UserPoolClientType) -> Result<ClientSettings, Error>
                 Some(client.refresh_token_validity()),
                 unit(units.and_then(|units| units.refresh_token()), TimeUnit::Days)?,
             ),
-            access: validity(client.access_token_validity(), unit(units.and_then(|units| units.access_token()), TimeUnit::Hours)?),
-            id: validity(client.id_token_validity(), unit(units.and_then(|units| units.id_token()), TimeUnit::Hours)?),
+            access: validity(
+                client.access_token_validity(),
+                unit(units.and_then(|units| units.access_token()), TimeUnit::Hours)?,
+            ),
+            id: validity(
+                client.id_token_validity(),
+                unit(units.and_then(|units| units.id_token()), TimeUnit::Hours)?,
+            ),
         },
         auth_session_validity_minutes: client.auth_session_validity().unwrap_or_default().max(0) as u32,
         prevent_user_existence_errors: match client.prevent_user_existence_errors().map(|value| value.as_str()) {

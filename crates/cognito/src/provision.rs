@@ -30,7 +30,11 @@ impl Cognito {
         spec.validate().map_err(|error| Error::Spec(error.into()))?;
         let needs_account = matches!(spec.email, EmailSpec::Developer { .. }) && ses_identity_arn.is_none();
         let account = async {
-            if needs_account { self.account_id().await.map(Some) } else { Ok(None) }
+            if needs_account {
+                self.account_id().await.map(Some)
+            } else {
+                Ok(None)
+            }
         };
         let (found, account) = tokio::try_join!(self.find_pool(&spec.pool.name, &spec.tags, pool_id), account)?;
         let arn = match (&spec.email, ses_identity_arn, account) {

@@ -34,7 +34,10 @@ mod tests {
     #[test]
     fn formatting_never_shows_the_value() {
         let secret = Secret::new("s3cr3t-value");
-        assert_eq!(format!("{secret} {secret:?} {secret:#?}"), "*** Secret(***) Secret(***)");
+        assert_eq!(
+            format!("{secret} {secret:?} {secret:#?}"),
+            "*** Secret(***) Secret(***)"
+        );
         assert_eq!(secret.expose(), "s3cr3t-value");
     }
 }

@@ -94,27 +94,22 @@ impl Cognito {
     /// one nobody ever sees: the user sets a password through "Forgot Password?".
     pub async fn create_user(&self, pool_id: &str, email: &str) -> Result<CognitoUser, UserError> {
         const OPERATION: &str = "AdminCreateUser";
-        let attribute =
-            |name: &str, value: &str| AttributeType::builder().name(name).value(value).build();
+        let attribute = |name: &str, value: &str| AttributeType::builder().name(name).value(value).build();
         let output = self
             .idp
             .admin_create_user()
             .user_pool_id(pool_id)
             .username(email)
             .user_attributes(attribute("email", email).map_err(|_| incomplete_request(OPERATION))?)
-            .user_attributes(
-                attribute("email_verified", "true").map_err(|_| incomplete_request(OPERATION))?,
-            )
+            .user_attributes(attribute("email_verified", "true").map_err(|_| incomplete_request(OPERATION))?)
             .message_action(MessageActionType::Suppress)
             .send()
             .await
             .map_err(|error| match error.as_service_error() {
-                Some(service) if service.is_username_exists_exception() => {
-                    UserError::UsernameExists {
-                        pool_id: pool_id.to_owned(),
-                        email: email.to_owned(),
-                    }
-                }
+                Some(service) if service.is_username_exists_exception() => UserError::UsernameExists {
+                    pool_id: pool_id.to_owned(),
+                    email: email.to_owned(),
+                },
                 _ => UserError::call(OPERATION, pool_id, &error),
             })?;
         let user = output.user().ok_or(UserError::Incomplete {

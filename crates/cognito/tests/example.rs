@@ -7,20 +7,46 @@ mod example;
 #[test]
 fn refuses_to_start_until_the_pool_matches_its_spec() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let proxy = runtime.block_on(testkit::RecordingProxy::start(&testkit::cognito_endpoint())).unwrap();
-    let options = cognito::ConnectOptions { endpoint_url: Some(proxy.endpoint()), ..cognito::ConnectOptions::default() };
+    let proxy = runtime
+        .block_on(testkit::RecordingProxy::start(&testkit::cognito_endpoint()))
+        .unwrap();
+    let options = cognito::ConnectOptions {
+        endpoint_url: Some(proxy.endpoint()),
+        ..cognito::ConnectOptions::default()
+    };
 
-    assert_eq!(runtime.block_on(example::check("development", &options, None)), 2, "no pool yet");
-    assert_eq!(runtime.block_on(example::check("staging", &options, None)), 1, "not an environment");
+    assert_eq!(
+        runtime.block_on(example::check("development", &options, None)),
+        2,
+        "no pool yet"
+    );
+    assert_eq!(
+        runtime.block_on(example::check("staging", &options, None)),
+        1,
+        "not an environment"
+    );
 
     runtime.block_on(async {
         let cognito = cognito::Cognito::connect(&options).await;
         let prepared = cognito.prepare(&pool_spec::development(), None, None).await.unwrap();
-        cognito.apply(&prepared.desired, &prepared.plan, prepared.live.as_ref()).await.unwrap();
+        cognito
+            .apply(&prepared.desired, &prepared.plan, prepared.live.as_ref())
+            .await
+            .unwrap();
     });
-    assert_eq!(runtime.block_on(example::check("development", &options, None)), 0, "provisioned");
+    assert_eq!(
+        runtime.block_on(example::check("development", &options, None)),
+        0,
+        "provisioned"
+    );
     // Reads only: the example never changes the pool it checks.
     let before = proxy.operations().len();
     runtime.block_on(example::check("development", &options, None));
-    assert!(proxy.operations()[before..].iter().all(|operation| !operation.starts_with("Create") && !operation.starts_with("Update") && !operation.starts_with("Set")));
+    assert!(
+        proxy.operations()[before..]
+            .iter()
+            .all(|operation| !operation.starts_with("Create")
+                && !operation.starts_with("Update")
+                && !operation.starts_with("Set"))
+    );
 }

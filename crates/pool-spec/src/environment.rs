@@ -74,10 +74,7 @@ mod tests {
     #[test]
     fn parses_and_displays_each_name() {
         for environment in Environment::ALL {
-            assert_eq!(
-                environment.to_string().parse::<Environment>(),
-                Ok(environment)
-            );
+            assert_eq!(environment.to_string().parse::<Environment>(), Ok(environment));
         }
         assert_eq!("production".parse(), Ok(Environment::Production));
         assert_eq!("development".parse(), Ok(Environment::Development));

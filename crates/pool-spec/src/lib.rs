@@ -39,13 +39,11 @@ mod validate;
 pub use environment::{Environment, UnknownEnvironment};
 pub use plan::{ApplyCall, Change, Conflict, Observed, Plan, plan};
 pub use settings::{
-    ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings,
-    PasswordPolicy, PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit,
-    TokenValidity, Validity,
+    ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, PasswordPolicy,
+    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, Validity,
 };
 pub use spec::{
-    AdminDefaults, DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE,
-    PoolSpec, ResolveError, SES_FROM, SES_IDENTITY, development, for_environment, production,
-    ses_identity_arn,
+    AdminDefaults, DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError,
+    SES_FROM, SES_IDENTITY, development, for_environment, production, ses_identity_arn,
 };
 pub use validate::{AUTH_FLOWS, SpecError, Violation};

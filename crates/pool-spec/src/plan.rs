@@ -98,10 +98,7 @@ pub struct Plan {
 impl Plan {
     /// Nothing to create, change or refuse: the live pool matches the spec.
     pub fn is_converged(&self) -> bool {
-        !self.create_pool
-            && !self.create_client
-            && self.changes.is_empty()
-            && self.conflicts.is_empty()
+        !self.create_pool && !self.create_client && self.changes.is_empty() && self.conflicts.is_empty()
     }
 
     /// An existing pool needs UpdateUserPool (sent with the whole desired pool configuration).
@@ -288,16 +285,8 @@ fn compare_client(diff: &mut Diff, desired: &ClientSettings, observed: &ClientSe
     );
     let (current, wanted) = (&observed.token_validity, &desired.token_validity);
     for (field, current, wanted) in [
-        (
-            "client.token_validity.refresh",
-            current.refresh,
-            wanted.refresh,
-        ),
-        (
-            "client.token_validity.access",
-            current.access,
-            wanted.access,
-        ),
+        ("client.token_validity.refresh", current.refresh, wanted.refresh),
+        ("client.token_validity.access", current.access, wanted.access),
         ("client.token_validity.id", current.id, wanted.id),
     ] {
         if !current.same_duration(wanted) {
@@ -343,13 +332,7 @@ struct Diff {
 }
 
 impl Diff {
-    fn push(
-        &mut self,
-        call: ApplyCall,
-        field: &str,
-        current: impl fmt::Display,
-        desired: impl fmt::Display,
-    ) {
+    fn push(&mut self, call: ApplyCall, field: &str, current: impl fmt::Display, desired: impl fmt::Display) {
         self.changes.push(Change {
             field: field.to_owned(),
             current: current.to_string(),
@@ -394,18 +377,13 @@ impl Diff {
 mod tests {
     use super::*;
     use crate::settings::{
-        DeletionProtection, MfaConfiguration, PreventUserExistenceErrors, RecoveryMechanism,
-        TimeUnit, Validity,
+        DeletionProtection, MfaConfiguration, PreventUserExistenceErrors, RecoveryMechanism, TimeUnit, Validity,
     };
     use crate::spec::{SES_IDENTITY, development, production, ses_identity_arn};
 
     fn desired() -> DesiredState {
         production()
-            .resolve(Some(&ses_identity_arn(
-                "us-east-1",
-                "123456789012",
-                SES_IDENTITY,
-            )))
+            .resolve(Some(&ses_identity_arn("us-east-1", "123456789012", SES_IDENTITY)))
             .unwrap()
     }
 
@@ -436,11 +414,7 @@ mod tests {
         for desired in [desired(), development().resolve(None).unwrap()] {
             let plan = plan(&desired, Some(&matching(&desired)));
             assert!(plan.is_converged(), "{plan:?}");
-            assert!(
-                !plan.needs_pool_update()
-                    && !plan.needs_mfa_update()
-                    && !plan.needs_client_update()
-            );
+            assert!(!plan.needs_pool_update() && !plan.needs_mfa_update() && !plan.needs_client_update());
         }
     }
 
@@ -457,9 +431,7 @@ mod tests {
             }
         );
         assert!(!plan.is_converged());
-        assert!(
-            !plan.needs_pool_update() && !plan.needs_mfa_update() && !plan.needs_client_update()
-        );
+        assert!(!plan.needs_pool_update() && !plan.needs_mfa_update() && !plan.needs_client_update());
     }
 
     #[test]
@@ -475,9 +447,7 @@ mod tests {
 
     #[test]
     fn each_changeable_difference_is_exactly_that_change_with_its_call() {
-        use ApplyCall::{
-            SetUserPoolMfaConfig as Mfa, UpdateUserPool as Pool, UpdateUserPoolClient as Client,
-        };
+        use ApplyCall::{SetUserPoolMfaConfig as Mfa, UpdateUserPool as Pool, UpdateUserPoolClient as Client};
         let cases: Vec<(&str, ApplyCall, Edit)> = vec![
             ("pool.name", Pool, |o| o.pool.name = "credere-old".into()),
             ("pool.auto_verified_attributes", Pool, |o| {
@@ -498,41 +468,29 @@ mod tests {
             ("pool.password_policy.require_symbols", Pool, |o| {
                 o.pool.password_policy.require_symbols = true
             }),
-            (
-                "pool.password_policy.temporary_password_validity_days",
-                Pool,
-                |o| {
-                    o.pool.password_policy.temporary_password_validity_days = 1;
-                },
-            ),
+            ("pool.password_policy.temporary_password_validity_days", Pool, |o| {
+                o.pool.password_policy.temporary_password_validity_days = 1;
+            }),
             ("pool.admin_create_user_only", Pool, |o| {
                 o.pool.admin_create_user_only = false
             }),
             ("pool.account_recovery", Pool, |o| {
-                o.pool.account_recovery = vec![
-                    RecoveryMechanism::VerifiedEmail,
-                    RecoveryMechanism::VerifiedPhoneNumber,
-                ];
+                o.pool.account_recovery =
+                    vec![RecoveryMechanism::VerifiedEmail, RecoveryMechanism::VerifiedPhoneNumber];
             }),
             ("pool.deletion_protection", Pool, |o| {
                 o.pool.deletion_protection = DeletionProtection::Inactive
             }),
-            ("pool.email", Pool, |o| {
-                o.email = EmailConfiguration::CognitoDefault
-            }),
+            ("pool.email", Pool, |o| o.email = EmailConfiguration::CognitoDefault),
             ("pool.tags", Pool, |o| {
                 o.tags.insert("environment".into(), "development".into());
             }),
-            ("pool.mfa", Mfa, |o| {
-                o.mfa.configuration = MfaConfiguration::Optional
-            }),
+            ("pool.mfa", Mfa, |o| o.mfa.configuration = MfaConfiguration::Optional),
             ("pool.mfa", Mfa, |o| o.mfa.software_token_enabled = false),
             ("pool.mfa", Mfa, |o| o.mfa.sms_enabled = true),
             ("client.name", Client, |o| client(o).name = "other".into()),
             ("client.explicit_auth_flows", Client, |o| {
-                client(o)
-                    .explicit_auth_flows
-                    .remove("ALLOW_USER_PASSWORD_AUTH");
+                client(o).explicit_auth_flows.remove("ALLOW_USER_PASSWORD_AUTH");
             }),
             ("client.token_validity.refresh", Client, |o| {
                 client(o).token_validity.refresh = Validity::days(5)
@@ -582,9 +540,7 @@ mod tests {
             ("pool.required_attributes", |o| {
                 o.pool.required_attributes.insert("name".into());
             }),
-            ("client.generate_secret", |o| {
-                client(o).generate_secret = false
-            }),
+            ("client.generate_secret", |o| client(o).generate_secret = false),
         ];
         for (field, edit) in cases {
             let plan = plan_with(edit);
@@ -624,10 +580,7 @@ mod tests {
         let change = &plan.changes[0];
         assert_eq!(change.field, "pool.tags");
         assert_eq!(change.current, "{}");
-        assert_eq!(
-            change.desired,
-            "{environment=production, managed-by=credere-cognito}"
-        );
+        assert_eq!(change.desired, "{environment=production, managed-by=credere-cognito}");
         assert!(plan.needs_pool_update());
     }
 

@@ -6,9 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::environment::Environment;
 use crate::settings::{
-    ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings,
-    PasswordPolicy, PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags,
-    TokenValidity, Validity,
+    ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, PasswordPolicy,
+    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TokenValidity, Validity,
 };
 use crate::validate::SpecError;
 
@@ -22,8 +21,7 @@ pub const ENVIRONMENT_TAG: &str = "environment";
 /// The SES identity Credere's production email is sent from.
 pub const SES_IDENTITY: &str = "credere@noreply.open-contracting.org";
 /// The sender users see on Credere's production email.
-pub const SES_FROM: &str =
-    "Credere por Open Contracting Partnership <credere@noreply.open-contracting.org>";
+pub const SES_FROM: &str = "Credere por Open Contracting Partnership <credere@noreply.open-contracting.org>";
 
 /// Everything this workspace decides about one environment's user pool, app client and first administrator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,12 +104,7 @@ pub fn development() -> PoolSpec {
 }
 
 /// What both environments share; the arguments are what differs.
-fn base(
-    environment: Environment,
-    name: &str,
-    email: EmailSpec,
-    deletion_protection: DeletionProtection,
-) -> PoolSpec {
+fn base(environment: Environment, name: &str, email: EmailSpec, deletion_protection: DeletionProtection) -> PoolSpec {
     let email_only = || BTreeSet::from(["email".to_owned()]);
     PoolSpec {
         environment,
@@ -243,8 +236,7 @@ impl PoolSpec {
                     environment: self.environment,
                     identity: ses_identity.clone(),
                 })?;
-                let names_identity =
-                    arn.starts_with("arn:") && arn.ends_with(&format!(":identity/{ses_identity}"));
+                let names_identity = arn.starts_with("arn:") && arn.ends_with(&format!(":identity/{ses_identity}"));
                 if !names_identity {
                     return Err(ResolveError::WrongSesIdentity {
                         arn: arn.to_owned(),
@@ -279,14 +271,8 @@ mod tests {
         assert_eq!(production.client.name, "credere-production");
         assert_eq!(development.pool.name, "credere");
         assert_eq!(development.client.name, "credere");
-        assert_eq!(
-            production.pool.deletion_protection,
-            DeletionProtection::Active
-        );
-        assert_eq!(
-            development.pool.deletion_protection,
-            DeletionProtection::Inactive
-        );
+        assert_eq!(production.pool.deletion_protection, DeletionProtection::Active);
+        assert_eq!(development.pool.deletion_protection, DeletionProtection::Inactive);
         assert_eq!(development.email, EmailSpec::CognitoDefault);
         assert_eq!(production.tags["environment"], "production");
         assert_eq!(development.tags["environment"], "development");
@@ -305,10 +291,7 @@ mod tests {
     fn states_what_the_console_sets_silently() {
         for spec in [production(), development()] {
             assert!(!spec.pool.case_sensitive_usernames);
-            assert_eq!(
-                spec.pool.account_recovery,
-                [RecoveryMechanism::VerifiedEmail]
-            );
+            assert_eq!(spec.pool.account_recovery, [RecoveryMechanism::VerifiedEmail]);
             assert!(spec.pool.auto_verified_attributes.iter().eq(["email"]));
             assert!(spec.pool.required_attributes.iter().eq(["email"]));
             assert_eq!(spec.client.token_validity.refresh, Validity::days(30));
@@ -353,10 +336,7 @@ mod tests {
 
         let missing = production().resolve(None).unwrap_err();
         assert!(matches!(missing, ResolveError::MissingSesSourceArn { .. }));
-        assert!(
-            missing.to_string().contains("--ses-identity-arn"),
-            "{missing}"
-        );
+        assert!(missing.to_string().contains("--ses-identity-arn"), "{missing}");
 
         let other = ses_identity_arn("eu-west-1", "123456789012", "someone@example.org");
         assert!(matches!(
@@ -391,8 +371,7 @@ mod tests {
             assert_eq!(back, spec);
         }
         let desired = development().resolve(None).unwrap();
-        let back: DesiredState =
-            serde_json::from_str(&serde_json::to_string(&desired).unwrap()).unwrap();
+        let back: DesiredState = serde_json::from_str(&serde_json::to_string(&desired).unwrap()).unwrap();
         assert_eq!(back, desired);
     }
 }

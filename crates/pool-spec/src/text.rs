@@ -17,10 +17,7 @@ pub(crate) fn set(items: &BTreeSet<String>) -> String {
 
 /// Tags as `{key=value, …}`.
 pub(crate) fn tag_list(tags: &Tags) -> String {
-    let pairs: Vec<String> = tags
-        .iter()
-        .map(|(key, value)| format!("{key}={value}"))
-        .collect();
+    let pairs: Vec<String> = tags.iter().map(|(key, value)| format!("{key}={value}")).collect();
     format!("{{{}}}", pairs.join(", "))
 }
 

@@ -39,11 +39,7 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} is {}; Cognito accepts {}",
-            self.field, self.value, self.allowed
-        )
+        write!(f, "{} is {}; Cognito accepts {}", self.field, self.value, self.allowed)
     }
 }
 
@@ -66,12 +62,7 @@ impl PoolSpec {
         let mut check = Checker::default();
         check.name("pool.name", &self.pool.name);
         let policy = &self.pool.password_policy;
-        check.range(
-            "pool.password_policy.minimum_length",
-            policy.minimum_length,
-            6,
-            99,
-        );
+        check.range("pool.password_policy.minimum_length", policy.minimum_length, 6, 99);
         check.range(
             "pool.password_policy.temporary_password_validity_days",
             policy.temporary_password_validity_days,
@@ -139,19 +130,14 @@ impl Checker {
 
     fn length(&mut self, field: &str, value: &str, min: usize, max: usize) {
         if !(min..=max).contains(&value.chars().count()) {
-            self.fail(
-                field,
-                format!("{value:?}"),
-                &format!("{min}–{max} characters"),
-            );
+            self.fail(field, format!("{value:?}"), &format!("{min}–{max} characters"));
         }
     }
 
     /// Pool and client names: 1–128 characters of `[\w\s+=,.@-]`, with `\w` and `\s` as ASCII classes.
     fn name(&mut self, field: &str, value: &str) {
-        let allowed_char = |c: char| {
-            c.is_ascii_alphanumeric() || c == '_' || c.is_ascii_whitespace() || "+=,.@-".contains(c)
-        };
+        let allowed_char =
+            |c: char| c.is_ascii_alphanumeric() || c == '_' || c.is_ascii_whitespace() || "+=,.@-".contains(c);
         let length = value.chars().count();
         if !(1..=128).contains(&length) || !value.chars().all(allowed_char) {
             self.fail(field, format!("{value:?}"), NAME_PATTERN);
@@ -201,8 +187,7 @@ mod tests {
     fn temporary_password_validity_is_0_to_365_days() {
         let field = "pool.password_policy.temporary_password_validity_days";
         for (days, ok) in [(0, true), (365, true), (366, false)] {
-            let fields =
-                violated(|s| s.pool.password_policy.temporary_password_validity_days = days);
+            let fields = violated(|s| s.pool.password_policy.temporary_password_validity_days = days);
             assert_eq!(fields.is_empty(), ok, "days {days}: {fields:?}");
             assert!(ok || fields == [field]);
         }
@@ -243,11 +228,7 @@ mod tests {
             assert_eq!(fields.is_empty(), ok, "key of {} characters", key.len());
             assert!(ok || fields == ["pool.tags (key)"]);
         }
-        for (value, ok) in [
-            (String::new(), true),
-            ("v".repeat(256), true),
-            ("v".repeat(257), false),
-        ] {
+        for (value, ok) in [(String::new(), true), ("v".repeat(256), true), ("v".repeat(257), false)] {
             let fields = violated(|s| {
                 s.tags.insert("owner".to_owned(), value.clone());
             });
@@ -301,9 +282,7 @@ mod tests {
     #[test]
     fn auth_flows_must_be_known_allow_values() {
         let fields = violated(|s| {
-            s.client
-                .explicit_auth_flows
-                .insert("USER_PASSWORD_AUTH".to_owned());
+            s.client.explicit_auth_flows.insert("USER_PASSWORD_AUTH".to_owned());
         });
         assert_eq!(fields, ["client.explicit_auth_flows"]);
     }
@@ -325,10 +304,7 @@ mod tests {
             "pool.name is \"\"; Cognito accepts 1–128 characters",
             "client.auth_session_validity_minutes is 20; Cognito accepts 3–15",
         ] {
-            assert!(
-                message.contains(expected),
-                "{expected:?} missing from:\n{message}"
-            );
+            assert!(message.contains(expected), "{expected:?} missing from:\n{message}");
         }
     }
 }

@@ -36,11 +36,19 @@ impl MotoServer {
             attempts += 1;
             let port = free_port().map_err(Error::io(dir.path()))?;
             let mut command = Command::new(bin.join("python"));
-            command.arg(&launcher).args(["--host", "127.0.0.1", "--port", &port.to_string()]);
+            command
+                .arg(&launcher)
+                .args(["--host", "127.0.0.1", "--port", &port.to_string()]);
             let log = dir.path().join("moto.log");
             let mut server = ServiceProcess::spawn("moto server", command, &log, Signal::SIGTERM)?;
             match server.wait_ready(port, Duration::from_secs(60), || answers_http(port)) {
-                Ok(()) => return Ok(Self { server, port, _dir: dir }),
+                Ok(()) => {
+                    return Ok(Self {
+                        server,
+                        port,
+                        _dir: dir,
+                    });
+                }
                 Err(error) if attempts < 5 && port_was_taken(&error) => continue,
                 Err(error) => return Err(error),
             }
@@ -70,7 +78,10 @@ fn answers_http(port: u16) -> bool {
         return false;
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    if stream.write_all(b"GET /moto-api/ HTTP/1.0\r\nHost: localhost\r\n\r\n").is_err() {
+    if stream
+        .write_all(b"GET /moto-api/ HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .is_err()
+    {
         return false;
     }
     let mut head = [0u8; 12];

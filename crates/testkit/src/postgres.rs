@@ -38,10 +38,13 @@ impl PgCluster {
                 .map_err(Error::io(dir.path()))?;
         }
         let mut initdb = command(&bin.join("initdb"), dir.path(), owner.as_ref());
-        initdb
-            .arg("--pgdata")
-            .arg(&data)
-            .args(["--username=postgres", "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"]);
+        initdb.arg("--pgdata").arg(&data).args([
+            "--username=postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-locale",
+            "--no-sync",
+        ]);
         run(initdb)?;
 
         let mut attempts = 0;
@@ -110,7 +113,11 @@ impl TestDatabase {
             nanos()
         );
         execute(server_url, &format!("CREATE DATABASE \"{name}\""))?;
-        Ok(Self { url: with_database(server_url, &name), name, server_url: server_url.to_owned() })
+        Ok(Self {
+            url: with_database(server_url, &name),
+            name,
+            server_url: server_url.to_owned(),
+        })
     }
 
     /// A `postgresql://` URL for this database.
@@ -133,7 +140,10 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         // FORCE ends connections a failed test left open; the database must go either way.
-        let _ = execute(&self.server_url, &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name));
+        let _ = execute(
+            &self.server_url,
+            &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
+        );
     }
 }
 
@@ -144,7 +154,9 @@ pub(crate) fn with_database(server_url: &str, database: &str) -> String {
         None => (server_url, None),
     };
     let authority_start = base.find("://").map_or(0, |index| index + 3);
-    let path_start = base[authority_start..].find('/').map_or(base.len(), |index| authority_start + index);
+    let path_start = base[authority_start..]
+        .find('/')
+        .map_or(base.len(), |index| authority_start + index);
     let mut url = format!("{}/{database}", &base[..path_start]);
     if let Some(query) = query {
         url.push('?');
@@ -159,7 +171,9 @@ fn execute(server_url: &str, statement: &str) -> Result<(), Error> {
         source,
     };
     let mut connection = PgConnection::establish(server_url).map_err(|error| database_error(error.into()))?;
-    diesel::sql_query(statement).execute(&mut connection).map_err(|error| database_error(error.into()))?;
+    diesel::sql_query(statement)
+        .execute(&mut connection)
+        .map_err(|error| database_error(error.into()))?;
     Ok(())
 }
 
@@ -189,7 +203,11 @@ fn find_server_binaries() -> Result<PathBuf, Error> {
         .ok()
         .filter(|output| output.status.success())
         .map(|output| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()));
-    search_server_binaries(pg_config_bindir, Path::new("/usr/lib/postgresql"), std::env::var_os("PATH"))
+    search_server_binaries(
+        pg_config_bindir,
+        Path::new("/usr/lib/postgresql"),
+        std::env::var_os("PATH"),
+    )
 }
 
 /// The search itself, over the places given, so that its failure can be tested.
@@ -267,17 +285,23 @@ mod tests {
 
     #[test]
     fn with_database_replaces_only_the_path() {
-        assert_eq!(with_database("postgresql://u@h:5/postgres", "x"), "postgresql://u@h:5/x");
+        assert_eq!(
+            with_database("postgresql://u@h:5/postgres", "x"),
+            "postgresql://u@h:5/x"
+        );
         assert_eq!(with_database("postgresql://u@h:5", "x"), "postgresql://u@h:5/x");
-        assert_eq!(with_database("postgresql://u:p@h/db?sslmode=disable", "x"), "postgresql://u:p@h/x?sslmode=disable");
+        assert_eq!(
+            with_database("postgresql://u:p@h/db?sslmode=disable", "x"),
+            "postgresql://u:p@h/x?sslmode=disable"
+        );
         assert_eq!(with_database("postgresql:///db", "x"), "postgresql:///x");
     }
 
     #[test]
     fn missing_server_binaries_name_the_packages_to_install() {
         let empty = tempfile::tempdir().unwrap();
-        let error = search_server_binaries(Some(empty.path().to_owned()), empty.path(), Some(empty.path().into()))
-            .unwrap_err();
+        let error =
+            search_server_binaries(Some(empty.path().to_owned()), empty.path(), Some(empty.path().into())).unwrap_err();
         let message = error.to_string();
         assert!(message.contains("sudo apt-get install postgresql"), "{message}");
         assert!(message.contains("brew install postgresql"), "{message}");

@@ -48,16 +48,16 @@ impl ServiceProcess {
                 command: format!("{command:?}"),
                 detail: error.to_string(),
             })?;
-        Ok(Self { name, child, stop_signal, log: log.to_owned() })
+        Ok(Self {
+            name,
+            child,
+            stop_signal,
+            log: log.to_owned(),
+        })
     }
 
     /// Waits until the port accepts connections and `probe` says the service answers.
-    pub(crate) fn wait_ready(
-        &mut self,
-        port: u16,
-        timeout: Duration,
-        probe: impl Fn() -> bool,
-    ) -> Result<(), Error> {
+    pub(crate) fn wait_ready(&mut self, port: u16, timeout: Duration, probe: impl Fn() -> bool) -> Result<(), Error> {
         let deadline = Instant::now() + timeout;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -83,7 +83,11 @@ impl ServiceProcess {
     }
 
     fn not_ready(&self, reason: String) -> Error {
-        Error::NotReady { service: self.name, reason, log: Some(self.log()) }
+        Error::NotReady {
+            service: self.name,
+            reason,
+            log: Some(self.log()),
+        }
     }
 
     /// Stops the process: its stop signal, up to 10 s of grace, then SIGKILL.

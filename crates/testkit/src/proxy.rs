@@ -51,7 +51,12 @@ pub struct Fault {
 impl Fault {
     /// The `nth` call of `operation` fails once, as `kind`.
     pub fn once(operation: &str, nth: u32, kind: FaultKind) -> Self {
-        Self { operation: operation.into(), nth, times: 1, kind }
+        Self {
+            operation: operation.into(),
+            nth,
+            times: 1,
+            kind,
+        }
     }
 
     fn applies_to(&self, operation: &str, count: u32) -> bool {
@@ -130,7 +135,12 @@ impl RecordingProxy {
                 });
             }
         });
-        Ok(Self { address, account_id, state, server })
+        Ok(Self {
+            address,
+            account_id,
+            state,
+            server,
+        })
     }
 
     /// The emulated AWS account this proxy's calls land in.
@@ -197,8 +207,10 @@ impl Drop for RecordingProxy {
 
 /// The largest number of intervals in flight at one instant.
 pub fn max_overlap(calls: &[Call]) -> usize {
-    let mut events: Vec<(Instant, i32)> =
-        calls.iter().flat_map(|call| [(call.started, 1), (call.finished, -1)]).collect();
+    let mut events: Vec<(Instant, i32)> = calls
+        .iter()
+        .flat_map(|call| [(call.started, 1), (call.finished, -1)])
+        .collect();
     // At equal instants, ends before starts: touching intervals do not overlap.
     events.sort();
     let mut in_flight = 0i32;
@@ -260,29 +272,49 @@ impl Forwarder {
     async fn handle(&self, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {
         let started = Instant::now();
         let (parts, body) = request.into_parts();
-        let body = body.collect().await.map(|collected| collected.to_bytes()).unwrap_or_default();
+        let body = body
+            .collect()
+            .await
+            .map(|collected| collected.to_bytes())
+            .unwrap_or_default();
         let operation = operation_of(&parts.headers, &body);
         let (latency, fault) = {
             let mut state = self.lock();
             let count = state.counts.entry(operation.clone()).or_default();
             *count += 1;
             let count = *count;
-            let fault = state.faults.iter().find(|fault| fault.applies_to(&operation, count)).map(|fault| fault.kind);
+            let fault = state
+                .faults
+                .iter()
+                .find(|fault| fault.applies_to(&operation, count))
+                .map(|fault| fault.kind);
             (state.latency, fault)
         };
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
         let response = match fault {
-            Some(FaultKind::Throttling) => Ok(aws_error(StatusCode::BAD_REQUEST, "ThrottlingException", "Rate exceeded")),
-            Some(FaultKind::ServerError) => {
-                Ok(aws_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalErrorException", "Internal error"))
-            }
+            Some(FaultKind::Throttling) => Ok(aws_error(
+                StatusCode::BAD_REQUEST,
+                "ThrottlingException",
+                "Rate exceeded",
+            )),
+            Some(FaultKind::ServerError) => Ok(aws_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalErrorException",
+                "Internal error",
+            )),
             Some(FaultKind::DropConnection) => Err(Dropped),
             None => Ok(self.forward(parts, body).await),
         };
         let status = response.as_ref().ok().map(|response| response.status().as_u16());
-        self.lock().calls.push(Call { operation, started, finished: Instant::now(), status, fault });
+        self.lock().calls.push(Call {
+            operation,
+            started,
+            finished: Instant::now(),
+            status,
+            fault,
+        });
         response
     }
 
@@ -297,11 +329,17 @@ impl Forwarder {
         match self.client.request(request).await {
             Ok(response) => {
                 let (parts, body) = response.into_parts();
-                let body = body.collect().await.map(|collected| collected.to_bytes()).unwrap_or_default();
+                let body = body
+                    .collect()
+                    .await
+                    .map(|collected| collected.to_bytes())
+                    .unwrap_or_default();
                 Response::from_parts(parts, Full::new(body))
             }
             Err(error) => {
-                let mut response = Response::new(Full::new(Bytes::from(format!("testkit proxy: upstream unreachable: {error}"))));
+                let mut response = Response::new(Full::new(Bytes::from(format!(
+                    "testkit proxy: upstream unreachable: {error}"
+                ))));
                 *response.status_mut() = StatusCode::BAD_GATEWAY;
                 response
             }
@@ -328,11 +366,15 @@ fn aws_error(status: StatusCode, kind: &str, message: &str) -> Response<Full<Byt
     let body = format!(r#"{{"__type":"{kind}","message":"{message} (injected by testkit)"}}"#);
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;
-    response.headers_mut().insert("content-type", "application/x-amz-json-1.1".parse().expect("valid header"));
-    response.headers_mut().insert("x-amzn-errortype", kind.parse().expect("valid header"));
+    response.headers_mut().insert(
+        "content-type",
+        "application/x-amz-json-1.1".parse().expect("valid header"),
+    );
+    response
+        .headers_mut()
+        .insert("x-amzn-errortype", kind.parse().expect("valid header"));
     response
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -354,7 +396,13 @@ mod tests {
         let sequential = [call(0, 10, base), call(10, 20, base), call(25, 30, base)];
         assert_eq!(max_overlap(&sequential), 1);
         assert_eq!(round_trips(&sequential), 3);
-        let concurrent = [call(0, 10, base), call(20, 40, base), call(21, 35, base), call(22, 41, base), call(50, 60, base)];
+        let concurrent = [
+            call(0, 10, base),
+            call(20, 40, base),
+            call(21, 35, base),
+            call(22, 41, base),
+            call(50, 60, base),
+        ];
         assert_eq!(max_overlap(&concurrent), 3);
         assert_eq!(round_trips(&concurrent), 3);
         assert_eq!(round_trips(&[]), 0);
@@ -363,15 +411,26 @@ mod tests {
     #[test]
     fn operation_from_target_header_or_form_action() {
         let mut headers = hyper::HeaderMap::new();
-        headers.insert("x-amz-target", "AWSCognitoIdentityProviderService.ListUserPools".parse().unwrap());
+        headers.insert(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.ListUserPools".parse().unwrap(),
+        );
         assert_eq!(operation_of(&headers, b""), "ListUserPools");
-        assert_eq!(operation_of(&hyper::HeaderMap::new(), b"Action=GetCallerIdentity&Version=2011-06-15"), "GetCallerIdentity");
+        assert_eq!(
+            operation_of(&hyper::HeaderMap::new(), b"Action=GetCallerIdentity&Version=2011-06-15"),
+            "GetCallerIdentity"
+        );
         assert_eq!(operation_of(&hyper::HeaderMap::new(), b""), "unknown");
     }
 
     #[test]
     fn fault_window() {
-        let fault = Fault { operation: "A".into(), nth: 2, times: 2, kind: FaultKind::Throttling };
+        let fault = Fault {
+            operation: "A".into(),
+            nth: 2,
+            times: 2,
+            kind: FaultKind::Throttling,
+        };
         assert!(!fault.applies_to("A", 1));
         assert!(fault.applies_to("A", 2));
         assert!(fault.applies_to("A", 3));

@@ -55,20 +55,32 @@ fn find_python() -> Result<PathBuf, Error> {
 fn find_python_among(candidates: &[&str]) -> Result<PathBuf, Error> {
     let python = candidates
         .iter()
-        .find(|name| Command::new(name).arg("--version").output().is_ok_and(|output| output.status.success()))
-        .ok_or_else(|| Error::PythonMissing { what: "python3 is not on PATH".into() })?;
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|output| output.status.success())
+        })
+        .ok_or_else(|| Error::PythonMissing {
+            what: "python3 is not on PATH".into(),
+        })?;
     let has_venv = Command::new(python)
         .args(["-c", "import venv, ensurepip"])
         .output()
         .is_ok_and(|output| output.status.success());
     if !has_venv {
-        return Err(Error::PythonMissing { what: format!("{python} has no working venv module (ensurepip)") });
+        return Err(Error::PythonMissing {
+            what: format!("{python} has no working venv module (ensurepip)"),
+        });
     }
     Ok(PathBuf::from(python))
 }
 
 fn run(command: &mut Command, what: &str) -> Result<(), Error> {
-    let output = command.output().map_err(|error| Error::Command { command: what.into(), detail: error.to_string() })?;
+    let output = command.output().map_err(|error| Error::Command {
+        command: what.into(),
+        detail: error.to_string(),
+    })?;
     if output.status.success() {
         return Ok(());
     }
@@ -89,7 +101,10 @@ mod tests {
     fn missing_python_names_the_packages_to_install() {
         let message = super::find_python_among(&["no-such-python-3"]).unwrap_err().to_string();
         assert!(message.contains("python3 is not on PATH"), "{message}");
-        assert!(message.contains("sudo apt-get install python3 python3-venv"), "{message}");
+        assert!(
+            message.contains("sudo apt-get install python3 python3-venv"),
+            "{message}"
+        );
         assert!(message.contains("brew install python"), "{message}");
         assert!(message.contains("COGNITO_TEST_ENDPOINT"), "{message}");
     }

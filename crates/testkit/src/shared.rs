@@ -27,9 +27,16 @@ impl Services {
             (postgres.join().expect("PostgreSQL start-up thread panicked"), moto)
         });
         let (postgres, moto) = (postgres?, moto?);
-        let database_url = external_database.unwrap_or_else(|| postgres.as_ref().map(PgCluster::url).unwrap_or_default());
-        let cognito_endpoint = external_cognito.unwrap_or_else(|| moto.as_ref().map(MotoServer::endpoint).unwrap_or_default());
-        Ok(Self { postgres, moto, database_url, cognito_endpoint })
+        let database_url =
+            external_database.unwrap_or_else(|| postgres.as_ref().map(PgCluster::url).unwrap_or_default());
+        let cognito_endpoint =
+            external_cognito.unwrap_or_else(|| moto.as_ref().map(MotoServer::endpoint).unwrap_or_default());
+        Ok(Self {
+            postgres,
+            moto,
+            database_url,
+            cognito_endpoint,
+        })
     }
 
     /// The environment that hands these services to test processes, plus the fake AWS credentials
@@ -47,7 +54,12 @@ impl Services {
     /// The environment variables a test process must not inherit, as they would point the SDK at a
     /// real account or endpoint.
     pub fn env_removed() -> &'static [&'static str] {
-        &["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"]
+        &[
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+        ]
     }
 
     /// Leaves the services this value started running after this program exits. Returns the shell
@@ -79,7 +91,8 @@ impl Services {
 
     /// Whether the services this value started are still running.
     pub fn all_running(&mut self) -> bool {
-        self.postgres.as_mut().is_none_or(PgCluster::is_running) && self.moto.as_mut().is_none_or(MotoServer::is_running)
+        self.postgres.as_mut().is_none_or(PgCluster::is_running)
+            && self.moto.as_mut().is_none_or(MotoServer::is_running)
     }
 }
 
@@ -102,7 +115,10 @@ fn keep_until_exit(service: Box<dyn std::any::Any + Send>) {
             libc::atexit(stop_services);
         }
     });
-    STARTED_HERE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(service);
+    STARTED_HERE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push(service);
 }
 
 fn or_fail<T>(service: &str, result: Result<T, Error>) -> T {
@@ -158,5 +174,9 @@ pub fn unique_name(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.subsec_nanos());
-    format!("{prefix}-{}-{}-{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{prefix}-{}-{}-{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }

@@ -16,7 +16,10 @@ struct Name {
 }
 
 fn current_database(connection: &mut diesel::PgConnection) -> String {
-    diesel::sql_query("SELECT current_database() AS name").get_result::<Name>(connection).unwrap().name
+    diesel::sql_query("SELECT current_database() AS name")
+        .get_result::<Name>(connection)
+        .unwrap()
+        .name
 }
 
 #[test]
@@ -33,10 +36,16 @@ fn postgres_answers_in_a_database_of_the_tests_own() {
 fn isolated(marker: &str) {
     let database = testkit::database();
     let mut connection = database.connect();
-    diesel::sql_query("CREATE TABLE marker (value text)").execute(&mut connection).unwrap();
-    diesel::sql_query(format!("INSERT INTO marker VALUES ('{marker}')")).execute(&mut connection).unwrap();
+    diesel::sql_query("CREATE TABLE marker (value text)")
+        .execute(&mut connection)
+        .unwrap();
+    diesel::sql_query(format!("INSERT INTO marker VALUES ('{marker}')"))
+        .execute(&mut connection)
+        .unwrap();
     std::thread::sleep(Duration::from_millis(200));
-    let rows: Vec<Name> = diesel::sql_query("SELECT value AS name FROM marker").load(&mut connection).unwrap();
+    let rows: Vec<Name> = diesel::sql_query("SELECT value AS name FROM marker")
+        .load(&mut connection)
+        .unwrap();
     assert_eq!(rows.iter().map(|row| row.name.as_str()).collect::<Vec<_>>(), [marker]);
 }
 
@@ -57,9 +66,11 @@ fn a_dropped_database_is_gone() {
     drop(database);
     let server = testkit::TestDatabase::create(&testkit::server_url()).unwrap();
     let mut connection = server.connect();
-    let rows: Vec<Name> = diesel::sql_query(format!("SELECT datname AS name FROM pg_database WHERE datname = '{name}'"))
-        .load(&mut connection)
-        .unwrap();
+    let rows: Vec<Name> = diesel::sql_query(format!(
+        "SELECT datname AS name FROM pg_database WHERE datname = '{name}'"
+    ))
+    .load(&mut connection)
+    .unwrap();
     assert!(rows.is_empty(), "database {name} still exists");
 }
 
@@ -118,7 +129,10 @@ async fn throttling_reaches_the_sdk_as_a_throttling_exception() {
     let error = client.list_user_pools().max_results(1).send().await.unwrap_err();
     assert!(matches!(error, SdkError::ServiceError(_)), "{error:?}");
     assert_eq!(error.code(), Some("ThrottlingException"));
-    assert_eq!(error.raw_response().map(|response| response.status().as_u16()), Some(400));
+    assert_eq!(
+        error.raw_response().map(|response| response.status().as_u16()),
+        Some(400)
+    );
     // The next call is not armed and goes through.
     client.list_user_pools().max_results(1).send().await.unwrap();
 }
@@ -129,7 +143,11 @@ async fn server_error_reaches_the_sdk_as_a_500() {
     let client = client(&proxy.endpoint(), 1).await;
     proxy.inject(Fault::once("ListUserPools", 1, FaultKind::ServerError));
     let error = client.list_user_pools().max_results(1).send().await.unwrap_err();
-    assert_eq!(error.raw_response().map(|response| response.status().as_u16()), Some(500), "{error:?}");
+    assert_eq!(
+        error.raw_response().map(|response| response.status().as_u16()),
+        Some(500),
+        "{error:?}"
+    );
     assert_eq!(error.code(), Some("InternalErrorException"));
 }
 
@@ -147,7 +165,12 @@ async fn dropped_connection_reaches_the_sdk_as_a_dispatch_failure() {
 async fn the_sdk_retries_injected_throttling_with_the_standard_retry_config() {
     let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
     let client = client(&proxy.endpoint(), 5).await;
-    proxy.inject(Fault { operation: "ListUserPools".into(), nth: 1, times: 2, kind: FaultKind::Throttling });
+    proxy.inject(Fault {
+        operation: "ListUserPools".into(),
+        nth: 1,
+        times: 2,
+        kind: FaultKind::Throttling,
+    });
     client.list_user_pools().max_results(1).send().await.unwrap();
     let statuses: Vec<_> = proxy.calls().iter().map(|call| call.status).collect();
     assert_eq!(statuses, [Some(400), Some(400), Some(200)]);
@@ -162,7 +185,12 @@ async fn create_only_settings_survive_a_full_update_in_the_emulator() {
         .create_user_pool()
         .pool_name(&name)
         .username_attributes(UsernameAttributeType::Email)
-        .username_configuration(UsernameConfigurationType::builder().case_sensitive(false).build().unwrap())
+        .username_configuration(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap()
@@ -176,11 +204,25 @@ async fn create_only_settings_survive_a_full_update_in_the_emulator() {
         .send()
         .await
         .unwrap();
-    let described = client.describe_user_pool().user_pool_id(&id).send().await.unwrap().user_pool.unwrap();
+    let described = client
+        .describe_user_pool()
+        .user_pool_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
     assert_eq!(described.username_attributes(), [UsernameAttributeType::Email]);
-    assert_eq!(described.username_configuration.map(|config| config.case_sensitive), Some(false));
+    assert_eq!(
+        described.username_configuration.map(|config| config.case_sensitive),
+        Some(false)
+    );
     // Everything else an update leaves out is still reset, which is what makes the full-state rule testable.
-    assert!(described.deletion_protection.is_none_or(|protection| protection.as_str() == "INACTIVE"));
+    assert!(
+        described
+            .deletion_protection
+            .is_none_or(|protection| protection.as_str() == "INACTIVE")
+    );
 }
 
 /// Each proxy is an AWS account of its own in the emulator: pools made through one are invisible to another.
@@ -190,12 +232,31 @@ async fn each_proxy_is_an_account_of_its_own() {
     let second = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
     assert_ne!(first.account_id(), second.account_id());
     let (first_client, second_client) = (client(&first.endpoint(), 1).await, client(&second.endpoint(), 1).await);
-    first_client.create_user_pool().pool_name("credere").send().await.unwrap();
+    first_client
+        .create_user_pool()
+        .pool_name("credere")
+        .send()
+        .await
+        .unwrap();
     let names = |pools: Vec<aws_sdk_cognitoidentityprovider::types::UserPoolDescriptionType>| {
         pools.into_iter().filter_map(|pool| pool.name).collect::<Vec<_>>()
     };
-    let seen_first = first_client.list_user_pools().max_results(60).send().await.unwrap().user_pools.unwrap_or_default();
-    let seen_second = second_client.list_user_pools().max_results(60).send().await.unwrap().user_pools.unwrap_or_default();
+    let seen_first = first_client
+        .list_user_pools()
+        .max_results(60)
+        .send()
+        .await
+        .unwrap()
+        .user_pools
+        .unwrap_or_default();
+    let seen_second = second_client
+        .list_user_pools()
+        .max_results(60)
+        .send()
+        .await
+        .unwrap()
+        .user_pools
+        .unwrap_or_default();
     assert_eq!(names(seen_first), ["credere"]);
     assert!(names(seen_second).is_empty());
 }

@@ -20,12 +20,7 @@ struct Expected {
     nullable: bool,
 }
 
-const fn column(
-    column: &'static str,
-    type_schema: &'static str,
-    type_name: &'static str,
-    nullable: bool,
-) -> Expected {
+const fn column(column: &'static str, type_schema: &'static str, type_name: &'static str, nullable: bool) -> Expected {
     Expected {
         column,
         type_schema,
@@ -91,14 +86,8 @@ impl fmt::Display for SchemaProblem {
                 column,
                 expected,
                 found,
-            } => write!(
-                f,
-                "column credere_user.{column} is {found}, expected {expected}"
-            ),
-            Self::Nullable { column } => write!(
-                f,
-                "column credere_user.{column} allows NULL, expected NOT NULL"
-            ),
+            } => write!(f, "column credere_user.{column} is {found}, expected {expected}"),
+            Self::Nullable { column } => write!(f, "column credere_user.{column} allows NULL, expected NOT NULL"),
             Self::MissingEnumLabel { label } => {
                 write!(f, "enum public.usertype has no label '{label}'")
             }
@@ -194,10 +183,7 @@ fn find_problems(conn: &mut PgConnection) -> Result<Vec<SchemaProblem>, Error> {
     let mut problems = Vec::new();
     for expected in &EXPECTED {
         let wanted = format!("{}.{}", expected.type_schema, expected.type_name);
-        let Some(found) = columns
-            .iter()
-            .find(|row| row.column_name == expected.column)
-        else {
+        let Some(found) = columns.iter().find(|row| row.column_name == expected.column) else {
             problems.push(SchemaProblem::MissingColumn {
                 column: expected.column,
                 expected: wanted,
@@ -218,10 +204,7 @@ fn find_problems(conn: &mut PgConnection) -> Result<Vec<SchemaProblem>, Error> {
         }
     }
     // Only worth asking when `type` really is public.usertype.
-    if !problems
-        .iter()
-        .any(|problem| mentions_column(problem, "type"))
-    {
+    if !problems.iter().any(|problem| mentions_column(problem, "type")) {
         let labels = texts(
             conn,
             "SELECT e.enumlabel::text AS value FROM pg_catalog.pg_enum e \
@@ -242,9 +225,7 @@ fn find_problems(conn: &mut PgConnection) -> Result<Vec<SchemaProblem>, Error> {
 
 fn mentions_column(problem: &SchemaProblem, name: &str) -> bool {
     match problem {
-        SchemaProblem::MissingColumn { column, .. } | SchemaProblem::WrongType { column, .. } => {
-            *column == name
-        }
+        SchemaProblem::MissingColumn { column, .. } | SchemaProblem::WrongType { column, .. } => *column == name,
         _ => false,
     }
 }

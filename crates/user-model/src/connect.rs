@@ -79,8 +79,7 @@ impl UserStore {
     /// See [`user::find_by_email`].
     pub async fn find_by_email(&self, email: &str) -> Result<Option<User>, Error> {
         let email = email.to_owned();
-        self.run(move |conn| user::find_by_email(conn, &email))
-            .await
+        self.run(move |conn| user::find_by_email(conn, &email)).await
     }
 
     /// See [`user::find_by_external_id`].
@@ -97,8 +96,7 @@ impl UserStore {
 
     /// See [`user::insert_if_absent`].
     pub async fn insert_if_absent(&self, new: NewUser) -> Result<(User, Outcome), Error> {
-        self.run(move |conn| user::insert_if_absent(conn, &new))
-            .await
+        self.run(move |conn| user::insert_if_absent(conn, &new)).await
     }
 
     /// See [`user::set_external_id`].

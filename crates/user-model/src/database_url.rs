@@ -44,17 +44,12 @@ impl DatabaseUrl {
         }
         let mut parsed = Self { url };
         match parsed.query_value(CONNECT_TIMEOUT) {
-            None => parsed.set_query_value(
-                CONNECT_TIMEOUT,
-                &DEFAULT_CONNECT_TIMEOUT.as_secs().to_string(),
-            ),
+            None => parsed.set_query_value(CONNECT_TIMEOUT, &DEFAULT_CONNECT_TIMEOUT.as_secs().to_string()),
             // libpq would only fail at connect time; say so while the URL is still at hand.
             Some(value) if value.parse::<u32>().is_err() => {
                 return Err(Error::InvalidUrl {
                     url: parsed.to_string(),
-                    reason: format!(
-                        "{CONNECT_TIMEOUT} must be a whole number of seconds, not {value:?}"
-                    ),
+                    reason: format!("{CONNECT_TIMEOUT} must be a whole number of seconds, not {value:?}"),
                 });
             }
             Some(_) => {}
@@ -101,9 +96,7 @@ impl DatabaseUrl {
         self.secrets()
             .into_iter()
             .filter(|secret| !secret.is_empty())
-            .fold(text.to_owned(), |text, secret| {
-                text.replace(&secret, REDACTED)
-            })
+            .fold(text.to_owned(), |text, secret| text.replace(&secret, REDACTED))
     }
 
     fn secrets(&self) -> Vec<String> {
@@ -184,9 +177,7 @@ impl fmt::Display for DatabaseUrl {
 
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("DatabaseUrl")
-            .field(&self.redacted().as_str())
-            .finish()
+        f.debug_tuple("DatabaseUrl").field(&self.redacted().as_str()).finish()
     }
 }
 
@@ -254,13 +245,9 @@ mod tests {
 
     #[test]
     fn application_name_and_existing_timeout_are_kept() {
-        let url =
-            parse("postgres://u@localhost/db?application_name=credere%20admin&connect_timeout=3");
+        let url = parse("postgres://u@localhost/db?application_name=credere%20admin&connect_timeout=3");
         assert_eq!(url.connect_timeout(), Duration::from_secs(3));
-        assert_eq!(
-            url.query_value("application_name").as_deref(),
-            Some("credere admin")
-        );
+        assert_eq!(url.query_value("application_name").as_deref(), Some("credere admin"));
         assert_eq!(url.query_without("application_name").len(), 1);
     }
 

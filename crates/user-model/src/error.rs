@@ -25,9 +25,7 @@ pub enum Error {
     },
 
     /// The URL names no database, and the operation needs one.
-    #[error(
-        "DATABASE_URL {url} names no database; add it as the path, e.g. postgresql://host/credere"
-    )]
+    #[error("DATABASE_URL {url} names no database; add it as the path, e.g. postgresql://host/credere")]
     NoDatabaseName {
         /// The URL, password hidden.
         url: String,

@@ -43,13 +43,12 @@ pub use connect::{UserStore, blocking, connect};
 pub use database_url::{DEFAULT_CONNECT_TIMEOUT, DatabaseUrl};
 pub use error::Error;
 pub use migrate::{
-    AlembicPolicy, MIGRATIONS, SetupReport, applied_migrations, revert_all_migrations,
-    run_pending_migrations, setup,
+    AlembicPolicy, MIGRATIONS, SetupReport, applied_migrations, revert_all_migrations, run_pending_migrations, setup,
 };
 pub use types::{Language, UnknownCode, UserType};
 pub use user::{
-    NewUser, Outcome, User, find_by_email, find_by_external_id, insert, insert_if_absent,
-    promote_to_ocp, set_external_id,
+    NewUser, Outcome, User, find_by_email, find_by_external_id, insert, insert_if_absent, promote_to_ocp,
+    set_external_id,
 };
 
 /// Diesel itself, so callers use the exact version the model was compiled against.

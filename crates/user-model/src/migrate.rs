@@ -77,9 +77,9 @@ pub struct SetupReport {
 /// A database with an `alembic_version` table (in any schema) is refused unless `policy` is
 /// [`AlembicPolicy::Force`].
 pub fn setup(url: &DatabaseUrl, policy: AlembicPolicy) -> Result<SetupReport, Error> {
-    let database = url.database_name().ok_or_else(|| Error::NoDatabaseName {
-        url: url.to_string(),
-    })?;
+    let database = url
+        .database_name()
+        .ok_or_else(|| Error::NoDatabaseName { url: url.to_string() })?;
     let (mut conn, created_database) = match connect(url) {
         Ok(conn) => (conn, false),
         // The failure may mean "no such database"; libpq's message is localized, so ask the server instead.
@@ -136,11 +136,10 @@ fn create_database_if_missing(url: &DatabaseUrl, database: &str) -> Result<bool,
 }
 
 fn database_exists(maintenance: &mut PgConnection, database: &str) -> Result<bool, Error> {
-    let row: Exists = diesel::sql_query(
-        "SELECT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = $1) AS exists",
-    )
-    .bind::<Text, _>(database)
-    .get_result(maintenance)
-    .map_err(Error::query("looking the database up in pg_database"))?;
+    let row: Exists =
+        diesel::sql_query("SELECT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = $1) AS exists")
+            .bind::<Text, _>(database)
+            .get_result(maintenance)
+            .map_err(Error::query("looking the database up in pg_database"))?;
     Ok(row.exists)
 }

@@ -14,9 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::schema::sql_types::Usertype;
 
 /// Who a user is to Credere, stored as the Postgres enum `usertype`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, AsExpression, FromSqlRow, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, AsExpression, FromSqlRow, Serialize, Deserialize)]
 #[diesel(sql_type = Usertype)]
 pub enum UserType {
     /// Open Contracting Partnership staff: Credere's administrators (`'OCP'`).
@@ -65,11 +63,7 @@ fn from_code<T: Copy>(
         .ok_or_else(|| UnknownCode {
             kind,
             value: value.to_owned(),
-            supported: all
-                .iter()
-                .map(|&variant| code(variant))
-                .collect::<Vec<_>>()
-                .join(", "),
+            supported: all.iter().map(|&variant| code(variant)).collect::<Vec<_>>().join(", "),
         })
 }
 
@@ -103,9 +97,7 @@ impl FromSql<Usertype, Pg> for UserType {
 }
 
 /// The language a user reads Credere in, stored as a varchar code.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, AsExpression, FromSqlRow, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, AsExpression, FromSqlRow, Serialize, Deserialize)]
 #[diesel(sql_type = Varchar)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
@@ -171,10 +163,7 @@ mod tests {
     #[test]
     fn unknown_user_type_lists_the_labels() {
         let error = "ocp".parse::<UserType>().unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            r#"unknown user type "ocp"; supported: OCP, FI"#
-        );
+        assert_eq!(error.to_string(), r#"unknown user type "ocp"; supported: OCP, FI"#);
     }
 
     #[test]
@@ -188,10 +177,7 @@ mod tests {
     #[test]
     fn unknown_language_lists_the_codes() {
         let error = "fr".parse::<Language>().unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            r#"unknown language "fr"; supported: es, en"#
-        );
+        assert_eq!(error.to_string(), r#"unknown language "fr"; supported: es, en"#);
         assert!(
             "ES".parse::<Language>().is_err(),
             "codes are lower case, as Credere stores them"

@@ -37,16 +37,8 @@ fn migrations_go_up_down_and_up_again() {
 
     let reverted = user_model::revert_all_migrations(&mut conn).expect("reverting");
     assert_eq!(reverted.len(), 2, "{reverted:?}");
-    assert_eq!(
-        ours(&mut conn),
-        Vec::<String>::new(),
-        "down.sql leaves nothing behind"
-    );
-    assert!(
-        user_model::applied_migrations(&mut conn)
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(ours(&mut conn), Vec::<String>::new(), "down.sql leaves nothing behind");
+    assert!(user_model::applied_migrations(&mut conn).unwrap().is_empty());
 
     let again = user_model::run_pending_migrations(&mut conn).expect("running again");
     assert_eq!(again.len(), 2, "{again:?}");
@@ -89,10 +81,8 @@ fn migrated_schema_equals_credere_backend_ddl() {
 fn down_keeps_a_lender_table_it_did_not_create() {
     let database = testkit::database();
     let mut conn = connect(&database);
-    conn.batch_execute(
-        "CREATE TABLE public.lender (id serial PRIMARY KEY, name varchar NOT NULL DEFAULT '')",
-    )
-    .unwrap();
+    conn.batch_execute("CREATE TABLE public.lender (id serial PRIMARY KEY, name varchar NOT NULL DEFAULT '')")
+        .unwrap();
     user_model::run_pending_migrations(&mut conn).unwrap();
     user_model::revert_all_migrations(&mut conn).unwrap();
     assert_eq!(ours(&mut conn), ["lender", "lender_id_seq", "lender_pkey"]);
@@ -105,9 +95,7 @@ impl Drop for DropOnExit {
     fn drop(&mut self) {
         if let Ok(mut conn) = user_model::connect(&self.0) {
             let quoted = self.1.replace('"', "\"\"");
-            let _ = conn.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS \"{quoted}\" WITH (FORCE)"
-            ));
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{quoted}\" WITH (FORCE)"));
         }
     }
 }
@@ -125,8 +113,7 @@ fn setup_creates_a_missing_database_then_finds_nothing_to_do() {
     assert_eq!(first.database, name);
     assert!(first.already_applied.is_empty());
     assert_eq!(first.applied.len(), 2, "{first:?}");
-    user_model::check_schema(&mut user_model::connect(&url).unwrap())
-        .expect("setup leaves a usable schema");
+    user_model::check_schema(&mut user_model::connect(&url).unwrap()).expect("setup leaves a usable schema");
 
     let second = user_model::setup(&url, AlembicPolicy::Refuse).expect("second setup");
     assert!(!second.created_database);

@@ -8,9 +8,7 @@ use support::{connect, ddl_database};
 use user_model::diesel::connection::SimpleConnection;
 use user_model::diesel::prelude::*;
 use user_model::diesel::sql_types::Text;
-use user_model::{
-    DatabaseUrl, Error, Language, NewUser, Outcome, SchemaProblem, User, UserStore, UserType,
-};
+use user_model::{DatabaseUrl, Error, Language, NewUser, Outcome, SchemaProblem, User, UserStore, UserType};
 
 fn new_user(email: &str) -> NewUser {
     NewUser {
@@ -48,8 +46,7 @@ fn every_field_round_trips() {
         "INSERT INTO public.lender (id, name) VALUES ({lender_id}, 'Banco')"
     ))
     .unwrap();
-    let preferences =
-        serde_json::json!({"weekly": true, "channels": ["email"], "nested": {"n": 1.5}});
+    let preferences = serde_json::json!({"weekly": true, "channels": ["email"], "nested": {"n": 1.5}});
     let new = NewUser {
         user_type: UserType::Fi,
         language: Language::En,
@@ -84,10 +81,7 @@ fn every_field_round_trips() {
     } = by_email;
     assert!(id > 0);
     assert_eq!(user_type, new.user_type);
-    assert!(
-        created_at <= database_now,
-        "created_at comes from now() at insert time"
-    );
+    assert!(created_at <= database_now, "created_at comes from now() at insert time");
     assert_eq!(language, new.language);
     assert_eq!(email, new.email);
     assert_eq!(name, new.name);
@@ -125,8 +119,7 @@ fn duplicate_email_is_a_typed_error() {
 #[test]
 fn insert_if_absent_says_whether_it_created() {
     let (_database, mut conn) = ddl_database();
-    let (created, outcome) =
-        user_model::insert_if_absent(&mut conn, &new_user("first@ocp.example")).unwrap();
+    let (created, outcome) = user_model::insert_if_absent(&mut conn, &new_user("first@ocp.example")).unwrap();
     assert_eq!(outcome, Outcome::Created);
 
     let mut other = new_user("first@ocp.example");
@@ -153,11 +146,10 @@ fn names_are_stored_verbatim() {
         let user = user_model::insert(&mut conn, &new).unwrap();
         assert_eq!(user.name, *name);
         // Read back by plain SQL too, so a symmetric encode/decode bug cannot hide.
-        let stored: Name =
-            diesel::sql_query("SELECT name::text AS name FROM public.credere_user WHERE id = $1")
-                .bind::<diesel::sql_types::Int4, _>(user.id)
-                .get_result(&mut conn)
-                .unwrap();
+        let stored: Name = diesel::sql_query("SELECT name::text AS name FROM public.credere_user WHERE id = $1")
+            .bind::<diesel::sql_types::Int4, _>(user.id)
+            .get_result(&mut conn)
+            .unwrap();
         assert_eq!(stored.name, *name);
     }
     user_model::check_schema(&mut conn).expect("the table is still there");
@@ -187,10 +179,7 @@ fn relink_and_promote_change_one_row() {
     );
 
     let missing = user_model::promote_to_ocp(&mut conn, 999_999).unwrap_err();
-    assert!(
-        matches!(missing, Error::UserNotFound { id: 999_999 }),
-        "{missing:?}"
-    );
+    assert!(matches!(missing, Error::UserNotFound { id: 999_999 }), "{missing:?}");
 }
 
 #[test]
@@ -204,10 +193,7 @@ fn unknown_stored_values_are_errors_not_panics() {
          VALUES ('AUDITOR', 'es', 'auditor@ocp.example', 'A', 's1'), ('OCP', 'fr', 'french@ocp.example', 'F', 's2')",
     )
     .unwrap();
-    for (email, needle) in [
-        ("auditor@ocp.example", "AUDITOR"),
-        ("french@ocp.example", "\"fr\""),
-    ] {
+    for (email, needle) in [("auditor@ocp.example", "AUDITOR"), ("french@ocp.example", "\"fr\"")] {
         let error = user_model::find_by_email(&mut conn, email).unwrap_err();
         assert!(matches!(error, Error::Query { .. }), "{error:?}");
         assert!(error.to_string().contains(needle), "{error}");
@@ -288,10 +274,7 @@ async fn user_store_does_not_block_the_runtime() {
     let url = DatabaseUrl::parse(database.url()).unwrap();
     let store = UserStore::connect(&url).await.expect("connect and check");
 
-    let (user, outcome) = store
-        .insert_if_absent(new_user("async@ocp.example"))
-        .await
-        .unwrap();
+    let (user, outcome) = store.insert_if_absent(new_user("async@ocp.example")).await.unwrap();
     assert_eq!(outcome, Outcome::Created);
     assert_eq!(
         store.find_by_email("async@ocp.example").await.unwrap(),
@@ -301,26 +284,13 @@ async fn user_store_does_not_block_the_runtime() {
         store.find_by_external_id(&user.external_id).await.unwrap(),
         std::slice::from_ref(&user)
     );
+    assert_eq!(store.promote_to_ocp(user.id).await.unwrap().user_type, UserType::Ocp);
     assert_eq!(
-        store.promote_to_ocp(user.id).await.unwrap().user_type,
-        UserType::Ocp
-    );
-    assert_eq!(
-        store
-            .set_external_id(user.id, "relinked")
-            .await
-            .unwrap()
-            .external_id,
+        store.set_external_id(user.id, "relinked").await.unwrap().external_id,
         "relinked"
     );
-    let duplicate = store
-        .insert(new_user("async@ocp.example"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(duplicate, Error::DuplicateEmail { .. }),
-        "{duplicate:?}"
-    );
+    let duplicate = store.insert(new_user("async@ocp.example")).await.unwrap_err();
+    assert!(matches!(duplicate, Error::DuplicateEmail { .. }), "{duplicate:?}");
 
     // On a single-threaded runtime, a query run in place would freeze this ticker until it returned.
     let ticks = std::cell::Cell::new(0_u32);
@@ -383,10 +353,7 @@ fn connect_gives_up_after_connect_timeout() {
     // A listener that never answers: the TCP handshake completes, the PostgreSQL one never does.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let url = DatabaseUrl::parse(&format!(
-        "postgresql://u@127.0.0.1:{port}/db?connect_timeout=2"
-    ))
-    .unwrap();
+    let url = DatabaseUrl::parse(&format!("postgresql://u@127.0.0.1:{port}/db?connect_timeout=2")).unwrap();
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = sender.send(user_model::connect(&url).map(drop));
@@ -395,9 +362,6 @@ fn connect_gives_up_after_connect_timeout() {
     let result = receiver
         .recv_timeout(Duration::from_secs(60))
         .expect("connect must give up on its own");
-    assert!(
-        matches!(result, Err(Error::Connection { .. })),
-        "{result:?}"
-    );
+    assert!(matches!(result, Err(Error::Connection { .. })), "{result:?}");
     drop(listener);
 }

@@ -25,13 +25,18 @@ impl Run {
     /// Asserts the exit code, showing the output when it differs.
     #[track_caller]
     pub fn assert_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     /// stdout parsed as one JSON value.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.stdout))
     }
 }
 
@@ -58,12 +63,17 @@ pub async fn xtask(args: &[&str]) -> Run {
 
 /// A recording proxy in front of the emulator: an AWS account of this test's own.
 pub async fn proxy() -> RecordingProxy {
-    RecordingProxy::start(&testkit::cognito_endpoint()).await.expect("starting the recording proxy")
+    RecordingProxy::start(&testkit::cognito_endpoint())
+        .await
+        .expect("starting the recording proxy")
 }
 
 /// An SDK client through `proxy`, built the way the commands build theirs.
 pub async fn sdk(proxy: &RecordingProxy) -> Client {
-    let options = cognito::ConnectOptions { endpoint_url: Some(proxy.endpoint()), ..cognito::ConnectOptions::default() };
+    let options = cognito::ConnectOptions {
+        endpoint_url: Some(proxy.endpoint()),
+        ..cognito::ConnectOptions::default()
+    };
     Client::new(&cognito::load_sdk_config(&options).await)
 }
 
@@ -91,5 +101,9 @@ pub const MUTATING: &[&str] = &[
 
 /// The mutating operations `proxy` recorded.
 pub fn mutations(proxy: &RecordingProxy) -> Vec<String> {
-    proxy.operations().into_iter().filter(|operation| MUTATING.contains(&operation.as_str())).collect()
+    proxy
+        .operations()
+        .into_iter()
+        .filter(|operation| MUTATING.contains(&operation.as_str()))
+        .collect()
 }

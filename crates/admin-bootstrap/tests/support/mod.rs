@@ -12,8 +12,7 @@ use user_model::diesel::prelude::*;
 use user_model::{DatabaseUrl, User, UserType};
 
 /// credere-backend's DDL, as design.md gives it.
-pub const CREDERE_BACKEND_DDL: &str =
-    include_str!("../../../user-model/tests/fixtures/credere_backend.sql");
+pub const CREDERE_BACKEND_DDL: &str = include_str!("../../../user-model/tests/fixtures/credere_backend.sql");
 
 /// One test's world: its database, its pool, a proxy in front of the emulator, and clients.
 pub struct World {
@@ -116,12 +115,7 @@ pub fn rows(database: &TestDatabase) -> Vec<User> {
 }
 
 /// Inserts a row directly, as an earlier hand-made bootstrap or credere-backend would have.
-pub fn insert_row(
-    database: &TestDatabase,
-    email: &str,
-    external_id: &str,
-    user_type: UserType,
-) -> User {
+pub fn insert_row(database: &TestDatabase, email: &str, external_id: &str, user_type: UserType) -> User {
     let new = user_model::NewUser {
         user_type,
         language: user_model::Language::Es,
@@ -210,14 +204,9 @@ pub async fn one_request_server(status: u16) -> (String, tokio::task::JoinHandle
                     break;
                 }
             }
-            assert!(
-                read > 0,
-                "the client closed before sending the whole request"
-            );
+            assert!(read > 0, "the client closed before sending the whole request");
         }
-        let response = format!(
-            "HTTP/1.1 {status} Whatever\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}"
-        );
+        let response = format!("HTTP/1.1 {status} Whatever\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}");
         stream.write_all(response.as_bytes()).await.unwrap();
         String::from_utf8(received).unwrap()
     });
