@@ -82,7 +82,19 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
         .prepare(&spec, args.ses_identity_arn.as_deref(), args.pool_id.as_deref())
         .await
         .with_context(|| format!("planning the {} pool `{}`", args.env, spec.pool.name))?;
-    let Prepared { desired, live, plan } = &prepared;
+    let Prepared {
+        desired,
+        live,
+        plan,
+        passed_over,
+    } = &prepared;
+    if !passed_over.is_empty() {
+        eprintln!(
+            "note: also named `{}` but without this tool's tags, so left alone: {}",
+            spec.pool.name,
+            passed_over.join(", ")
+        );
+    }
     let live_id = live.as_ref().map(|live| live.id.as_str());
 
     if args.output == Output::Text {

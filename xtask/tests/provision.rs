@@ -370,12 +370,20 @@ async fn two_pools_of_one_name_are_refused_until_pool_id_chooses() {
     let proxy = proxy().await;
     let (first, second) = (hand_made_pool(&proxy).await, hand_made_pool(&proxy).await);
     proxy.clear();
+    proxy.set_latency(Duration::from_millis(30));
     let run = provision(Environment::Development, &proxy, &[]).await;
     run.assert_code(1);
     for text in [first.as_str(), second.as_str(), "--pool-id"] {
         assert!(run.stderr.contains(text), "{text} missing from {}", run.stderr);
     }
     assert_eq!(mutations(&proxy), Vec::<String>::new());
+    assert_eq!(
+        proxy.max_in_flight(),
+        2,
+        "both candidates are described at once: {:?}",
+        proxy.operations()
+    );
+    proxy.set_latency(Duration::ZERO);
 
     provision(Environment::Development, &proxy, &["--pool-id", &first])
         .await
@@ -538,4 +546,45 @@ async fn write_env_keeps_other_lines_and_the_secret_stays_hidden() {
     let shown = provision(Environment::Development, &proxy, &["--show-secret"]).await;
     shown.assert_code(0);
     assert!(shown.stdout.contains(&secret));
+}
+
+/// Runs production `provision` on a pseudo-terminal (util-linux `script`), answering the prompt with `answer`.
+async fn production_on_a_terminal(proxy: &RecordingProxy, answer: &str) -> (i32, String) {
+    use tokio::io::AsyncWriteExt;
+    let command = format!(
+        "{} provision --env production --ses-identity-arn {SES_ARN} --endpoint-url {}",
+        env!("CARGO_BIN_EXE_xtask"),
+        proxy.endpoint()
+    );
+    let mut child = tokio::process::Command::new("script")
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` gives the command a terminal: apt-get install bsdutils (Debian) to run this test");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(format!("{answer}\n").as_bytes()).await.unwrap();
+    let output = child.wait_with_output().await.unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code().unwrap_or(-1), text)
+}
+
+#[tokio::test]
+async fn production_on_a_terminal_asks_and_applies_only_on_yes() {
+    let proxy = proxy().await;
+    let (code, text) = production_on_a_terminal(&proxy, "no").await;
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("Type yes to continue"), "{text}");
+    assert!(text.contains("nothing was changed"), "{text}");
+    assert_eq!(mutations(&proxy), Vec::<String>::new());
+
+    let (code, text) = production_on_a_terminal(&proxy, "yes").await;
+    assert_eq!(code, 0, "{text}");
+    assert!(mutations(&proxy).contains(&"CreateUserPool".to_owned()), "{text}");
+    assert_converged(Environment::Production, &proxy).await;
 }

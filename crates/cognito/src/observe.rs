@@ -23,6 +23,9 @@ pub struct FoundPool {
     pub id: String,
     /// The pool name.
     pub name: String,
+    /// Other pools of the same name, passed over because only this one carries the spec's tags.
+    /// They are left alone; callers should say so, since a maintainer may not know they exist.
+    pub passed_over: Vec<String>,
 }
 
 /// A live pool as Cognito holds it: the spec-shaped observation plus the IDs and the raw settings that
@@ -61,6 +64,7 @@ impl Cognito {
             return Ok(Some(FoundPool {
                 id: id.to_owned(),
                 name: actual,
+                passed_over: Vec::new(),
             }));
         }
         let mut pages = self
@@ -83,9 +87,10 @@ impl Cognito {
             return Ok(candidates.pop().map(|id| FoundPool {
                 id,
                 name: name.to_owned(),
+                passed_over: Vec::new(),
             }));
         }
-        let described = futures_join_all(candidates.iter().map(|id| self.describe_pool(id))).await;
+        let described = futures_util::future::join_all(candidates.iter().map(|id| self.describe_pool(id))).await;
         let mut tagged = Vec::new();
         for (id, pool) in candidates.iter().zip(described) {
             let pool_tags = pool?.user_pool_tags.unwrap_or_default();
@@ -97,6 +102,11 @@ impl Cognito {
             [id] => Ok(Some(FoundPool {
                 id: id.clone(),
                 name: name.to_owned(),
+                passed_over: candidates
+                    .iter()
+                    .filter(|candidate| *candidate != id)
+                    .cloned()
+                    .collect(),
             })),
             _ => Err(Error::AmbiguousPool {
                 name: name.to_owned(),
@@ -230,21 +240,6 @@ impl Cognito {
             value: "nothing".into(),
         })
     }
-}
-
-/// Awaits every future concurrently, keeping their order.
-async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut set = Vec::new();
-    for future in futures {
-        set.push(Box::pin(future));
-    }
-    let mut outputs = Vec::with_capacity(set.len());
-    // Polling them all through one select loop would need another crate; a JoinSet needs 'static futures.
-    // A handful of candidates is the realistic ceiling, so awaiting after starting them all is enough.
-    for future in set {
-        outputs.push(future.await);
-    }
-    outputs
 }
 
 fn unexpected(operation: &'static str, field: &'static str, value: &str) -> Error {

@@ -13,6 +13,8 @@ pub struct Prepared {
     pub live: Option<LivePool>,
     /// What it takes to converge.
     pub plan: Plan,
+    /// Other pools with the spec's name, left alone because they lack its tags.
+    pub passed_over: Vec<String>,
 }
 
 impl Cognito {
@@ -45,11 +47,20 @@ impl Cognito {
             _ => None,
         };
         let desired = spec.resolve(arn.as_deref()).map_err(Error::Spec)?;
+        let passed_over = found
+            .as_ref()
+            .map(|found| found.passed_over.clone())
+            .unwrap_or_default();
         let live = match found {
             Some(found) => Some(self.observe(&found.id, &spec.client.name).await?),
             None => None,
         };
         let plan = pool_spec::plan(&desired, live.as_ref().map(|live| &live.observed));
-        Ok(Prepared { desired, live, plan })
+        Ok(Prepared {
+            desired,
+            live,
+            plan,
+            passed_over,
+        })
     }
 }
