@@ -125,7 +125,7 @@ async fn a_second_run_changes_nothing_and_check_passes_in_three_round_trips() {
         assert!(run.stdout.contains("nothing to change"), "{}", run.stdout);
         assert_eq!(mutations(&proxy), Vec::<String>::new());
         proxy.clear();
-        proxy.set_latency(Duration::from_millis(20));
+        proxy.set_latency(Duration::from_millis(100));
         provision(environment, &proxy, &["--check"]).await.assert_code(0);
         assert_eq!(mutations(&proxy), Vec::<String>::new());
         assert_eq!(proxy.round_trips(), 3, "{environment}: {:?}", proxy.operations());
@@ -370,7 +370,7 @@ async fn two_pools_of_one_name_are_refused_until_pool_id_chooses() {
     let proxy = proxy().await;
     let (first, second) = (hand_made_pool(&proxy).await, hand_made_pool(&proxy).await);
     proxy.clear();
-    proxy.set_latency(Duration::from_millis(30));
+    proxy.set_latency(Duration::from_millis(100));
     let run = provision(Environment::Development, &proxy, &[]).await;
     run.assert_code(1);
     for text in [first.as_str(), second.as_str(), "--pool-id"] {
