@@ -15,6 +15,40 @@ use pool_spec::{
 
 use crate::{Cognito, Error, LivePool, Secret};
 
+/// The spec's pool settings that CreateUserPool and UpdateUserPool both take. The SDK's two request
+/// builders are distinct types with the same setters, hence a macro rather than a function.
+macro_rules! with_pool_settings {
+    ($request:expr, $desired:expr) => {{
+        let desired: &DesiredState = $desired;
+        $request
+            .policies(policies(&desired.pool))
+            .deletion_protection(deletion_protection(desired.pool.deletion_protection))
+            .set_auto_verified_attributes(Some(auto_verified(&desired.pool)))
+            .account_recovery_setting(account_recovery(&desired.pool))
+            .email_configuration(email_configuration(&desired.email))
+    }};
+}
+
+/// The spec's client settings that CreateUserPoolClient and UpdateUserPoolClient both take.
+macro_rules! with_client_settings {
+    ($request:expr, $client:expr) => {{
+        let client: &ClientSettings = $client;
+        let validity = &client.token_validity;
+        $request
+            .client_name(&client.name)
+            .set_explicit_auth_flows(Some(auth_flows(client)))
+            .refresh_token_validity(validity.refresh.amount as i32)
+            .access_token_validity(validity.access.amount as i32)
+            .id_token_validity(validity.id.amount as i32)
+            .token_validity_units(validity_units(client))
+            .auth_session_validity(client.auth_session_validity_minutes as i32)
+            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(
+                client.prevent_user_existence_errors.as_str(),
+            ))
+            .enable_token_revocation(client.enable_token_revocation)
+    }};
+}
+
 /// What a pool looks like after [`Cognito::apply`].
 #[derive(Debug, Clone)]
 pub struct Applied {
@@ -87,7 +121,7 @@ impl Cognito {
 
     async fn create_all(&self, desired: &DesiredState) -> Result<Applied, Error> {
         let pool = &desired.pool;
-        let created = self
+        let request = self
             .idp
             .create_user_pool()
             .pool_name(&pool.name)
@@ -104,13 +138,9 @@ impl Cognito {
                     .expect("case_sensitive is set"),
             )
             .set_schema(Some(required_schema(pool)))
-            .policies(policies(pool))
-            .deletion_protection(deletion_protection(pool.deletion_protection))
-            .set_auto_verified_attributes(Some(auto_verified(pool)))
             .admin_create_user_config(admin_create_user_config(pool, None))
-            .account_recovery_setting(account_recovery(pool))
-            .email_configuration(email_configuration(&desired.email))
-            .set_user_pool_tags(Some(desired.tags.clone().into_iter().collect()))
+            .set_user_pool_tags(Some(desired.tags.clone().into_iter().collect()));
+        let created = with_pool_settings!(request, desired)
             .send()
             .await
             .map_err(Error::api("CreateUserPool"))?
@@ -154,16 +184,10 @@ impl Cognito {
         let raw = &live.raw_pool;
         let mut tags: Tags = live.observed.tags.clone();
         tags.extend(desired.tags.clone());
-        self.idp
-            .update_user_pool()
-            .user_pool_id(&live.id)
-            .policies(policies(pool))
-            .deletion_protection(deletion_protection(pool.deletion_protection))
-            .set_auto_verified_attributes(Some(auto_verified(pool)))
+        let request = self.idp.update_user_pool().user_pool_id(&live.id);
+        with_pool_settings!(request, desired)
             .mfa_configuration(mfa_type(desired.mfa.configuration))
             .admin_create_user_config(admin_create_user_config(pool, raw.admin_create_user_config()))
-            .account_recovery_setting(account_recovery(pool))
-            .email_configuration(email_configuration(&desired.email))
             .set_user_pool_tags(Some(tags.into_iter().collect()))
             .set_lambda_config(raw.lambda_config().cloned())
             .set_sms_verification_message(raw.sms_verification_message().map(str::to_owned))
@@ -186,23 +210,12 @@ impl Cognito {
     }
 
     async fn create_client(&self, pool_id: &str, client: &ClientSettings) -> Result<(String, Option<Secret>), Error> {
-        let validity = &client.token_validity;
-        let created = self
+        let request = self
             .idp
             .create_user_pool_client()
             .user_pool_id(pool_id)
-            .client_name(&client.name)
-            .generate_secret(client.generate_secret)
-            .set_explicit_auth_flows(Some(auth_flows(client)))
-            .refresh_token_validity(validity.refresh.amount as i32)
-            .access_token_validity(validity.access.amount as i32)
-            .id_token_validity(validity.id.amount as i32)
-            .token_validity_units(validity_units(client))
-            .auth_session_validity(client.auth_session_validity_minutes as i32)
-            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(
-                client.prevent_user_existence_errors.as_str(),
-            ))
-            .enable_token_revocation(client.enable_token_revocation)
+            .generate_secret(client.generate_secret);
+        let created = with_client_settings!(request, client)
             .send()
             .await
             .map_err(Error::api("CreateUserPoolClient"))?
@@ -227,24 +240,14 @@ impl Cognito {
         client: &ClientSettings,
         live: &LivePool,
     ) -> Result<(), Error> {
-        let validity = &client.token_validity;
         let raw = live.raw_client.as_ref();
         let list = |values: Option<&[String]>| values.filter(|values| !values.is_empty()).map(<[String]>::to_vec);
-        self.idp
+        let request = self
+            .idp
             .update_user_pool_client()
             .user_pool_id(pool_id)
-            .client_id(client_id)
-            .client_name(&client.name)
-            .set_explicit_auth_flows(Some(auth_flows(client)))
-            .refresh_token_validity(validity.refresh.amount as i32)
-            .access_token_validity(validity.access.amount as i32)
-            .id_token_validity(validity.id.amount as i32)
-            .token_validity_units(validity_units(client))
-            .auth_session_validity(client.auth_session_validity_minutes as i32)
-            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(
-                client.prevent_user_existence_errors.as_str(),
-            ))
-            .enable_token_revocation(client.enable_token_revocation)
+            .client_id(client_id);
+        with_client_settings!(request, client)
             .set_read_attributes(list(raw.map(|raw| raw.read_attributes())))
             .set_write_attributes(list(raw.map(|raw| raw.write_attributes())))
             .set_supported_identity_providers(list(raw.map(|raw| raw.supported_identity_providers())))

@@ -10,7 +10,7 @@ use nix::sys::signal::Signal;
 use nix::unistd::{Uid, User};
 
 use crate::Error;
-use crate::process::{ServiceProcess, free_port, port_was_taken};
+use crate::process::{ServiceProcess, free_port, port_was_taken, run_checked};
 
 /// A PostgreSQL cluster in a temporary directory, listening on a loopback port with trust
 /// authentication. Dropping it stops the server and deletes the directory.
@@ -45,7 +45,7 @@ impl PgCluster {
             "--no-locale",
             "--no-sync",
         ]);
-        run(initdb)?;
+        run_checked(&mut initdb, "initdb")?;
 
         let mut attempts = 0;
         loop {
@@ -257,26 +257,6 @@ fn command(program: &Path, cwd: &Path, owner: Option<&User>) -> Command {
         command.uid(user.uid.as_raw()).gid(user.gid.as_raw()).env("HOME", cwd);
     }
     command
-}
-
-fn run(mut command: Command) -> Result<(), Error> {
-    let output = command.output().map_err(|error| Error::Command {
-        command: format!("{command:?}"),
-        detail: error.to_string(),
-    })?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(Error::Command {
-            command: format!("{command:?}"),
-            detail: format!(
-                "{}\n{}{}",
-                output.status,
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            ),
-        })
-    }
 }
 
 #[cfg(test)]

@@ -127,6 +127,26 @@ impl Drop for ServiceProcess {
     }
 }
 
+/// Runs `command` to completion; a failure carries `what`, the exit status and the output.
+pub(crate) fn run_checked(command: &mut Command, what: &str) -> Result<(), Error> {
+    let output = command.output().map_err(|error| Error::Command {
+        command: what.into(),
+        detail: error.to_string(),
+    })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(Error::Command {
+        command: what.into(),
+        detail: format!(
+            "{}\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    })
+}
+
 /// Whether a failed start looks like another process took the port first.
 pub(crate) fn port_was_taken(error: &Error) -> bool {
     matches!(error, Error::NotReady { log: Some(log), .. } if log.contains("Address already in use")

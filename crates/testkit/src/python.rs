@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::Error;
+use crate::process::run_checked;
 
 const REQUIREMENTS: &str = include_str!("../requirements.txt");
 
@@ -25,11 +26,11 @@ pub fn venv_bin() -> Result<PathBuf, Error> {
     }
     let python = find_python()?;
     if !bin.join("python").exists() {
-        run(Command::new(&python).args(["-m", "venv"]).arg(&venv), "python3 -m venv")?;
+        run_checked(Command::new(&python).args(["-m", "venv"]).arg(&venv), "python3 -m venv")?;
     }
     let requirements = venv.join("requirements.txt");
     std::fs::write(&requirements, REQUIREMENTS).map_err(Error::io(&requirements))?;
-    run(
+    run_checked(
         Command::new(bin.join("python"))
             .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
             .arg(&requirements),
@@ -74,25 +75,6 @@ fn find_python_among(candidates: &[&str]) -> Result<PathBuf, Error> {
         });
     }
     Ok(PathBuf::from(python))
-}
-
-fn run(command: &mut Command, what: &str) -> Result<(), Error> {
-    let output = command.output().map_err(|error| Error::Command {
-        command: what.into(),
-        detail: error.to_string(),
-    })?;
-    if output.status.success() {
-        return Ok(());
-    }
-    Err(Error::Command {
-        command: what.into(),
-        detail: format!(
-            "{}\n{}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ),
-    })
 }
 
 #[cfg(test)]
