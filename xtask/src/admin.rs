@@ -110,8 +110,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     let runtime = runtime()?;
     let report = runtime.block_on(async {
-        let cognito = cognito::Cognito::connect(&options).await;
-        admin_bootstrap::bootstrap(&input, &cognito).await
+        let cognito = args.aws.connect(&options).await?;
+        admin_bootstrap::bootstrap(&input, &cognito)
+            .await
+            .map_err(anyhow::Error::from)
     })?;
 
     let mut out = std::io::stdout().lock();

@@ -42,6 +42,28 @@ impl AwsArgs {
     }
 }
 
+impl AwsArgs {
+    /// Connects, after making sure a `--profile` names a real profile: an unknown one would silently
+    /// fall through to other credentials (or none), which is the wrong account or a baffling error.
+    pub async fn connect(&self, options: &cognito::ConnectOptions) -> anyhow::Result<cognito::Cognito> {
+        if let Some(profile) = &options.profile {
+            let known = cognito::known_profiles().await;
+            if !known.contains(profile) {
+                let known = if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                };
+                anyhow::bail!(
+                    "no AWS profile named `{profile}` in the shared config or credentials files (profiles found: \
+                     {known}); check the spelling, or create it with `aws configure --profile {profile}`"
+                );
+            }
+        }
+        Ok(cognito::Cognito::connect(options).await)
+    }
+}
+
 /// A Tokio runtime for one command.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)

@@ -77,7 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 async fn provision(args: Args) -> anyhow::Result<ExitCode> {
     let spec = pool_spec::for_environment(args.env);
-    let cognito = Cognito::connect(&args.aws.connect_options()).await;
+    let cognito = args.aws.connect(&args.aws.connect_options()).await?;
     let prepared = cognito
         .prepare(&spec, args.ses_identity_arn.as_deref(), args.pool_id.as_deref())
         .await

@@ -588,3 +588,72 @@ async fn production_on_a_terminal_asks_and_applies_only_on_yes() {
     assert!(mutations(&proxy).contains(&"CreateUserPool".to_owned()), "{text}");
     assert_converged(Environment::Production, &proxy).await;
 }
+
+#[tokio::test]
+async fn a_profile_gives_the_region_and_a_misspelt_one_is_refused() {
+    let proxy = proxy().await;
+    let directory = tempfile::tempdir().unwrap();
+    let config = directory.path().join("config");
+    std::fs::write(
+        &config,
+        "[profile credere-dev]\nregion = eu-west-1\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let endpoint = proxy.endpoint();
+    let env = [
+        ("AWS_CONFIG_FILE", config),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
+    ];
+
+    let run = support::xtask_with_env(
+        &[
+            "provision",
+            "--env",
+            "development",
+            "--profile",
+            "credere-dev",
+            "--endpoint-url",
+            &endpoint,
+        ],
+        &env,
+    )
+    .await;
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("in eu-west-1"),
+        "the profile's region: {}",
+        run.stdout
+    );
+
+    proxy.clear();
+    let run = support::xtask_with_env(
+        &[
+            "provision",
+            "--env",
+            "development",
+            "--profile",
+            "credere-dv",
+            "--endpoint-url",
+            &endpoint,
+        ],
+        &env,
+    )
+    .await;
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("no AWS profile named `credere-dv`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("credere-dev"),
+        "lists the profiles that exist: {}",
+        run.stderr
+    );
+    assert!(
+        proxy.operations().is_empty(),
+        "refused before any call: {:?}",
+        proxy.operations()
+    );
+}

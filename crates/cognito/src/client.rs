@@ -77,6 +77,18 @@ pub async fn load_sdk_config(options: &ConnectOptions) -> SdkConfig {
     loader.load().await
 }
 
+/// The profiles defined in the shared AWS config and credentials files (`AWS_CONFIG_FILE` and
+/// `AWS_SHARED_CREDENTIALS_FILE` honoured), read as aws-config reads them. A profile name that is not
+/// among them would silently fall through to the next credential source, so commands check first.
+pub async fn known_profiles() -> Vec<String> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    let files = aws_runtime::env_config::file::EnvConfigFiles::default();
+    match aws_config::profile::load(&Fs::real(), &Env::real(), &files, None).await {
+        Ok(profiles) => profiles.profiles().map(str::to_owned).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// Logs every API call at `debug` level: operation, duration and retries. Never the request or
 /// response, which may hold a client secret or a password.
 #[derive(Debug)]

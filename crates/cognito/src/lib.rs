@@ -37,7 +37,7 @@ mod secret;
 mod users;
 
 pub use apply::Applied;
-pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, load_sdk_config};
+pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, known_profiles, load_sdk_config};
 pub use error::Error;
 pub use observe::{FoundPool, LivePool};
 pub use provision::Prepared;

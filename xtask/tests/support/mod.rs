@@ -42,6 +42,11 @@ impl Run {
 
 /// Runs `cargo xtask ARGS` (the built binary) with stdin closed and a clean AWS environment.
 pub async fn xtask(args: &[&str]) -> Run {
+    xtask_with_env(args, &[]).await
+}
+
+/// [`xtask`] with extra environment variables.
+pub async fn xtask_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(args)
         .stdin(Stdio::null())
@@ -51,6 +56,7 @@ pub async fn xtask(args: &[&str]) -> Run {
         .env_remove("AWS_DEFAULT_REGION")
         .env_remove("DATABASE_URL")
         .env_remove("COGNITO_POOL_ID")
+        .envs(env.iter().copied())
         .output()
         .await
         .expect("running the xtask binary");
