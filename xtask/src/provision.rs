@@ -34,7 +34,7 @@ pub struct Args {
     show_secret: bool,
     /// Create or update COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET and AWS_REGION in this
     /// credere-backend `.env` file, keeping its other lines; the file is left with mode 0600.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "check")]
     write_env: Option<PathBuf>,
     /// SES identity ARN for production email (default: built from the caller's account and the region).
     #[arg(long, value_name = "ARN")]
