@@ -110,7 +110,7 @@ async fn injected_latency_shows_in_the_call_duration() {
 async fn concurrent_calls_overlap_in_the_recording() {
     let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
     let client = client(&proxy.endpoint(), 1).await;
-    proxy.set_latency(Duration::from_millis(100));
+    proxy.set_latency(Duration::from_millis(300));
     let list = || client.list_user_pools().max_results(1).send();
     let (a, b, c) = tokio::join!(list(), list(), list());
     for result in [a, b, c] {
