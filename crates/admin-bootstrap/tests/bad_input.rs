@@ -5,19 +5,13 @@ mod support;
 
 use admin_bootstrap::{Request, bootstrap};
 use pool_spec::Environment;
-use support::{mutations, rows, world_in};
+use support::{mutations, rows, world};
 
 #[tokio::test]
 async fn bad_input_is_refused_with_its_reason_and_changes_nothing() {
-    // A region of its own: this test creates a pool with the development spec's shared name.
-    let world = world_in("eu-north-1").await;
+    let world = world().await;
     let spec = pool_spec::development();
-    let tags: Vec<(&str, &str)> = spec
-        .tags
-        .iter()
-        .map(|(key, value)| (key.as_str(), value.as_str()))
-        .collect();
-    let dev_pool = support::create_pool(&world.sdk, &spec.pool.name, &tags).await;
+    let dev_pool = support::create_pool(&world.sdk, &spec.pool.name, &spec.tags).await;
     world.proxy.clear();
     let other_pool = world.pool_id.clone();
     let good = support::request(&world, "admin@example.org");

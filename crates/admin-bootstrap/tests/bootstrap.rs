@@ -6,9 +6,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use admin_bootstrap::{Error, ResetOutcome, bootstrap};
-use support::{
-    World, cognito_usernames, email, insert_row, mutations, one_request_server, request, rows, world, world_in,
-};
+use support::{World, cognito_usernames, email, insert_row, mutations, one_request_server, request, rows, world};
 use testkit::{Fault, FaultKind};
 use user_model::{Language, UserType};
 
@@ -80,15 +78,9 @@ async fn creates_the_user_and_the_row_then_a_rerun_changes_nothing() {
 
 #[tokio::test]
 async fn finds_the_pool_by_the_environments_spec_name_and_refuses_a_disagreeing_pool_id() {
-    // A region of its own: the spec's pool names are shared by every test that uses them.
-    let world = world_in("sa-east-1").await;
+    let world = world().await;
     let spec = pool_spec::development();
-    let tags: Vec<(&str, &str)> = spec
-        .tags
-        .iter()
-        .map(|(key, value)| (key.as_str(), value.as_str()))
-        .collect();
-    let env_pool = support::create_pool(&world.sdk, &spec.pool.name, &tags).await;
+    let env_pool = support::create_pool(&world.sdk, &spec.pool.name, &spec.tags).await;
     world.proxy.clear();
     let email = email();
 
@@ -138,7 +130,7 @@ async fn finds_the_pool_by_the_environments_spec_name_and_refuses_a_disagreeing_
 
 #[tokio::test]
 async fn an_environment_without_its_pool_is_refused() {
-    let world = world_in("ap-northeast-3").await;
+    let world = world().await;
     let asked = admin_bootstrap::Request {
         environment: Some(pool_spec::Environment::Production),
         pool_id: None,

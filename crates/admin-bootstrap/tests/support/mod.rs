@@ -5,6 +5,7 @@
 use aws_sdk_cognitoidentityprovider::Client as Sdk;
 use aws_sdk_cognitoidentityprovider::types::UsernameAttributeType;
 use cognito::{Cognito, ConnectOptions};
+use pool_spec::Tags;
 use testkit::{RecordingProxy, TestDatabase};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use user_model::diesel::connection::SimpleConnection;
@@ -20,33 +21,30 @@ pub struct World {
     pub database: TestDatabase,
     /// Records the calls the code under test makes.
     pub proxy: RecordingProxy,
-    /// The raw SDK, for the test's own setup and checks. It goes through the proxy too, since moto keeps
-    /// separate state for each address it is reached at; clear the recording after setting up.
+    /// The raw SDK, for the test's own setup and checks. It goes through the proxy too, since each proxy is
+    /// an emulated AWS account of its own (so no other test ever sees this world's pools); clear the
+    /// recording after setting up.
     pub sdk: Sdk,
     /// The client the code under test uses, through the proxy.
     pub cognito: Cognito,
     /// The test's pool.
     pub pool_id: String,
-    /// The region the clients use.
-    pub region: String,
 }
 
-/// A world in `us-east-1` with a pool of a unique name.
+/// The region every world's clients use.
+const REGION: &str = "us-east-1";
+
+/// A world with a pool of a unique name, in an emulated account of its own (its proxy's), where pools with
+/// the spec's names can be created without meeting another test's.
 pub async fn world() -> World {
-    world_in("us-east-1").await
-}
-
-/// A world whose clients use `region`: moto keeps pools per region, so tests that find pools by the spec's
-/// (shared) names each take a region no other test uses.
-pub async fn world_in(region: &str) -> World {
     let database = ddl_database();
     let endpoint = testkit::cognito_endpoint();
     let proxy = RecordingProxy::start(&endpoint)
         .await
         .expect("starting the recording proxy");
-    let sdk = sdk(&proxy.endpoint(), region).await;
-    let cognito = Cognito::connect(&options(&proxy.endpoint(), region)).await;
-    let pool_id = create_pool(&sdk, &testkit::unique_name("admin"), &[]).await;
+    let sdk = sdk(&proxy.endpoint(), REGION).await;
+    let cognito = Cognito::connect(&options(&proxy.endpoint(), REGION)).await;
+    let pool_id = create_pool(&sdk, &testkit::unique_name("admin"), &Tags::new()).await;
     proxy.clear();
     World {
         database,
@@ -54,7 +52,6 @@ pub async fn world_in(region: &str) -> World {
         sdk,
         cognito,
         pool_id,
-        region: region.to_owned(),
     }
 }
 
@@ -88,13 +85,13 @@ pub fn connect(database: &TestDatabase) -> PgConnection {
 }
 
 /// Creates a pool that signs in by email, as the spec's pools do.
-pub async fn create_pool(sdk: &Sdk, name: &str, tags: &[(&str, &str)]) -> String {
+pub async fn create_pool(sdk: &Sdk, name: &str, tags: &Tags) -> String {
     let mut request = sdk
         .create_user_pool()
         .pool_name(name)
         .username_attributes(UsernameAttributeType::Email);
     for (key, value) in tags {
-        request = request.user_pool_tags(*key, *value);
+        request = request.user_pool_tags(key, value);
     }
     let output = request.send().await.expect("creating a test pool");
     output
