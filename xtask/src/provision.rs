@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use cognito::{Applied, Cognito, Prepared};
+use cognito::{Applied, Cognito, LivePool, Prepared};
 use pool_spec::{Environment, Plan};
 use serde::Serialize;
 
@@ -102,12 +102,7 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
     }
     if args.check {
         if args.output == Output::Json {
-            let applied = live.as_ref().map(|live| Applied {
-                pool_id: live.id.clone(),
-                pool_arn: live.arn.clone(),
-                client_id: live.client_id.clone().unwrap_or_default(),
-                client_secret: live.client_secret.clone(),
-            });
+            let applied = live.as_ref().map(LivePool::as_applied);
             print_json(&args, &cognito, &spec.pool.name, plan, applied.as_ref(), false)?;
         }
         return Ok(if plan.is_converged() {
@@ -124,13 +119,9 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let applied = if plan.is_converged() {
-        let live = live.as_ref().expect("a converged plan has a live pool and client");
-        Applied {
-            pool_id: live.id.clone(),
-            pool_arn: live.arn.clone(),
-            client_id: live.client_id.clone().unwrap_or_default(),
-            client_secret: live.client_secret.clone(),
-        }
+        live.as_ref()
+            .expect("a converged plan has a live pool and client")
+            .as_applied()
     } else {
         if args.env == Environment::Production && !args.yes {
             confirm(&spec.pool.name, plan)?;

@@ -46,6 +46,18 @@ pub struct LivePool {
     pub(crate) raw_client: Option<UserPoolClientType>,
 }
 
+impl LivePool {
+    /// The pool's IDs and client secret as they are now, for a pool that needs no change.
+    pub fn as_applied(&self) -> crate::Applied {
+        crate::Applied {
+            pool_id: self.id.clone(),
+            pool_arn: self.arn.clone(),
+            client_id: self.client_id.clone().unwrap_or_default(),
+            client_secret: self.client_secret.clone(),
+        }
+    }
+}
+
 impl Cognito {
     /// Finds the pool to manage. With `pool_id`, that pool (which must carry `name`). Otherwise the pools
     /// named `name`: none → `None`; one → it, tagged or not (Credere's pools were made by hand);
