@@ -67,7 +67,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 fn walk_through(args: &Args, services: &testkit::Services) -> anyhow::Result<()> {
     let endpoint = services.cognito_endpoint();
-    let database_url = with_database(services.database_url(), "credere");
+    let database_url = testkit::with_database(services.database_url(), "credere");
     let env_dir = tempfile::tempdir().context("creating a directory for the sandbox .env")?;
     let env_file = env_dir.path().join(".env");
     let env_path = env_file.to_str().context("temporary path is not UTF-8")?;
@@ -182,12 +182,4 @@ fn step(what: &str) {
 
 fn done(what: &str) {
     eprintln!("    {what}");
-}
-
-/// The server URL with its database replaced by `name`.
-fn with_database(server_url: &str, name: &str) -> String {
-    match server_url.rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{name}"),
-        None => format!("{server_url}/{name}"),
-    }
 }

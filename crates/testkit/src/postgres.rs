@@ -148,7 +148,7 @@ impl Drop for TestDatabase {
 }
 
 /// Replaces the database name (the URL's path) of a PostgreSQL URL.
-pub(crate) fn with_database(server_url: &str, database: &str) -> String {
+pub fn with_database(server_url: &str, database: &str) -> String {
     let (base, query) = match server_url.split_once('?') {
         Some((base, query)) => (base, Some(query)),
         None => (server_url, None),
