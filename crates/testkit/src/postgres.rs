@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
@@ -105,13 +104,8 @@ pub struct TestDatabase {
 impl TestDatabase {
     /// Creates a new, empty database with a unique name on the server at `server_url`.
     pub fn create(server_url: &str) -> Result<Self, Error> {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "test_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            nanos()
-        );
+        // Underscores, so the name needs no quoting where someone types it by hand.
+        let name = crate::unique_name("test").replace('-', "_");
         execute(server_url, &format!("CREATE DATABASE \"{name}\""))?;
         Ok(Self {
             url: with_database(server_url, &name),
@@ -186,12 +180,6 @@ fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
-}
-
-fn nanos() -> u32 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.subsec_nanos())
 }
 
 /// The directory holding `initdb` and `postgres`: `pg_config --bindir`, then the newest
