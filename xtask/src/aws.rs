@@ -1,7 +1,5 @@
 //! The AWS connection flags every Cognito command shares, and `-v` logging of API calls.
 
-use std::time::Duration;
-
 /// How to reach AWS: the standard credential chain, optionally a profile, a region and an endpoint.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AwsArgs {
@@ -36,13 +34,10 @@ impl AwsArgs {
             profile: self.profile.clone(),
             region: self.region.clone(),
             endpoint_url: self.endpoint_url.clone(),
-            attempt_timeout: Duration::from_secs(10),
             ..cognito::ConnectOptions::default()
         }
     }
-}
 
-impl AwsArgs {
     /// Connects, after making sure a `--profile` names a real profile: an unknown one would silently
     /// fall through to other credentials (or none), which is the wrong account or a baffling error.
     pub async fn connect(&self, options: &cognito::ConnectOptions) -> anyhow::Result<cognito::Cognito> {
