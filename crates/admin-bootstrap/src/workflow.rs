@@ -1,9 +1,9 @@
-//! The bootstrap itself: check the database, resolve the pool, ensure the Cognito user, ensure the row.
+//! The bootstrap itself: write the row in a transaction, ensure the Cognito user, finish the row, commit.
 
 use cognito::{Cognito, CognitoUser, UserError};
 use pool_spec::Environment;
 use serde::Serialize;
-use user_model::{Language, NewUser, Outcome, User, UserStore, UserType};
+use user_model::{Language, NewUser, PENDING_EXTERNAL_ID, Transaction, User, UserStore, UserType};
 
 use crate::input::{Input, PoolChoice};
 use crate::reset::{ResetOutcome, send_password_reset};
@@ -11,7 +11,8 @@ use crate::reset::{ResetOutcome, send_password_reset};
 /// What the bootstrap found, did and ended with.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// The admin's email, as stored (trimmed, lower case).
+    /// The admin's email as the row stores it: the input (trimmed, lower case) for a new row, else the existing
+    /// row's, which may differ in case.
     pub email: String,
     /// The display name, as stored.
     pub name: String,
@@ -58,6 +59,32 @@ pub enum Error {
     /// The database is unreachable or not Credere's; checked first, so nothing was created anywhere.
     #[error("the database check failed, so nothing was created in Cognito or the database: {0}")]
     Database(user_model::Error),
+    /// The row could not be written in the transaction opened before any Cognito call, so nothing was created.
+    #[error(
+        "the credere_user row for {email} cannot be written, so nothing was created in Cognito and the database is \
+         unchanged: {cause}. The role in DATABASE_URL needs SELECT, INSERT and UPDATE on public.credere_user and \
+         USAGE on public.user_id_seq on a read-write server, and the row must pass the table's constraints and \
+         triggers; fix that, then run again"
+    )]
+    RowNotWritable {
+        /// The email.
+        email: String,
+        /// The database's refusal (not a `#[source]`: the message already shows it).
+        cause: user_model::Error,
+    },
+    /// Several rows have this email in different cases; credere-backend would sign in only the exact one.
+    #[error(
+        "credere_user has {} rows whose email is {email} ignoring case ({}); nothing was changed. credere-backend \
+         finds a user by the exact email typed: keep one row (delete or correct the others by hand), then run again",
+        .rows.len(),
+        .rows.iter().map(|(id, stored)| format!("id {id}: {stored}")).collect::<Vec<_>>().join(", ")
+    )]
+    EmailAmbiguous {
+        /// The email asked for.
+        email: String,
+        /// Each matching row's id and email as stored, by id.
+        rows: Vec<(i32, String)>,
+    },
     /// The pool could not be resolved (lookup failed, ambiguous, or `--env` and `--pool-id` disagree).
     #[error("could not resolve the user pool; nothing was changed: {0}")]
     Pool(cognito::Error),
@@ -153,24 +180,47 @@ struct Pool {
     environment: Option<Environment>,
 }
 
+/// The row as it stands in the open transaction, before the Cognito step.
+struct StagedRow {
+    row: User,
+    /// Inserted in this transaction (with [`PENDING_EXTERNAL_ID`]), else found.
+    created: bool,
+    /// Changed from `FI` to `OCP` in this transaction.
+    promoted: bool,
+}
+
 /// Runs the bootstrap for a validated request. Idempotent: a re-run after success changes nothing, and a
 /// re-run after a failure finishes what the failed run started.
+///
+/// Database first: in one transaction, the row is inserted (or promoted, or proven updatable for `--relink`)
+/// before any Cognito call, and committed only after the Cognito step. So a database that cannot take the row
+/// stops the run with nothing created anywhere, and a failed run rolls its row back. A lock on the email makes
+/// concurrent runs for one email take turns, so they make one Cognito user and one row.
 pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error> {
-    // The database first: if it is unreachable or not Credere's, nothing must exist in Cognito either.
     let store = UserStore::connect(&input.database_url).await.map_err(Error::Database)?;
-    let existing = store.find_by_email(&input.email).await.map_err(Error::Database)?;
+    // Every early return below drops the transaction, which closes the connection: PostgreSQL rolls it back.
+    let transaction = store.begin().await.map_err(Error::Database)?;
+    transaction.lock_email(&input.email).await.map_err(Error::Database)?;
+    let existing = only_row(transaction.find_by_email(&input.email).await.map_err(Error::Database)?, input)?;
     if let Some(row) = &existing {
         refuse_lender(row, input)?;
     }
+    let staged = stage_row(&transaction, input, existing)
+        .await
+        .map_err(|cause| Error::RowNotWritable {
+            email: input.email.clone(),
+            cause,
+        })?;
     let pool = resolve_pool(&input.pool, cognito).await?;
-    let (user, cognito_user_created) = ensure_cognito_user(cognito, &pool.id, input, existing.as_ref()).await?;
+    let found = (!staged.created).then_some(&staged.row);
+    let (user, cognito_user_created) = ensure_cognito_user(cognito, &pool.id, input, found).await?;
     if !user.enabled {
         return Err(Error::UserDisabled {
             email: input.email.clone(),
             username: user.username,
         });
     }
-    if let Some(row) = &existing {
+    if let Some(row) = found {
         refuse_other_link(row, &user, input)?;
     }
     let row_not_written = |cause| Error::RowNotWritten {
@@ -179,36 +229,20 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
         cognito_user_created,
         cause,
     };
-    let (row, row_created) = match existing {
-        Some(row) => (row, false),
-        None => {
-            let (row, outcome) = store
-                .insert_if_absent(new_user(input, &user))
-                .await
-                .map_err(row_not_written)?;
-            if outcome == Outcome::Existing {
-                // A concurrent run (or someone) wrote the row in between: hold it to the same rules.
-                refuse_lender(&row, input)?;
-                refuse_other_link(&row, &user, input)?;
-            }
-            (row, outcome == Outcome::Created)
-        }
-    };
+    let StagedRow { row, created, promoted } = staged;
     let (row, relinked_from) = if row.external_id == user.username {
         (row, None)
     } else {
-        tracing::info!(user_id = row.id, from = %row.external_id, to = %user.username, "relinking the row");
-        let updated = store
+        if !created {
+            tracing::info!(user_id = row.id, from = %row.external_id, to = %user.username, "relinking the row");
+        }
+        let updated = transaction
             .set_external_id(row.id, &user.username)
             .await
             .map_err(row_not_written)?;
-        (updated, Some(row.external_id))
+        (updated, (!created).then_some(row.external_id))
     };
-    let (row, promoted) = if row.user_type == UserType::Fi {
-        (store.promote_to_ocp(row.id).await.map_err(row_not_written)?, true)
-    } else {
-        (row, false)
-    };
+    transaction.commit().await.map_err(row_not_written)?;
     let password_reset = match &input.reset {
         Some(target) => Some(send_password_reset(target, &input.email).await),
         None => None,
@@ -226,20 +260,65 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
         cognito_status: user.status,
         cognito_user_created,
         user_id: row.id,
-        row_created,
+        row_created: created,
         relinked_from,
         promoted,
         password_reset,
     })
 }
 
-fn new_user(input: &Input, user: &CognitoUser) -> NewUser {
+/// The one row with this email ignoring case, if any; several are refused.
+fn only_row(mut rows: Vec<User>, input: &Input) -> Result<Option<User>, Error> {
+    if rows.len() > 1 {
+        return Err(Error::EmailAmbiguous {
+            email: input.email.clone(),
+            rows: rows.into_iter().map(|row| (row.id, row.email)).collect(),
+        });
+    }
+    Ok(rows.pop())
+}
+
+/// Makes in the transaction every write the run will need, before any Cognito call: inserts a new row (its
+/// `external_id` pending) and proves it updatable, or promotes a lender row, or proves an existing row updatable
+/// for `--relink`. A lender row without `--promote` has already been refused.
+async fn stage_row(
+    transaction: &Transaction,
+    input: &Input,
+    existing: Option<User>,
+) -> Result<StagedRow, user_model::Error> {
+    let Some(row) = existing else {
+        let row = transaction.insert(new_user(input)).await?;
+        transaction.prove_updatable(row.id).await?;
+        return Ok(StagedRow {
+            row,
+            created: true,
+            promoted: false,
+        });
+    };
+    let promoted = row.user_type == UserType::Fi;
+    let row = if promoted {
+        transaction.promote_to_ocp(row.id).await?
+    } else {
+        row
+    };
+    if input.relink {
+        transaction.prove_updatable(row.id).await?;
+    }
+    Ok(StagedRow {
+        row,
+        created: false,
+        promoted,
+    })
+}
+
+/// The admin's row, its `external_id` pending until the Cognito user is known.
+fn new_user(input: &Input) -> NewUser {
     NewUser {
         user_type: UserType::Ocp,
         language: input.language,
         email: input.email.clone(),
         name: input.name.clone(),
-        external_id: user.username.clone(),
+        external_id: PENDING_EXTERNAL_ID.to_owned(),
         lender_id: None,
         notification_preferences: None,
     }

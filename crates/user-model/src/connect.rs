@@ -2,12 +2,15 @@
 
 use std::sync::{Arc, Mutex};
 
-use diesel::{Connection, PgConnection};
+use diesel::connection::{SimpleConnection, TransactionManager};
+use diesel::prelude::*;
 
 use crate::check::check_schema;
 use crate::database_url::DatabaseUrl;
 use crate::error::Error;
-use crate::user::{self, NewUser, Outcome, User};
+use crate::schema::sql_types::Usertype;
+use crate::types::UserType;
+use crate::user::{self, NewUser, User};
 
 /// Opens a blocking connection; the URL's `connect_timeout` bounds the wait.
 pub fn connect(url: &DatabaseUrl) -> Result<PgConnection, Error> {
@@ -34,8 +37,7 @@ where
 
 /// One connection to a Credere database whose schema has been checked, for async callers.
 ///
-/// Cloning shares the connection; concurrent calls take turns.
-#[derive(Clone)]
+/// Not `Clone`: a [`Transaction`] owns the only handle, so that dropping it really closes the connection.
 pub struct UserStore {
     conn: Arc<Mutex<PgConnection>>,
 }
@@ -53,6 +55,7 @@ impl UserStore {
         let conn = blocking(move || {
             let mut conn = connect(&url)?;
             check_schema(&mut conn)?;
+            learn_usertype_oid(&mut conn)?;
             Ok(conn)
         })
         .await?;
@@ -76,8 +79,22 @@ impl UserStore {
         .await
     }
 
+    /// Opens a transaction that stays open across awaits, until [`Transaction::commit`]. Deferrable constraints are
+    /// checked at each statement (`SET CONSTRAINTS ALL IMMEDIATE`), so that every check a row must pass has been
+    /// passed before the commit.
+    pub async fn begin(self) -> Result<Transaction, Error> {
+        self.run(|conn| {
+            <PgConnection as Connection>::TransactionManager::begin_transaction(conn)
+                .map_err(Error::query("beginning a transaction"))?;
+            conn.batch_execute("SET CONSTRAINTS ALL IMMEDIATE")
+                .map_err(Error::query("making deferrable constraints immediate"))
+        })
+        .await?;
+        Ok(Transaction { store: self })
+    }
+
     /// See [`user::find_by_email`].
-    pub async fn find_by_email(&self, email: &str) -> Result<Option<User>, Error> {
+    pub async fn find_by_email(&self, email: &str) -> Result<Vec<User>, Error> {
         let email = email.to_owned();
         self.run(move |conn| user::find_by_email(conn, &email)).await
     }
@@ -94,9 +111,15 @@ impl UserStore {
         self.run(move |conn| user::insert(conn, &new)).await
     }
 
-    /// See [`user::insert_if_absent`].
-    pub async fn insert_if_absent(&self, new: NewUser) -> Result<(User, Outcome), Error> {
-        self.run(move |conn| user::insert_if_absent(conn, &new)).await
+    /// See [`user::lock_email`]; only meaningful in a [`Transaction`].
+    pub async fn lock_email(&self, email: &str) -> Result<(), Error> {
+        let email = email.to_owned();
+        self.run(move |conn| user::lock_email(conn, &email)).await
+    }
+
+    /// See [`user::prove_updatable`].
+    pub async fn prove_updatable(&self, id: i32) -> Result<(), Error> {
+        self.run(move |conn| user::prove_updatable(conn, id)).await
     }
 
     /// See [`user::set_external_id`].
@@ -109,5 +132,46 @@ impl UserStore {
     /// See [`user::promote_to_ocp`].
     pub async fn promote_to_ocp(&self, id: i32) -> Result<User, Error> {
         self.run(move |conn| user::promote_to_ocp(conn, id)).await
+    }
+}
+
+/// Asks the server for `public.usertype`'s OID now, by round-tripping a value, so that diesel has it cached.
+///
+/// diesel looks custom types up lazily, at the first statement that binds one, and reports any failure of that
+/// lookup as "Failed to find a type oid", hiding the cause (such as a lost connection).
+fn learn_usertype_oid(conn: &mut PgConnection) -> Result<(), Error> {
+    diesel::select(UserType::Ocp.into_sql::<Usertype>())
+        .get_result::<UserType>(conn)
+        .map(drop)
+        .map_err(Error::query("reading the type public.usertype"))
+}
+
+/// A transaction on a [`UserStore`]'s connection, open across awaits (for example while Cognito answers). The
+/// store's methods run inside it.
+///
+/// [`Transaction::commit`] ends it; dropping it without committing closes the connection, and PostgreSQL rolls
+/// the transaction back, so nothing it wrote is ever seen.
+#[derive(Debug)]
+pub struct Transaction {
+    store: UserStore,
+}
+
+impl std::ops::Deref for Transaction {
+    type Target = UserStore;
+
+    fn deref(&self) -> &UserStore {
+        &self.store
+    }
+}
+
+impl Transaction {
+    /// Commits everything written in the transaction.
+    pub async fn commit(self) -> Result<(), Error> {
+        self.store
+            .run(|conn| {
+                <PgConnection as Connection>::TransactionManager::commit_transaction(conn)
+                    .map_err(Error::query("committing the transaction"))
+            })
+            .await
     }
 }

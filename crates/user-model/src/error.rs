@@ -70,11 +70,49 @@ pub enum Error {
         error: diesel::result::Error,
     },
 
+    /// The server closed the connection mid-operation (restarted, failed over, or ended the session).
+    #[error(
+        "the connection to the database was lost while {context} ({message}); the server rolls back whatever was \
+         not committed. Check that it is up and reachable, then run the command again"
+    )]
+    ConnectionLost {
+        /// What the crate was doing.
+        context: &'static str,
+        /// libpq's message.
+        message: String,
+    },
+
+    /// The server refused a write because the transaction is read-only.
+    #[error(
+        "the database refused to write while {context}: {message}. The connection is read-only: \
+         default_transaction_read_only is on for the database or the role, or the server is a standby; point \
+         DATABASE_URL at the primary server, with a role that may write"
+    )]
+    ReadOnly {
+        /// What the crate was doing.
+        context: &'static str,
+        /// The server's message.
+        message: String,
+    },
+
     /// Running or reverting the embedded migrations failed.
     #[error("migrations failed while {action}: {message}")]
     Migration {
         /// `running` or `reverting`.
         action: &'static str,
+        /// The migration harness's message.
+        message: String,
+    },
+
+    /// A migration of `db setup` failed; the run's transaction was rolled back.
+    #[error(
+        "migrating database {database:?} failed, and nothing was changed (the migrations run in one transaction): \
+         {message}. If it says an object already exists, the database is not an empty local one: point \
+         DATABASE_URL at another database"
+    )]
+    MigrationRolledBack {
+        /// The database.
+        database: String,
         /// The migration harness's message.
         message: String,
     },
@@ -100,9 +138,23 @@ pub enum Error {
 }
 
 impl Error {
-    /// Wraps a diesel error with what the crate was doing.
+    /// Wraps a diesel error with what the crate was doing; a closed connection is [`Error::ConnectionLost`].
     pub(crate) fn query(context: &'static str) -> impl FnOnce(diesel::result::Error) -> Self {
-        move |error| Self::Query { context, error }
+        move |error| match error {
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ClosedConnection, info) => {
+                Self::ConnectionLost {
+                    context,
+                    message: info.message().trim_end().to_owned(),
+                }
+            }
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ReadOnlyTransaction, info) => {
+                Self::ReadOnly {
+                    context,
+                    message: info.message().to_owned(),
+                }
+            }
+            error => Self::Query { context, error },
+        }
     }
 }
 

@@ -39,7 +39,7 @@ mod types;
 mod user;
 
 pub use check::{SchemaMismatch, SchemaProblem, check_schema};
-pub use connect::{UserStore, blocking, connect};
+pub use connect::{Transaction, UserStore, blocking, connect};
 pub use database_url::{DEFAULT_CONNECT_TIMEOUT, DatabaseUrl};
 pub use error::Error;
 pub use migrate::{
@@ -47,8 +47,8 @@ pub use migrate::{
 };
 pub use types::{Language, UnknownCode, UserType};
 pub use user::{
-    NewUser, Outcome, User, find_by_email, find_by_external_id, insert, insert_if_absent, promote_to_ocp,
-    set_external_id,
+    NewUser, PENDING_EXTERNAL_ID, User, find_by_email, find_by_external_id, insert, lock_email, promote_to_ocp,
+    prove_updatable, set_external_id,
 };
 
 /// Diesel itself, so callers use the exact version the model was compiled against.

@@ -1,7 +1,8 @@
 //! The workspace's embedded migrations and `db setup`: local and test databases only, never credere-backend's.
 
+use diesel::connection::TransactionManager;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{BigInt, Text};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::check::texts;
@@ -11,6 +12,10 @@ use crate::error::Error;
 
 /// The migrations in the workspace's top-level `migrations/` folder, compiled in.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
+
+/// The advisory lock (single-key form) that [`setup`] holds while it migrates, so that concurrent runs take turns:
+/// `CREDSETP` in ASCII.
+pub const SETUP_LOCK: i64 = 0x4352_4544_5345_5450;
 
 /// The database every PostgreSQL server has, used to create the others.
 const MAINTENANCE_DATABASE: &str = "postgres";
@@ -72,7 +77,9 @@ pub struct SetupReport {
     pub applied: Vec<String>,
 }
 
-/// Creates the database `url` names when it does not exist, then runs the pending migrations.
+/// Creates the database `url` names when it does not exist, then runs the pending migrations in one transaction
+/// under [`SETUP_LOCK`]: a failure leaves the database as it was, and a concurrent run waits, then finds nothing
+/// to do.
 ///
 /// A database with an `alembic_version` table (in any schema) is refused unless `policy` is
 /// [`AlembicPolicy::Force`].
@@ -90,19 +97,13 @@ pub fn setup(url: &DatabaseUrl, policy: AlembicPolicy) -> Result<SetupReport, Er
         },
     };
 
-    let alembic = texts(
-        &mut conn,
-        "SELECT n.nspname::text AS value FROM pg_catalog.pg_class c \
-         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE c.relname = 'alembic_version' AND c.relkind IN ('r', 'p', 'v')",
-    )?;
-    let forced_past_alembic = !alembic.is_empty();
-    if forced_past_alembic && policy == AlembicPolicy::Refuse {
-        return Err(Error::ManagedByAlembic { database });
-    }
-
-    let already_applied = applied_migrations(&mut conn)?;
-    let applied = run_pending_migrations(&mut conn)?;
+    // One transaction for the whole run: a failing migration leaves no trace (not even diesel's bookkeeping
+    // table), and a concurrent run waits on the lock, then sees this one's migrations as applied.
+    type Manager = <PgConnection as Connection>::TransactionManager;
+    Manager::begin_transaction(&mut conn).map_err(Error::query("beginning the migration transaction"))?;
+    // On an error, returning drops the connection, and the server rolls the transaction back.
+    let (forced_past_alembic, already_applied, applied) = migrate_locked(&mut conn, &database, policy)?;
+    Manager::commit_transaction(&mut conn).map_err(Error::query("committing the migrations"))?;
     Ok(SetupReport {
         database,
         created_database,
@@ -110,6 +111,43 @@ pub fn setup(url: &DatabaseUrl, policy: AlembicPolicy) -> Result<SetupReport, Er
         already_applied,
         applied,
     })
+}
+
+/// Takes [`SETUP_LOCK`], applies the Alembic policy, and runs the pending migrations, all in the caller's
+/// transaction. Returns whether Alembic was overridden, the versions applied before, and those applied now.
+fn migrate_locked(
+    conn: &mut PgConnection,
+    database: &str,
+    policy: AlembicPolicy,
+) -> Result<(bool, Vec<String>, Vec<String>), Error> {
+    diesel::sql_query("SELECT pg_catalog.pg_advisory_xact_lock($1)")
+        .bind::<BigInt, _>(SETUP_LOCK)
+        .execute(conn)
+        .map_err(Error::query("waiting for another `db setup` on this database to finish"))?;
+    let alembic = texts(
+        conn,
+        "SELECT n.nspname::text AS value FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relname = 'alembic_version' AND c.relkind IN ('r', 'p', 'v')",
+    )?;
+    let forced_past_alembic = !alembic.is_empty();
+    if forced_past_alembic && policy == AlembicPolicy::Refuse {
+        return Err(Error::ManagedByAlembic {
+            database: database.to_owned(),
+        });
+    }
+    let already_applied = applied_migrations(conn)?;
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map_err(|error| Error::MigrationRolledBack {
+            database: database.to_owned(),
+            message: error.to_string(),
+        })?;
+    Ok((
+        forced_past_alembic,
+        already_applied,
+        applied.iter().map(ToString::to_string).collect(),
+    ))
 }
 
 #[derive(QueryableByName)]

@@ -12,8 +12,9 @@ diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::Usertype;
 
-    /// Credere's users: staff (`OCP`) and lender employees (`FI`).
-    credere_user (id) {
+    /// Credere's users: staff (`OCP`) and lender employees (`FI`). Always schema-qualified: a role's search path
+    /// may find another `credere_user` first (e.g. in a schema named after the role, `"$user"`).
+    public.credere_user (id) {
         /// `OCP` or `FI`; `type` in SQL, a Rust keyword.
         #[sql_name = "type"]
         user_type -> Usertype,

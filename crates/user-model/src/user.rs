@@ -27,7 +27,7 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// The language Credere shows the user.
     pub language: Language,
-    /// The sign-in email; unique.
+    /// The sign-in email, as typed; unique (compared exactly, as `user_email_key` does).
     pub email: String,
     /// Display name.
     pub name: String,
@@ -47,7 +47,7 @@ pub struct NewUser {
     pub user_type: UserType,
     /// The language Credere shows the user.
     pub language: Language,
-    /// The sign-in email; must not exist yet for [`insert`].
+    /// The sign-in email, stored as given; must not exist yet (exactly) for [`insert`].
     pub email: String,
     /// Display name, stored verbatim.
     pub name: String,
@@ -59,23 +59,43 @@ pub struct NewUser {
     pub notification_preferences: Option<serde_json::Value>,
 }
 
-/// Whether [`insert_if_absent`] wrote the row or found one with the same email.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Outcome {
-    /// The row was inserted now.
-    Created,
-    /// A row with this email already existed; it was left untouched.
-    Existing,
+/// The `external_id` a row holds between [`insert`] and [`set_external_id`] in one transaction, while its Cognito
+/// user is being created: the nil UUID. Cognito never generates it (a `sub` is a random, version-4 UUID), it has
+/// the shape of a real one (so a format CHECK that real values pass passes too), and it is never committed.
+pub const PENDING_EXTERNAL_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// The first key of the advisory locks taken by [`lock_email`] (`'CRED'` in ASCII): the two-key form keeps them
+/// apart from single-key advisory locks other software may take on the same database.
+const EMAIL_LOCK_CLASS: i32 = 0x4352_4544;
+
+diesel::define_sql_function! {
+    /// `pg_catalog.lower(text)`, which PostgreSQL resolves before anything on the search path.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
-/// The user with this email, if any (emails compare exactly, as the unique constraint does).
-pub fn find_by_email(conn: &mut PgConnection, email: &str) -> Result<Option<User>, Error> {
+/// The users whose email equals `email` ignoring case, oldest first.
+///
+/// credere-backend stores emails as typed, and its unique constraint compares them exactly, so `Admin@x.org`
+/// and `admin@x.org` can both exist: a caller deciding whether an email is taken must look at every match.
+pub fn find_by_email(conn: &mut PgConnection, email: &str) -> Result<Vec<User>, Error> {
     credere_user::table
-        .filter(credere_user::email.eq(email))
+        .filter(lower(credere_user::email).eq(lower(email)))
+        .order(credere_user::id)
         .select(User::as_select())
-        .first(conn)
-        .optional()
-        .map_err(Error::query("looking up a user by email"))
+        .load(conn)
+        .map_err(Error::query("looking up users by email"))
+}
+
+/// Waits for, then holds until the end of the current transaction, a lock on `email` (ignoring case), so that
+/// concurrent transactions about one email take turns. Outside a transaction the lock would end at once:
+/// call it inside one ([`crate::UserStore::begin`]).
+pub fn lock_email(conn: &mut PgConnection, email: &str) -> Result<(), Error> {
+    diesel::sql_query("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext(pg_catalog.lower($2)))")
+        .bind::<diesel::sql_types::Int4, _>(EMAIL_LOCK_CLASS)
+        .bind::<diesel::sql_types::Text, _>(email)
+        .execute(conn)
+        .map(drop)
+        .map_err(Error::query("waiting for the lock on this email"))
 }
 
 /// The users with this Cognito `Username`, oldest first.
@@ -108,30 +128,15 @@ pub fn insert(conn: &mut PgConnection, new: &NewUser) -> Result<User, Error> {
         })
 }
 
-/// Inserts `new` unless a user with its email exists; either way returns the row that is now there.
-///
-/// One statement decides (`ON CONFLICT (email) DO NOTHING`), so two concurrent callers cannot both create.
-/// An existing row is returned as it is: its other fields may differ from `new`.
-pub fn insert_if_absent(conn: &mut PgConnection, new: &NewUser) -> Result<(User, Outcome), Error> {
-    let inserted = diesel::insert_into(credere_user::table)
-        .values(new)
-        .on_conflict(credere_user::email)
-        .do_nothing()
+/// Proves that user `id`'s `external_id` may be updated (privileges, triggers, a writable database) by
+/// setting it to the value it has, so that a later [`set_external_id`] in the same transaction will not be the
+/// first write to fail.
+pub fn prove_updatable(conn: &mut PgConnection, id: i32) -> Result<(), Error> {
+    let updated = diesel::update(credere_user::table.find(id))
+        .set(credere_user::external_id.eq(credere_user::external_id))
         .returning(User::as_returning())
-        .get_result(conn)
-        .optional()
-        .map_err(Error::query("inserting a user if absent"))?;
-    if let Some(user) = inserted {
-        return Ok((user, Outcome::Created));
-    }
-    let existing = credere_user::table
-        .filter(credere_user::email.eq(&new.email))
-        .select(User::as_select())
-        .first(conn)
-        .map_err(Error::query(
-            "reading the existing user after ON CONFLICT (it may have been deleted meanwhile)",
-        ))?;
-    Ok((existing, Outcome::Existing))
+        .get_result(conn);
+    exactly_one(updated, id, "updating a user's external_id to itself").map(drop)
 }
 
 /// Points user `id` at another Cognito `Username` (e.g. after the Cognito user was recreated).
