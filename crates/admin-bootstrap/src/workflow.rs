@@ -201,7 +201,10 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
     // Every early return below drops the transaction, which closes the connection: PostgreSQL rolls it back.
     let transaction = store.begin().await.map_err(Error::Database)?;
     transaction.lock_email(&input.email).await.map_err(Error::Database)?;
-    let existing = only_row(transaction.find_by_email(&input.email).await.map_err(Error::Database)?, input)?;
+    let existing = only_row(
+        transaction.find_by_email(&input.email).await.map_err(Error::Database)?,
+        input,
+    )?;
     if let Some(row) = &existing {
         refuse_lender(row, input)?;
     }

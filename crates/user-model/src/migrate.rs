@@ -123,7 +123,9 @@ fn migrate_locked(
     diesel::sql_query("SELECT pg_catalog.pg_advisory_xact_lock($1)")
         .bind::<BigInt, _>(SETUP_LOCK)
         .execute(conn)
-        .map_err(Error::query("waiting for another `db setup` on this database to finish"))?;
+        .map_err(Error::query(
+            "waiting for another `db setup` on this database to finish",
+        ))?;
     let alembic = texts(
         conn,
         "SELECT n.nspname::text AS value FROM pg_catalog.pg_class c \

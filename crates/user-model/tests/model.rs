@@ -8,7 +8,7 @@ use support::{connect, ddl_database};
 use user_model::diesel::connection::SimpleConnection;
 use user_model::diesel::prelude::*;
 use user_model::diesel::sql_types::Text;
-use user_model::{DatabaseUrl, Error, Language, NewUser, Outcome, SchemaProblem, User, UserStore, UserType};
+use user_model::{DatabaseUrl, Error, Language, NewUser, SchemaProblem, User, UserStore, UserType};
 
 fn new_user(email: &str) -> NewUser {
     NewUser {
@@ -62,9 +62,8 @@ fn every_field_round_trips() {
             .get_result(&mut conn)
             .unwrap();
 
-    let by_email = user_model::find_by_email(&mut conn, &new.email)
-        .unwrap()
-        .expect("found by email");
+    let [by_email] =
+        <[User; 1]>::try_from(user_model::find_by_email(&mut conn, &new.email).unwrap()).expect("found by email, once");
     let by_sub = user_model::find_by_external_id(&mut conn, &new.external_id).unwrap();
     assert_eq!(by_sub, std::slice::from_ref(&by_email));
     assert_eq!(by_email, inserted);
@@ -117,16 +116,25 @@ fn duplicate_email_is_a_typed_error() {
 }
 
 #[test]
-fn insert_if_absent_says_whether_it_created() {
+fn emails_are_found_ignoring_case_and_stored_as_given() {
     let (_database, mut conn) = ddl_database();
-    let (created, outcome) = user_model::insert_if_absent(&mut conn, &new_user("first@ocp.example")).unwrap();
-    assert_eq!(outcome, Outcome::Created);
-
-    let mut other = new_user("first@ocp.example");
-    other.name = "Someone Else".to_owned();
-    let (existing, outcome) = user_model::insert_if_absent(&mut conn, &other).unwrap();
-    assert_eq!(outcome, Outcome::Existing);
-    assert_eq!(existing, created, "the existing row is returned untouched");
+    let typed = user_model::insert(&mut conn, &new_user("Lender@Example.ORG")).unwrap();
+    assert_eq!(typed.email, "Lender@Example.ORG", "stored as given");
+    assert_eq!(
+        user_model::find_by_email(&mut conn, "lender@example.org").unwrap(),
+        std::slice::from_ref(&typed)
+    );
+    // The unique constraint compares exactly, so credere-backend can hold both: every match is returned, by id.
+    let lower = user_model::insert(&mut conn, &new_user("lender@example.org")).unwrap();
+    assert_eq!(
+        user_model::find_by_email(&mut conn, "LENDER@example.org").unwrap(),
+        [typed, lower]
+    );
+    assert!(
+        user_model::find_by_email(&mut conn, "lender@example.com")
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -175,7 +183,7 @@ fn relink_and_promote_change_one_row() {
     assert_eq!(promoted.external_id, "new-sub");
     assert_eq!(
         user_model::find_by_email(&mut conn, &bystander.email).unwrap(),
-        Some(bystander)
+        [bystander]
     );
 
     let missing = user_model::promote_to_ocp(&mut conn, 999_999).unwrap_err();
@@ -274,11 +282,10 @@ async fn user_store_does_not_block_the_runtime() {
     let url = DatabaseUrl::parse(database.url()).unwrap();
     let store = UserStore::connect(&url).await.expect("connect and check");
 
-    let (user, outcome) = store.insert_if_absent(new_user("async@ocp.example")).await.unwrap();
-    assert_eq!(outcome, Outcome::Created);
+    let user = store.insert(new_user("async@ocp.example")).await.unwrap();
     assert_eq!(
         store.find_by_email("async@ocp.example").await.unwrap(),
-        Some(user.clone())
+        std::slice::from_ref(&user)
     );
     assert_eq!(
         store.find_by_external_id(&user.external_id).await.unwrap(),

@@ -101,6 +101,60 @@ pub async fn create_pool(sdk: &Sdk, name: &str, tags: &Tags) -> String {
         .to_owned()
 }
 
+/// Runs `sql` on a test database as the cluster's superuser.
+pub fn execute(database: &TestDatabase, sql: &str) {
+    connect(database)
+        .batch_execute(sql)
+        .unwrap_or_else(|error| panic!("running {sql}: {error}"));
+}
+
+/// A login role of its own on the test cluster (trust authentication: no password), set up in one database by
+/// `setup` (SQL run as the superuser, `{role}` standing for the role's name). Dropped with this value.
+pub struct Role {
+    name: String,
+    url: String,
+    database_url: String,
+}
+
+impl Role {
+    /// Creates the role and runs `setup` in `database`.
+    pub fn create(database: &TestDatabase, setup: &str) -> Self {
+        let name = testkit::unique_name("role").replace('-', "_");
+        let url = database.url().replacen("://postgres@", &format!("://{name}@"), 1);
+        assert_ne!(url, database.url(), "testkit's URL shape changed: {}", database.url());
+        execute(database, &format!("CREATE ROLE {name} LOGIN"));
+        let role = Self {
+            url,
+            database_url: database.url().to_owned(),
+            name,
+        };
+        execute(database, &setup.replace("{role}", &role.name));
+        role
+    }
+
+    /// The role's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The test database's URL, connecting as this role.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for Role {
+    fn drop(&mut self) {
+        // Its privileges and objects first (they live in the test database), then the role itself.
+        if let Ok(mut conn) = PgConnection::establish(&self.database_url) {
+            let _ = conn.batch_execute(&format!(
+                "DROP OWNED BY {0} CASCADE; DROP ROLE IF EXISTS {0}",
+                self.name
+            ));
+        }
+    }
+}
+
 /// Every row of `credere_user`, by id.
 pub fn rows(database: &TestDatabase) -> Vec<User> {
     use user_model::schema::credere_user::dsl::*;
