@@ -196,22 +196,26 @@ async fn an_unreachable_or_foreign_database_stops_before_any_cognito_call() {
 }
 
 #[tokio::test]
-async fn losing_the_database_after_the_cognito_step_says_a_rerun_finishes() {
+async fn losing_the_database_during_the_cognito_step_says_a_rerun_finishes() {
     let world = world().await;
     let email = email();
     let application = testkit::unique_name("bootstrap");
     let mut asked = request(&world, &email);
     asked.database_url = Some(format!("{}?application_name={application}", world.database.url()));
-    // Slow Cognito down so the test can cut the bootstrap's connection while AdminCreateUser is in flight.
-    world.proxy.set_latency(Duration::from_millis(700));
+    let create = world.proxy.hold("AdminCreateUser");
 
-    let killer = {
+    let cut = async {
+        // The row is staged and its transaction open: end the session as a failing server would.
+        create.wait_for(1).await;
         let database = support::connect(&world.database);
         let application = application.clone();
-        tokio::task::spawn_blocking(move || kill_after_lookup(database, &application))
+        tokio::task::spawn_blocking(move || terminate(database, &application))
+            .await
+            .unwrap();
+        create.release();
     };
-    let error = run(&world, &asked).await.unwrap_err();
-    killer.await.unwrap();
+    let (error, ()) = tokio::join!(run(&world, &asked), cut);
+    let error = error.unwrap_err();
     assert!(
         matches!(
             error,
@@ -222,10 +226,15 @@ async fn losing_the_database_after_the_cognito_step_says_a_rerun_finishes() {
         ),
         "{error:?}"
     );
-    assert!(error.to_string().contains("Run the same command again"), "{error}");
-    assert!(rows(&world.database).is_empty());
+    let message = error.to_string();
+    assert!(message.contains("the connection to the database was lost"), "{message}");
+    assert!(!message.contains("type oid"), "{message}");
+    assert!(message.contains("Run the same command again"), "{message}");
+    assert!(
+        rows(&world.database).is_empty(),
+        "the server rolled the staged row back"
+    );
 
-    world.proxy.set_latency(Duration::ZERO);
     let report = run(&world, &asked).await.expect("the re-run finishes");
     assert!(!report.cognito_user_created && report.row_created);
     assert_eq!(
@@ -234,39 +243,40 @@ async fn losing_the_database_after_the_cognito_step_says_a_rerun_finishes() {
     );
 }
 
-/// Waits until the bootstrap's connection has looked the email up (and so is waiting on Cognito), then
-/// terminates it as a lost server would.
-fn kill_after_lookup(mut conn: user_model::diesel::PgConnection, application: &str) {
+/// Terminates the session named `application`, and waits until the server has ended it.
+fn terminate(mut conn: user_model::diesel::PgConnection, application: &str) {
     use user_model::diesel::prelude::*;
     use user_model::diesel::sql_query;
     use user_model::diesel::sql_types::Text;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        // PostgreSQL reports a SELECT's row count, here the number of connections terminated.
-        // OFFSET 0 keeps the planner from calling pg_terminate_backend before the filter has run.
-        let killed = sql_query(
-            "SELECT pg_terminate_backend(pid) FROM (SELECT pid FROM pg_stat_activity WHERE application_name = $1 \
-             AND state = 'idle' AND query LIKE '%credere_user%email%' OFFSET 0) AS target",
-        )
-        .bind::<Text, _>(application)
-        .execute(&mut conn)
-        .expect("polling pg_stat_activity");
-        if killed > 0 {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    let sessions = |conn: &mut PgConnection, query: &str| {
+        sql_query(query)
+            .bind::<Text, _>(application)
+            .execute(conn)
+            .expect("querying pg_stat_activity")
+    };
+    // PostgreSQL reports a SELECT's row count, here the number of sessions signalled.
+    let signalled = sessions(
+        &mut conn,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+    );
+    assert_eq!(signalled, 1, "the bootstrap's session was not found");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sessions(
+        &mut conn,
+        "SELECT pid FROM pg_stat_activity WHERE application_name = $1",
+    ) > 0
+    {
+        assert!(Instant::now() < deadline, "the terminated session never ended");
+        std::thread::sleep(Duration::from_millis(10));
     }
-    panic!("the bootstrap's connection never reached the lookup");
 }
 
 #[tokio::test]
 async fn throttling_is_retried() {
     let world = world().await;
     world.proxy.inject(Fault {
-        operation: "AdminCreateUser".into(),
-        nth: 1,
         times: 2,
-        kind: FaultKind::Throttling,
+        ..Fault::once("AdminCreateUser", 1, FaultKind::Throttling)
     });
     let email = email();
     let report = run(&world, &request(&world, &email))
@@ -285,26 +295,69 @@ async fn two_concurrent_runs_make_one_user_and_one_row() {
     let world = world().await;
     let email = email();
     let asked = request(&world, &email);
-    let (first, second) = tokio::join!(run(&world, &asked), run(&world, &asked));
+    let create = world.proxy.hold("AdminCreateUser");
+
+    let first = run(&world, &asked);
+    let second = async {
+        // The first run is inside AdminCreateUser, holding the email's lock in its open transaction.
+        create.wait_for(1).await;
+        assert!(
+            rows(&world.database).is_empty(),
+            "the staged row is invisible until the commit"
+        );
+        let overlap = async {
+            wait_for_lock_waiter(&world.database).await;
+            create.release();
+        };
+        let (second, ()) = tokio::join!(run(&world, &asked), overlap);
+        second
+    };
+    let (first, second) = tokio::join!(first, second);
     let (first, second) = (first.expect("first run"), second.expect("second run"));
-    assert_eq!(first.username, second.username);
-    assert_eq!(first.user_id, second.user_id);
-    assert_eq!(
-        [first.cognito_user_created, second.cognito_user_created]
-            .iter()
-            .filter(|&&c| c)
-            .count(),
-        1
+    assert!(first.cognito_user_created && first.row_created, "{first:?}");
+    assert!(
+        !second.changed_anything(),
+        "the second run found everything done: {second:?}"
     );
     assert_eq!(
-        [first.row_created, second.row_created].iter().filter(|&&c| c).count(),
-        1
+        (first.username.as_str(), first.user_id),
+        (second.username.as_str(), second.user_id)
+    );
+    assert_eq!(world.proxy.operations(), ["AdminCreateUser", "AdminGetUser"]);
+    let calls = world.proxy.calls();
+    assert!(
+        calls[1].started >= calls[0].finished,
+        "the second run asked Cognito only after the first had its answer"
     );
     assert_eq!(
         cognito_usernames(&world.sdk, &world.pool_id, &email).await,
         [first.username]
     );
     assert_eq!(rows(&world.database).len(), 1);
+}
+
+/// Waits until a session of this database waits for an advisory lock (the bootstrap's lock on an email).
+async fn wait_for_lock_waiter(database: &testkit::TestDatabase) {
+    use user_model::diesel::prelude::*;
+    let mut conn = support::connect(database);
+    tokio::task::spawn_blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let waiting = user_model::diesel::sql_query(
+                "SELECT pid FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND NOT granted \
+                 AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())",
+            )
+            .execute(&mut conn)
+            .expect("reading pg_locks");
+            if waiting > 0 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "no session ever waited for the email's lock");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    })
+    .await
+    .unwrap();
 }
 
 #[tokio::test]

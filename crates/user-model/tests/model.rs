@@ -372,3 +372,160 @@ fn connect_gives_up_after_connect_timeout() {
     assert!(matches!(result, Err(Error::Connection { .. })), "{result:?}");
     drop(listener);
 }
+
+/// The email lock only means something across connections: two stores on one database.
+async fn two_stores(database: &testkit::TestDatabase) -> (UserStore, UserStore) {
+    let url = DatabaseUrl::parse(database.url()).unwrap();
+    (
+        UserStore::connect(&url).await.unwrap(),
+        UserStore::connect(&url).await.unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_transaction_commits_or_leaves_nothing() {
+    let (database, mut conn) = ddl_database();
+    let (first, second) = two_stores(&database).await;
+
+    let open = first.begin().await.unwrap();
+    let staged = open.insert(new_user("staged@ocp.example")).await.unwrap();
+    open.prove_updatable(staged.id).await.unwrap();
+    assert!(
+        user_model::find_by_email(&mut conn, "staged@ocp.example")
+            .unwrap()
+            .is_empty(),
+        "uncommitted rows are invisible"
+    );
+    drop(open);
+    assert!(
+        user_model::find_by_email(&mut conn, "staged@ocp.example")
+            .unwrap()
+            .is_empty(),
+        "dropping the transaction rolled it back"
+    );
+
+    let open = second.begin().await.unwrap();
+    let kept = open.insert(new_user("kept@ocp.example")).await.unwrap();
+    open.commit().await.unwrap();
+    assert_eq!(
+        user_model::find_by_email(&mut conn, "kept@ocp.example").unwrap(),
+        [kept]
+    );
+}
+
+#[tokio::test]
+async fn deferred_constraints_are_checked_at_each_statement() {
+    let (database, mut conn) = ddl_database();
+    conn.batch_execute(
+        "CREATE FUNCTION public.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$; \
+         CREATE CONSTRAINT TRIGGER late AFTER INSERT ON public.credere_user \
+         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.refuse()",
+    )
+    .unwrap();
+    let (store, _) = two_stores(&database).await;
+    let open = store.begin().await.unwrap();
+    let error = open.insert(new_user("late@ocp.example")).await.unwrap_err();
+    assert!(
+        error.to_string().contains("refused"),
+        "the INSERT fails, not the COMMIT: {error}"
+    );
+}
+
+#[tokio::test]
+async fn the_email_lock_makes_transactions_for_one_email_take_turns_ignoring_case() {
+    let (database, mut conn) = ddl_database();
+    let (first, second) = two_stores(&database).await;
+    let holder = first.begin().await.unwrap();
+    holder.lock_email("Twin@Example.org").await.unwrap();
+    let other = second.begin().await.unwrap();
+    // Another email is not blocked.
+    other.lock_email("someone-else@example.org").await.unwrap();
+    let waiter = tokio::spawn(async move {
+        other.lock_email("twin@example.org").await.unwrap();
+        other
+    });
+    let mut waiting = || {
+        diesel::sql_query("SELECT pid FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            .execute(&mut conn)
+            .unwrap()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while waiting() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the second lock never waited");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(!waiter.is_finished(), "the second transaction waits for the first");
+    holder.commit().await.unwrap();
+    waiter.await.unwrap().commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_lost_connection_is_reported_as_lost() {
+    let (database, mut conn) = ddl_database();
+    let (store, _) = two_stores(&database).await;
+    let pid: i32 = store
+        .run(|conn| {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Int4>("pg_backend_pid()"))
+                .get_result(conn)
+                .map_err(|error| Error::Query {
+                    context: "reading the pid",
+                    error,
+                })
+        })
+        .await
+        .unwrap();
+    diesel::sql_query("SELECT pg_terminate_backend($1)")
+        .bind::<diesel::sql_types::Int4, _>(pid)
+        .execute(&mut conn)
+        .unwrap();
+    // Wait for the server to end the session, so the next statement meets a closed connection.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while diesel::sql_query("SELECT pid FROM pg_stat_activity WHERE pid = $1")
+        .bind::<diesel::sql_types::Int4, _>(pid)
+        .execute(&mut conn)
+        .unwrap()
+        > 0
+    {
+        assert!(std::time::Instant::now() < deadline, "the session never ended");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The insert binds public.usertype, whose lookup used to hide the cause as "Failed to find a type oid".
+    let error = store.insert(new_user("lost@ocp.example")).await.unwrap_err();
+    assert!(matches!(error, Error::ConnectionLost { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains("the connection to the database was lost"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn queries_name_public_whatever_the_search_path() {
+    let (database, mut conn) = ddl_database();
+    // A complete decoy earlier on every new session's search path.
+    conn.batch_execute(&format!(
+        "CREATE SCHEMA decoy; CREATE TABLE decoy.credere_user (LIKE public.credere_user INCLUDING ALL); \
+         ALTER DATABASE \"{}\" SET search_path = decoy, public",
+        database.name()
+    ))
+    .unwrap();
+    let (store, _) = two_stores(&database).await;
+    let user = store.insert(new_user("public@ocp.example")).await.unwrap();
+    assert_eq!(store.find_by_email("public@ocp.example").await.unwrap(), [user]);
+    let counts: Name = diesel::sql_query(
+        "SELECT format('%s/%s', (SELECT count(*) FROM public.credere_user), \
+                (SELECT count(*) FROM decoy.credere_user)) AS name",
+    )
+    .get_result(&mut support::connect(&database))
+    .unwrap();
+    assert_eq!(counts.name, "1/0", "the row is in public, the decoy is empty");
+
+    // The schema check looks at public's table, not at the complete decoy.
+    conn.batch_execute("ALTER TABLE public.credere_user DROP COLUMN name")
+        .unwrap();
+    let url = DatabaseUrl::parse(database.url()).unwrap();
+    let error = UserStore::connect(&url).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Schema(mismatch) if mismatch.problems.len() == 1),
+        "{error:?}"
+    );
+}
