@@ -408,6 +408,7 @@ async fn fault_then_rerun(operation: &str, kind: FaultKind) {
         nth: 1,
         times: 10,
         kind,
+        after_forwarding: false,
     });
     let run = provision(Environment::Development, &proxy, &[]).await;
     run.assert_code(1);
@@ -455,6 +456,7 @@ async fn two_throttling_errors_are_retried() {
         nth: 1,
         times: 2,
         kind: FaultKind::Throttling,
+        after_forwarding: false,
     });
     let run = provision(Environment::Development, &proxy, &["-v"]).await;
     run.assert_code(0);

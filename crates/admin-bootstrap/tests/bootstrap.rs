@@ -275,8 +275,11 @@ fn terminate(mut conn: user_model::diesel::PgConnection, application: &str) {
 async fn throttling_is_retried() {
     let world = world().await;
     world.proxy.inject(Fault {
+        operation: "AdminCreateUser".into(),
+        nth: 1,
         times: 2,
-        ..Fault::once("AdminCreateUser", 1, FaultKind::Throttling)
+        kind: FaultKind::Throttling,
+        after_forwarding: false,
     });
     let email = email();
     let report = run(&world, &request(&world, &email))
