@@ -250,7 +250,7 @@ async fn a_lender_row_typed_in_another_case_is_refused_unless_promoted() {
         Vec::<String>::new(),
         "refused before asking Cognito"
     );
-    assert_eq!(rows(&world.database), [row.clone()]);
+    assert_eq!(rows(&world.database), std::slice::from_ref(&row));
 
     let report = run(
         &world,

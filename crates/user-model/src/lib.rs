@@ -43,7 +43,8 @@ pub use connect::{Transaction, UserStore, blocking, connect};
 pub use database_url::{DEFAULT_CONNECT_TIMEOUT, DatabaseUrl};
 pub use error::Error;
 pub use migrate::{
-    AlembicPolicy, MIGRATIONS, SetupReport, applied_migrations, revert_all_migrations, run_pending_migrations, setup,
+    AlembicPolicy, MIGRATIONS, SETUP_LOCK, SetupReport, applied_migrations, revert_all_migrations,
+    run_pending_migrations, setup,
 };
 pub use types::{Language, UnknownCode, UserType};
 pub use user::{

@@ -373,6 +373,15 @@ fn connect_gives_up_after_connect_timeout() {
     drop(listener);
 }
 
+/// Polls `done` until it holds; fails the test after a minute, which only a broken condition takes.
+async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// The email lock only means something across connections: two stores on one database.
 async fn two_stores(database: &testkit::TestDatabase) -> (UserStore, UserStore) {
     let url = DatabaseUrl::parse(database.url()).unwrap();
@@ -449,11 +458,7 @@ async fn the_email_lock_makes_transactions_for_one_email_take_turns_ignoring_cas
             .execute(&mut conn)
             .unwrap()
     };
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while waiting() == 0 {
-        assert!(std::time::Instant::now() < deadline, "the second lock never waited");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait_until("the second lock waits", || waiting() > 0).await;
     assert!(!waiter.is_finished(), "the second transaction waits for the first");
     holder.commit().await.unwrap();
     waiter.await.unwrap().commit().await.unwrap();
@@ -479,16 +484,14 @@ async fn a_lost_connection_is_reported_as_lost() {
         .execute(&mut conn)
         .unwrap();
     // Wait for the server to end the session, so the next statement meets a closed connection.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while diesel::sql_query("SELECT pid FROM pg_stat_activity WHERE pid = $1")
-        .bind::<diesel::sql_types::Int4, _>(pid)
-        .execute(&mut conn)
-        .unwrap()
-        > 0
-    {
-        assert!(std::time::Instant::now() < deadline, "the session never ended");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_until("the session ends", || {
+        diesel::sql_query("SELECT pid FROM pg_stat_activity WHERE pid = $1")
+            .bind::<diesel::sql_types::Int4, _>(pid)
+            .execute(&mut conn)
+            .unwrap()
+            == 0
+    })
+    .await;
     // The insert binds public.usertype, whose lookup used to hide the cause as "Failed to find a type oid".
     let error = store.insert(new_user("lost@ocp.example")).await.unwrap_err();
     assert!(matches!(error, Error::ConnectionLost { .. }), "{error:?}");
