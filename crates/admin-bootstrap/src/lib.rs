@@ -1,14 +1,17 @@
 //! The first-admin workflow: one Cognito user and its `credere_user` row, made in one resumable step.
 //!
 //! Owns: validating the request ([`Request::validate`]: email syntax through the `email_address` crate, name,
-//! language, pool, `DATABASE_URL`, backend URL), the workflow ([`bootstrap`]: check the database → resolve
-//! the pool → ensure the Cognito user → ensure the row → optionally request the password-reset email) and
-//! its typed [`Report`].
+//! language, pool, `DATABASE_URL`, backend URL), the workflow ([`bootstrap`]: check the database → in one
+//! transaction, write the row → resolve the pool → ensure the Cognito user → finish the row and commit →
+//! optionally request the password-reset email) and its typed [`Report`].
 //!
-//! Invariant: the database is checked (reachable, Credere's schema) before any Cognito call, so an
-//! unreachable or wrong database leaves Cognito untouched; conflicts (a row linked to another user, a lender
-//! row, a disabled Cognito user) are refused before anything is written; every step first looks for what
-//! exists, so a re-run after success changes nothing and a re-run after a failure finishes the job. No
+//! Invariant: database first. The row is written (or promoted) in a transaction before any Cognito call and
+//! committed only after the Cognito step, so a database that cannot take it (unreachable, not Credere's
+//! schema, privileges, read-only, constraints, triggers) leaves Cognito untouched, and a failed run leaves no
+//! row. Conflicts (a row linked to another user, a lender row, several rows whose emails differ only in case, a
+//! disabled Cognito user) are refused and nothing is committed; runs for one email take turns on a lock; every
+//! step first looks for what exists, so a re-run after success changes nothing and a re-run after a failure
+//! finishes the job. No
 //! password is ever read, returned or logged: Cognito generates the temporary one and nobody sees it.
 //! Never migrates a database.
 //!

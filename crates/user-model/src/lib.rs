@@ -6,7 +6,8 @@
 //! ([`setup`]), which exist for local and test databases only.
 //!
 //! **Invariant:** nothing is written to a database before [`check_schema`] has confirmed it has the columns and
-//! types the model needs ([`UserStore::connect`] does it; callers of the plain functions must). A password never
+//! types the model needs ([`UserStore::connect`] does it; callers of the plain functions must). Every query names
+//! the schema (`public.credere_user`, `public.usertype`), whatever the role's search path. A password never
 //! appears in an error, a `Display` or a `Debug` string. Unknown enum values are errors, never panics.
 //!
 //! **Must not depend on:** the AWS SDK or the `cognito` crate (the Cognito `Username` is just a string here), nor
