@@ -125,3 +125,38 @@ fn bad_input_exits_1_with_the_reason_before_any_call() {
     let stderr = text(&output.stderr);
     assert!(stderr.contains("not a valid email address"), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_database_that_refuses_the_row_exits_1_before_any_cognito_call() {
+    let world = support::world().await;
+    let role = support::Role::create(&world.database, "GRANT SELECT ON public.credere_user TO {role};");
+    let args: Vec<String> = [
+        "--email",
+        "reader@example.org",
+        "--name",
+        "Ada Admin",
+        "--pool-id",
+        &world.pool_id,
+        "--database-url",
+        role.url(),
+        "--endpoint-url",
+        &world.proxy.endpoint(),
+    ]
+    .iter()
+    .map(|arg| arg.to_string())
+    .collect();
+    let output = tokio::task::spawn_blocking(move || xtask(&args.iter().map(String::as_str).collect::<Vec<_>>()))
+        .await
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    for needle in [
+        "cannot be written, so nothing was created in Cognito",
+        "permission denied for table credere_user",
+        "INSERT and UPDATE on public.credere_user",
+    ] {
+        assert!(stderr.contains(needle), "{needle:?} missing from: {stderr}");
+    }
+    assert_eq!(world.proxy.operations(), Vec::<String>::new(), "not one Cognito call");
+    assert!(support::rows(&world.database).is_empty());
+}

@@ -62,9 +62,13 @@ pub enum Error {
     /// The row could not be written in the transaction opened before any Cognito call, so nothing was created.
     #[error(
         "the credere_user row for {email} cannot be written, so nothing was created in Cognito and the database is \
-         unchanged: {cause}. The role in DATABASE_URL needs SELECT, INSERT and UPDATE on public.credere_user and \
-         USAGE on public.user_id_seq on a read-write server, and the row must pass the table's constraints and \
-         triggers; fix that, then run again"
+         unchanged: {cause}{}",
+        if matches!(cause, user_model::Error::ReadOnly { .. }) {
+            "" // Its message already says what to do.
+        } else {
+            ". The role in DATABASE_URL needs SELECT, INSERT and UPDATE on public.credere_user and USAGE on \
+             public.user_id_seq, and the row must pass the table's constraints and triggers; fix that, then run again"
+        }
     )]
     RowNotWritable {
         /// The email.
@@ -122,7 +126,7 @@ pub enum Error {
          {cognito_username}; nothing was changed. Pass --relink to point the row at the Cognito user"
     )]
     RowPointsElsewhere {
-        /// The email.
+        /// The email as the row stores it (it may differ in case from the one asked for).
         email: String,
         /// The row's id.
         user_id: i32,
@@ -137,7 +141,7 @@ pub enum Error {
          with that email; nothing was changed. Pass --relink to create the Cognito user and point the row at it"
     )]
     RowWithoutCognitoUser {
-        /// The email.
+        /// The email as the row stores it (it may differ in case from the one asked for).
         email: String,
         /// The row's id.
         user_id: i32,
@@ -150,7 +154,7 @@ pub enum Error {
          Pass --promote to make it an OCP administrator"
     )]
     RowIsLender {
-        /// The email.
+        /// The email as the row stores it (it may differ in case from the one asked for).
         email: String,
         /// The row's id.
         user_id: i32,
@@ -369,7 +373,7 @@ async fn ensure_cognito_user(
             Err(UserError::UserNotFound { .. }) if input.relink => {}
             Err(UserError::UserNotFound { .. }) => {
                 return Err(Error::RowWithoutCognitoUser {
-                    email: input.email.clone(),
+                    email: row.email.clone(),
                     user_id: row.id,
                     row_external_id: row.external_id.clone(),
                 });
@@ -392,7 +396,7 @@ async fn ensure_cognito_user(
 fn refuse_lender(row: &User, input: &Input) -> Result<(), Error> {
     if row.user_type == UserType::Fi && !input.promote {
         return Err(Error::RowIsLender {
-            email: input.email.clone(),
+            email: row.email.clone(),
             user_id: row.id,
         });
     }
@@ -402,7 +406,7 @@ fn refuse_lender(row: &User, input: &Input) -> Result<(), Error> {
 fn refuse_other_link(row: &User, user: &CognitoUser, input: &Input) -> Result<(), Error> {
     if row.external_id != user.username && !input.relink {
         return Err(Error::RowPointsElsewhere {
-            email: input.email.clone(),
+            email: row.email.clone(),
             user_id: row.id,
             row_external_id: row.external_id.clone(),
             cognito_username: user.username.clone(),

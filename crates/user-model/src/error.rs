@@ -86,7 +86,7 @@ pub enum Error {
     #[error(
         "the database refused to write while {context}: {message}. The connection is read-only: \
          default_transaction_read_only is on for the database or the role, or the server is a standby; point \
-         DATABASE_URL at the primary server, with a role that may write"
+         DATABASE_URL at the primary server, with a role that may write, then run again"
     )]
     ReadOnly {
         /// What the crate was doing.
