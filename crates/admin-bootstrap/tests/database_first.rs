@@ -292,3 +292,42 @@ async fn two_rows_differing_only_in_case_are_refused_by_id() {
     assert_eq!(world.proxy.operations(), Vec::<String>::new());
     assert_eq!(rows(&world.database), [first, second]);
 }
+
+#[tokio::test]
+async fn a_promotion_or_relink_the_database_refuses_stops_before_any_cognito_call() {
+    let world = world().await;
+    // May insert, but not update: neither the promotion nor the relink can be written.
+    let role = Role::create(
+        &world.database,
+        "GRANT SELECT, INSERT ON public.credere_user TO {role}; GRANT USAGE ON SEQUENCE public.user_id_seq TO {role};",
+    );
+    let lender = email();
+    let elsewhere = email();
+    let rows_before = [
+        insert_row(&world.database, &lender, "lender-sub", UserType::Fi),
+        insert_row(&world.database, &elsewhere, "elsewhere-sub", UserType::Ocp),
+    ];
+    for asked in [
+        admin_bootstrap::Request {
+            promote: true,
+            ..request(&world, &lender)
+        },
+        admin_bootstrap::Request {
+            relink: true,
+            ..request(&world, &elsewhere)
+        },
+    ] {
+        let asked = admin_bootstrap::Request {
+            database_url: Some(role.url().to_owned()),
+            ..asked
+        };
+        let error = run(&world, &asked).await.unwrap_err();
+        assert!(matches!(error, Error::RowNotWritable { .. }), "{error:?}");
+        assert!(
+            error.to_string().contains("permission denied for table credere_user"),
+            "{error}"
+        );
+    }
+    assert_eq!(world.proxy.operations(), Vec::<String>::new(), "not one Cognito call");
+    assert_eq!(rows(&world.database), rows_before);
+}
