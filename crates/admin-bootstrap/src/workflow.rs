@@ -63,12 +63,7 @@ pub enum Error {
     #[error(
         "the credere_user row for {email} cannot be written, so nothing was created in Cognito and the database is \
          unchanged: {cause}{}",
-        if matches!(cause, user_model::Error::ReadOnly { .. }) {
-            "" // Its message already says what to do.
-        } else {
-            ". The role in DATABASE_URL needs SELECT, INSERT and UPDATE on public.credere_user and USAGE on \
-             public.user_id_seq, and the row must pass the table's constraints and triggers; fix that, then run again"
-        }
+        what_to_do(cause)
     )]
     RowNotWritable {
         /// The email.
@@ -175,6 +170,20 @@ pub enum Error {
         /// The database failure (not a `#[source]`: the message already shows it).
         cause: user_model::Error,
     },
+}
+
+/// The advice that ends [`Error::RowNotWritable`], unless the cause's own message already gives it.
+fn what_to_do(cause: &user_model::Error) -> &'static str {
+    match cause {
+        user_model::Error::ReadOnly { .. } | user_model::Error::ConnectionLost { .. } => "",
+        user_model::Error::DuplicateEmail { .. } => {
+            ". Someone added the row meanwhile: run again, and the row that is there now is checked and kept"
+        }
+        _ => {
+            ". The role in DATABASE_URL needs SELECT, INSERT and UPDATE on public.credere_user and USAGE on \
+             public.user_id_seq, and the row must pass the table's constraints and triggers; fix that, then run again"
+        }
+    }
 }
 
 /// The pool the user goes in.
