@@ -36,7 +36,8 @@ pub struct Args {
     /// credere-backend `.env` file, keeping its other lines; the file is left with mode 0600.
     #[arg(long, value_name = "FILE", conflicts_with = "check")]
     write_env: Option<PathBuf>,
-    /// SES identity ARN for production email (default: built from the caller's account and the region).
+    /// SES identity ARN for production email: an identity of the address, its domain or a parent domain
+    /// (default: the live pool's when it covers the address, else built from the caller's account and region).
     #[arg(long, value_name = "ARN")]
     ses_identity_arn: Option<String>,
     /// Manage this pool, when several pools share the spec's name.

@@ -388,3 +388,51 @@ async fn a_live_ses_identity_of_the_domain_in_another_region_and_account_is_kept
         refused.stderr
     );
 }
+
+#[tokio::test]
+async fn ses_refusals_get_a_hint_that_names_the_fix() {
+    for (code, message, hint) in [
+        (
+            "InvalidParameterException",
+            "Email address is not verified. The following identities failed the check: credere@noreply.open-contracting.org",
+            "verify the address (or its domain) in SES",
+        ),
+        (
+            "NotAuthorizedException",
+            "Email arn does not belong to your account.",
+            "names another AWS account",
+        ),
+    ] {
+        let proxy = proxy().await;
+        proxy.inject(Fault::once("CreateUserPool", 1, FaultKind::Refused { code, message }));
+        let run = provision(Environment::Production, &proxy, &["--ses-identity-arn", SES_ARN]).await;
+        run.assert_code(1);
+        assert!(run.stderr.contains(code) && run.stderr.contains(hint), "{}", run.stderr);
+        assert!(run.stderr.contains("--ses-identity-arn"), "{}", run.stderr);
+        assert_eq!(count(&proxy, "CreateUserPool"), 1, "a refusal is not retried");
+        assert!(pools_named(&proxy, "credere-production").await.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn concurrent_modification_that_never_ends_fails_after_five_attempts_with_a_hint() {
+    let proxy = proxy().await;
+    proxy.inject(Fault {
+        operation: "SetUserPoolMfaConfig".into(),
+        nth: 1,
+        times: 100,
+        kind: FaultKind::ConcurrentModification,
+        after_forwarding: false,
+    });
+    let run = provision(Environment::Development, &proxy, &[]).await;
+    run.assert_code(1);
+    assert_eq!(count(&proxy, "SetUserPoolMfaConfig"), 5);
+    assert!(run.stderr.contains("another change to this pool"), "{}", run.stderr);
+    // The pool exists without MFA; the next run plans from it and finishes.
+    proxy.clear();
+    provision(Environment::Development, &proxy, &[]).await.assert_code(0);
+    assert_eq!(pools_named(&proxy, "credere").await.len(), 1);
+    provision(Environment::Development, &proxy, &["--check"])
+        .await
+        .assert_code(0);
+}

@@ -197,7 +197,13 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
 /// The next step for the errors a maintainer meets first.
 fn hint(code: Option<&str>, message: &str) -> &'static str {
     let message = message.to_ascii_lowercase();
-    if message.contains("no credentials")
+    if message.contains("email address is not verified") {
+        "\nhint: the SES identity is not verified where Cognito looked: verify the address (or its domain) in SES \
+         in the region the ARN names, or pass --ses-identity-arn with the ARN of an identity that is verified"
+    } else if message.contains("email arn does not belong to your account") {
+        "\nhint: the SES identity ARN names another AWS account: pass --ses-identity-arn with an identity of the \
+         pool's own account (arn:aws:ses:REGION:ACCOUNT_ID:identity/ADDRESS_OR_DOMAIN)"
+    } else if message.contains("no credentials")
         || message.contains("loading credentials")
         || message.contains("credentials provider")
     {
@@ -210,12 +216,6 @@ fn hint(code: Option<&str>, message: &str) -> &'static str {
         "\nhint: the AWS credentials were refused or have expired: refresh them (e.g. `aws sso login`) or pick another --profile"
     } else if matches!(code, Some("AccessDeniedException" | "NotAuthorizedException")) {
         "\nhint: these credentials lack an IAM permission (cognito-idp:*) this call needs; use a profile that has it"
-    } else if message.contains("email address is not verified") {
-        "\nhint: the SES identity is not verified where Cognito looked: verify the address (or its domain) in SES \
-         in the region the ARN names, or pass --ses-identity-arn with the ARN of an identity that is verified"
-    } else if message.contains("email arn does not belong to your account") {
-        "\nhint: the SES identity ARN names another AWS account: pass --ses-identity-arn with an identity of the \
-         pool's own account (arn:aws:ses:REGION:ACCOUNT_ID:identity/ADDRESS_OR_DOMAIN)"
     } else if code == Some("ConcurrentModificationException") {
         "\nhint: another change to this pool was in progress and kept winning; wait a minute and run the same \
          command again: it plans from what now exists"

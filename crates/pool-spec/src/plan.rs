@@ -393,7 +393,8 @@ impl Diff {
 mod tests {
     use super::*;
     use crate::settings::{
-        DeletionProtection, MfaConfiguration, PreventUserExistenceErrors, RecoveryMechanism, TimeUnit, Validity,
+        DeletionProtection, MfaConfiguration, PreventUserExistenceErrors, RecoveryMechanism, TimeUnit, UserPoolTier,
+        Validity,
     };
     use crate::spec::{SES_IDENTITY, development, production, ses_identity_arn};
 
@@ -496,6 +497,19 @@ mod tests {
             }),
             ("pool.deletion_protection", Pool, |o| {
                 o.pool.deletion_protection = DeletionProtection::Inactive
+            }),
+            ("pool.deletion_protection", Pool, |o| {
+                o.pool.deletion_protection = DeletionProtection::Unrecognised("PENDING".into())
+            }),
+            ("pool.tier", Pool, |o| o.pool.tier = UserPoolTier::Essentials),
+            ("pool.tier", Pool, |o| {
+                o.pool.tier = UserPoolTier::Unrecognised("not reported".into())
+            }),
+            ("pool.password_policy.password_history_size", Pool, |o| {
+                o.pool.password_policy.password_history_size = Some(5)
+            }),
+            ("pool.attributes_require_verification_before_update", Pool, |o| {
+                o.pool.attributes_require_verification_before_update.clear()
             }),
             ("pool.email", Pool, |o| o.email = EmailConfiguration::CognitoDefault),
             ("pool.tags", Pool, |o| {
@@ -651,6 +665,24 @@ mod tests {
             ]
         );
         assert!(plan.needs_pool_update() && plan.needs_mfa_update() && plan.needs_client_update());
+    }
+
+    #[test]
+    fn unknown_live_values_show_verbatim() {
+        let plan = plan_with(|o| {
+            o.pool.tier = UserPoolTier::Unrecognised("GOLD".into());
+            o.pool.password_policy.password_history_size = Some(5);
+            client(o).prevent_user_existence_errors = PreventUserExistenceErrors::Unrecognised("STRICT".into());
+        });
+        let lines: Vec<String> = plan.changes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "pool.password_policy.password_history_size: 5 -> none",
+                "pool.tier: GOLD -> LITE",
+                "client.prevent_user_existence_errors: STRICT -> ENABLED"
+            ]
+        );
     }
 
     #[test]
