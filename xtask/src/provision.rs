@@ -102,6 +102,9 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
     if args.output == Output::Text {
         print_plan(args.env, &spec.pool.name, live_id, cognito.region(), plan);
         print_ses_identity(desired, ses_identity.as_ref());
+        if let Some(live) = live {
+            print_unreadable(&live.unreadable);
+        }
     }
     if args.check {
         if args.output == Output::Json {
@@ -179,6 +182,19 @@ fn print_plan(environment: Environment, name: &str, pool_id: Option<&str>, regio
     }
     if plan.is_converged() {
         println!("  = nothing to change: the live pool matches the spec");
+    }
+}
+
+/// Live settings an update would reset because this build cannot read them.
+#[allow(clippy::print_stdout)]
+fn print_unreadable(unreadable: &cognito::Unreadable) {
+    for (resource, members) in [("pool", &unreadable.pool), ("app client", &unreadable.client)] {
+        if !members.is_empty() {
+            println!(
+                "  note: the {resource} has settings this tool cannot read ({}); it refuses to update the {resource}",
+                members.join(", ")
+            );
+        }
     }
 }
 

@@ -44,6 +44,7 @@ impl Cognito {
         let Some(live) = live.filter(|_| !plan.create_pool) else {
             return self.create_all(desired).await;
         };
+        refuse_unreadable(plan, live)?;
         if plan.needs_mfa_update() {
             self.set_mfa(&live.id, &desired.mfa).await?;
         }
@@ -300,6 +301,33 @@ impl Cognito {
         retry_concurrent_modification("UpdateUserPoolClient", || request.clone().send()).await?;
         Ok(())
     }
+}
+
+/// Refuses, before any write, an update that would reset live settings this SDK cannot read.
+fn refuse_unreadable(plan: &Plan, live: &LivePool) -> Result<(), Error> {
+    for (needed, resource, id, members) in [
+        (
+            plan.needs_pool_update(),
+            "user pool",
+            Some(&live.id),
+            &live.unreadable.pool,
+        ),
+        (
+            plan.needs_client_update(),
+            "app client",
+            live.client_id.as_ref(),
+            &live.unreadable.client,
+        ),
+    ] {
+        if needed && !members.is_empty() {
+            return Err(Error::Unreadable {
+                resource,
+                id: id.cloned().unwrap_or_default(),
+                members: members.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The described pool with what the spec manages set over it: the whole state UpdateUserPool must be sent.

@@ -84,6 +84,22 @@ pub enum Error {
         /// Every pool with the name and tags, oldest first.
         pools: Vec<PoolSummary>,
     },
+    /// The live resource holds settings this SDK cannot read, and the plan needs an update that would
+    /// reset them.
+    #[error(
+        "the {resource} `{id}` has settings this tool cannot read, so an update would reset them: {}. Nothing was \
+         changed. Make the change the plan shows in the console instead, or build this tool with a newer \
+         aws-sdk-cognitoidentityprovider that knows them",
+        .members.join(", ")
+    )]
+    Unreadable {
+        /// `user pool` or `app client`.
+        resource: &'static str,
+        /// Its ID.
+        id: String,
+        /// The members it cannot read.
+        members: Vec<String>,
+    },
     /// A spec number does not fit the API's 32-bit integer.
     #[error("{field} is {value}, which Cognito's API cannot take; fix the spec")]
     OutOfRange {

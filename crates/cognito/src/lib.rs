@@ -35,12 +35,13 @@ mod observe;
 mod provision;
 mod retry;
 mod secret;
+mod unknown;
 mod users;
 
 pub use apply::Applied;
 pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, known_profiles, load_sdk_config};
 pub use error::{Error, PoolSummary};
-pub use observe::{FoundPool, LivePool};
+pub use observe::{FoundPool, LivePool, Unreadable};
 pub use provision::{Prepared, SesIdentitySource};
 pub use secret::Secret;
 pub use users::*;

@@ -11,6 +11,7 @@ use pool_spec::{
     PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, UserPoolTier, Validity,
 };
 
+use crate::unknown::RawAnswer;
 use crate::{Cognito, Error, PoolSummary, Secret};
 
 /// ListUserPools accepts at most 60 per page.
@@ -42,8 +43,20 @@ pub struct LivePool {
     pub client_secret: Option<Secret>,
     /// What the pool holds, in the spec's shape.
     pub observed: Observed,
+    /// Live settings this SDK cannot read, so an update would reset them.
+    pub unreadable: Unreadable,
     pub(crate) raw_pool: UserPoolType,
     pub(crate) raw_client: Option<UserPoolClientType>,
+}
+
+/// Set members of the described pool and client that this SDK does not know: AWS added them after it
+/// was generated. An update cannot send them back, so one that needs an update is refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unreadable {
+    /// Top-level members of DescribeUserPool's `UserPool`, e.g. `DcrConfiguration`.
+    pub pool: Vec<String>,
+    /// Top-level members of DescribeUserPoolClient's `UserPoolClient`.
+    pub client: Vec<String>,
 }
 
 impl LivePool {
@@ -155,14 +168,17 @@ impl Cognito {
     /// Observes the pool, its MFA and the app client named `client_name`. The three independent reads
     /// run concurrently, so this costs two sequential round trips.
     pub async fn observe(&self, pool_id: &str, client_name: &str) -> Result<LivePool, Error> {
-        let (pool, mfa, client_id) = tokio::try_join!(
-            self.describe_pool(pool_id),
+        let ((pool, pool_unreadable), mfa, client_id) = tokio::try_join!(
+            self.describe_pool_whole(pool_id),
             self.mfa(pool_id),
             self.client_id(pool_id, client_name)
         )?;
-        let raw_client = match &client_id {
-            Some(client_id) => Some(self.describe_client(pool_id, client_id).await?),
-            None => None,
+        let (raw_client, client_unreadable) = match &client_id {
+            Some(client_id) => {
+                let (client, unreadable) = self.describe_client_whole(pool_id, client_id).await?;
+                (Some(client), unreadable)
+            }
+            None => (None, Vec::new()),
         };
         let observed = Observed {
             pool: pool_settings(&pool)?,
@@ -183,16 +199,28 @@ impl Cognito {
                 .and_then(|client| client.client_secret())
                 .map(Secret::new),
             observed,
+            unreadable: Unreadable {
+                pool: pool_unreadable,
+                client: client_unreadable,
+            },
             raw_pool: pool,
             raw_client,
         })
     }
 
     pub(crate) async fn describe_pool(&self, id: &str) -> Result<UserPoolType, Error> {
+        Ok(self.describe_pool_whole(id).await?.0)
+    }
+
+    /// DescribeUserPool, with the names of the set members this SDK cannot read.
+    async fn describe_pool_whole(&self, id: &str) -> Result<(UserPoolType, Vec<String>), Error> {
+        let raw = RawAnswer::default();
         let output = self
             .idp
             .describe_user_pool()
             .user_pool_id(id)
+            .customize()
+            .interceptor(raw.clone())
             .send()
             .await
             .map_err(|error| {
@@ -205,11 +233,10 @@ impl Cognito {
                     Error::api("DescribeUserPool")(error)
                 }
             })?;
-        output.user_pool.ok_or(Error::Unexpected {
-            operation: "DescribeUserPool",
-            field: "UserPool",
-            value: "nothing".into(),
-        })
+        let pool = output
+            .user_pool
+            .ok_or_else(|| Error::missing("DescribeUserPool", "UserPool"))?;
+        Ok((pool, raw.unknown_members("UserPool", UserPoolType::SCHEMA)))
     }
 
     pub(crate) async fn mfa(&self, pool_id: &str) -> Result<MfaSettings, Error> {
@@ -263,19 +290,33 @@ impl Cognito {
     }
 
     pub(crate) async fn describe_client(&self, pool_id: &str, client_id: &str) -> Result<UserPoolClientType, Error> {
+        Ok(self.describe_client_whole(pool_id, client_id).await?.0)
+    }
+
+    /// DescribeUserPoolClient, with the names of the set members this SDK cannot read.
+    async fn describe_client_whole(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+    ) -> Result<(UserPoolClientType, Vec<String>), Error> {
+        let raw = RawAnswer::default();
         let output = self
             .idp
             .describe_user_pool_client()
             .user_pool_id(pool_id)
             .client_id(client_id)
+            .customize()
+            .interceptor(raw.clone())
             .send()
             .await
             .map_err(Error::api("DescribeUserPoolClient"))?;
-        output.user_pool_client.ok_or(Error::Unexpected {
-            operation: "DescribeUserPoolClient",
-            field: "UserPoolClient",
-            value: "nothing".into(),
-        })
+        let client = output
+            .user_pool_client
+            .ok_or_else(|| Error::missing("DescribeUserPoolClient", "UserPoolClient"))?;
+        Ok((
+            client,
+            raw.unknown_members("UserPoolClient", UserPoolClientType::SCHEMA),
+        ))
     }
 }
 

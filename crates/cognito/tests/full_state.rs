@@ -54,8 +54,8 @@ const MANAGED_CLIENT: &[&str] = &[
 const EXCLUDED: &[(&str, &str)] = &[
     (
         "UpdateUserPoolRequest.DcrConfiguration",
-        "not in aws-sdk-cognitoidentityprovider 1.144.0 (the newest release), so DescribeUserPool's value \
-         cannot be read nor sent back; Credere does not use dynamic client registration",
+        "not in aws-sdk-cognitoidentityprovider 1.144.0 (the newest release), so it can be neither read nor \
+         sent back: while a live pool has it set, an update is refused rather than reset it (the next test)",
     ),
     (
         "UpdateUserPoolClientRequest.PublishSecretsInAWSSecretsManager",
@@ -327,4 +327,57 @@ async fn every_update_member_is_managed_carried_over_or_excluded_with_a_reason()
         spec.tags.iter().all(|(key, value)| tags.get(key) == Some(value)),
         "{tags:?}"
     );
+}
+
+/// A member AWS added after this SDK was generated cannot be carried over, so an update is refused rather
+/// than reset it. botocore (newer than the SDK) knows `DcrConfiguration`; the SDK does not.
+#[tokio::test]
+async fn a_live_setting_the_sdk_cannot_read_stops_the_update_that_would_reset_it() {
+    let proxy = testkit::RecordingProxy::start(&testkit::cognito_endpoint())
+        .await
+        .unwrap();
+    let options = cognito::ConnectOptions {
+        endpoint_url: Some(proxy.endpoint()),
+        ..cognito::ConnectOptions::default()
+    };
+    let cognito = cognito::Cognito::connect(&options).await;
+    let spec = pool_spec::development();
+    let prepared = cognito.prepare(&spec, None, None).await.unwrap();
+    let applied = cognito
+        .apply(&prepared.desired, &prepared.plan, prepared.live.as_ref())
+        .await
+        .unwrap();
+    let dcr = json!({"EnableStatus": "Enabled", "OpenDcrEnabled": false});
+    boto3(
+        &proxy.endpoint(),
+        cognito.region(),
+        "update_user_pool",
+        &json!({
+            "UserPoolId": applied.pool_id,
+            "PoolName": spec.pool.name,
+            "DcrConfiguration": dcr,
+            "Policies": {"PasswordPolicy": {"MinimumLength": 8}},
+        }),
+    )
+    .await;
+
+    proxy.clear();
+    let prepared = cognito.prepare(&spec, None, None).await.unwrap();
+    let live = prepared.live.as_ref().unwrap();
+    assert_eq!(live.unreadable.pool, ["DcrConfiguration"]);
+    assert!(prepared.plan.needs_pool_update());
+    let error = cognito
+        .apply(&prepared.desired, &prepared.plan, prepared.live.as_ref())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, cognito::Error::Unreadable { .. }), "{error}");
+    assert!(error.to_string().contains("DcrConfiguration"), "{error}");
+    let writes: Vec<String> = proxy
+        .operations()
+        .into_iter()
+        .filter(|operation| {
+            !operation.starts_with("Describe") && !operation.starts_with("List") && !operation.starts_with("Get")
+        })
+        .collect();
+    assert!(writes.is_empty(), "nothing was changed: {writes:?}");
 }
