@@ -9,6 +9,7 @@ mod bench;
 mod db;
 mod docs;
 mod env_file;
+mod iam_policy;
 mod provision;
 mod sandbox;
 mod spec;
@@ -36,6 +37,8 @@ enum Command {
     Spec(spec::Args),
     /// Regenerate the reference documentation from the specs (`--check` to verify it is fresh).
     Docs(docs::Args),
+    /// Print the least-privilege IAM policy (JSON) of a role: provisioner, drift-check or admin.
+    IamPolicy(iam_policy::Args),
     /// Local and test databases: create one and run the workspace's migrations.
     #[command(subcommand)]
     Db(db::Command),
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Spec(args) => spec::run(args),
         Command::Docs(args) => docs::run(args),
         Command::Db(command) => db::run(command),
+        Command::IamPolicy(args) => iam_policy::run(args),
         Command::Test(args) => test::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Sandbox(args) => sandbox::run(args),

@@ -31,6 +31,7 @@
 mod apply;
 mod client;
 mod error;
+pub mod iam;
 mod observe;
 mod provision;
 mod retry;
