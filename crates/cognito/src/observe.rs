@@ -164,6 +164,7 @@ impl Cognito {
     }
 
     pub(crate) async fn describe_pool(&self, id: &str) -> Result<UserPoolType, Error> {
+        self.check_pool_region(id)?;
         let output = self
             .idp
             .describe_user_pool()
@@ -175,7 +176,7 @@ impl Cognito {
                     .as_service_error()
                     .is_some_and(|error| error.is_resource_not_found_exception())
                 {
-                    Error::PoolNotFound { id: id.to_owned() }
+                    Error::PoolNotFound(self.no_such_pool(id))
                 } else {
                     Error::api("DescribeUserPool")(error)
                 }
