@@ -15,7 +15,9 @@ pub const MAX_NAME_CHARS: usize = 255;
 const MAX_POOL_ID_CHARS: usize = 55;
 
 /// What the maintainer asked for, as typed (the command line, the environment, a `.env` file).
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` form hides the two URLs, which may hold a password.
+#[derive(Clone, Default)]
 pub struct Request {
     /// The admin's email; trimmed and lower-cased before use.
     pub email: String,
@@ -35,6 +37,23 @@ pub struct Request {
     pub promote: bool,
     /// credere-backend's base URL, to request the password-reset email (`--send-reset --backend-url`).
     pub reset_backend_url: Option<String>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |url: &Option<String>| url.as_ref().map(|_| "(hidden)");
+        f.debug_struct("Request")
+            .field("email", &self.email)
+            .field("name", &self.name)
+            .field("language", &self.language)
+            .field("environment", &self.environment)
+            .field("pool_id", &self.pool_id)
+            .field("database_url", &hidden(&self.database_url))
+            .field("relink", &self.relink)
+            .field("promote", &self.promote)
+            .field("reset_backend_url", &hidden(&self.reset_backend_url))
+            .finish()
+    }
 }
 
 /// Which pool the admin goes in.
@@ -149,10 +168,10 @@ pub enum InputError {
     /// The database URL is not a usable PostgreSQL URL.
     #[error(transparent)]
     Database(user_model::Error),
-    /// The backend URL for `--send-reset` is not an http(s) URL.
-    #[error("--backend-url {url:?} is not an http:// or https:// URL: {reason}")]
+    /// The backend URL for `--send-reset` is not an http(s) URL without credentials.
+    #[error("--backend-url {url} is not an http:// or https:// base URL: {reason}")]
     InvalidBackendUrl {
-        /// The URL given.
+        /// The URL given, quoted, or a note that it is not shown when it may hold a password.
         url: String,
         /// Why it was refused.
         reason: String,
@@ -376,5 +395,10 @@ mod tests {
         assert!(matches!(error, InputError::Database(_)), "{error:?}");
         assert!(!error.to_string().contains("hunter2"), "{error}");
         assert!(!format!("{:?}", request().validate().unwrap()).contains("hunter2"));
+        let with_backend = Request {
+            reset_backend_url: Some("https://u:hunter2@backend.example.org".into()),
+            ..request()
+        };
+        assert!(!format!("{with_backend:?}").contains("hunter2"));
     }
 }

@@ -20,14 +20,28 @@ pub struct ResetTarget {
 
 impl ResetTarget {
     /// Accepts an `http(s)://` base URL, with or without a path prefix or a trailing slash.
+    ///
+    /// Refuses credentials (`user:password@`): the route needs none, and the URL is printed in the report. A
+    /// refused URL holding an `@` is not shown, as it may hold a password.
     pub fn parse(base: &str) -> Result<Self, InputError> {
+        let shown = if base.contains('@') {
+            "(not shown, as it may hold a password)".to_owned()
+        } else {
+            format!("{base:?}")
+        };
         let invalid = |reason: String| InputError::InvalidBackendUrl {
-            url: base.to_owned(),
+            url: shown.clone(),
             reason,
         };
         let mut url = Url::parse(base.trim()).map_err(|error| invalid(error.to_string()))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(invalid(format!("the scheme is {:?}", url.scheme())));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid(
+                "it holds credentials (user:password@), which POST /users/forgot-password does not need; remove them"
+                    .into(),
+            ));
         }
         if url.query().is_some() || url.fragment().is_some() {
             return Err(invalid("a base URL takes no query or fragment".into()));
@@ -142,5 +156,24 @@ mod tests {
         ] {
             assert!(ResetTarget::parse(base).is_err(), "{base}");
         }
+    }
+
+    #[test]
+    fn refuses_credentials_without_showing_them() {
+        for base in [
+            "https://admin:Zq9Xv7Kw@credere.example.org",
+            "https://Zq9Xv7Kw@credere.example.org/",
+            "https://admin:Zq9/Xv7Kw@credere.example.org",
+            "https://admin:Zq9#Xv7Kw@credere.example.org",
+            "ftp://admin:Zq9Xv7Kw@credere.example.org",
+        ] {
+            let error = ResetTarget::parse(base).unwrap_err();
+            for shown in [error.to_string(), format!("{error:?}")] {
+                assert!(!shown.contains("Zq9"), "{base}: {shown}");
+                assert!(!shown.contains("Xv7Kw"), "{base}: {shown}");
+            }
+        }
+        let error = ResetTarget::parse("https://admin:Zq9Xv7Kw@credere.example.org").unwrap_err();
+        assert!(error.to_string().contains("remove them"), "{error}");
     }
 }
