@@ -35,8 +35,10 @@ pub struct Request {
     pub relink: bool,
     /// Make an existing `FI` row an `OCP` row (`--promote`).
     pub promote: bool,
-    /// credere-backend's base URL, to request the password-reset email (`--send-reset --backend-url`).
+    /// credere-backend's base URL, to have it email a link with a temporary password (`--send-reset --backend-url`).
     pub reset_backend_url: Option<String>,
+    /// Send the reset even to a user who has set a password of their own, which it replaces (`--yes`).
+    pub reset_confirmed: bool,
 }
 
 impl std::fmt::Debug for Request {
@@ -52,6 +54,7 @@ impl std::fmt::Debug for Request {
             .field("relink", &self.relink)
             .field("promote", &self.promote)
             .field("reset_backend_url", &hidden(&self.reset_backend_url))
+            .field("reset_confirmed", &self.reset_confirmed)
             .finish()
     }
 }
@@ -89,6 +92,8 @@ pub struct Input {
     pub promote: bool,
     /// Where to request the password-reset email, if asked to.
     pub reset: Option<ResetTarget>,
+    /// See [`Request::reset_confirmed`].
+    pub reset_confirmed: bool,
 }
 
 /// Why a [`Request`] was refused before anything was called.
@@ -212,6 +217,7 @@ impl Request {
             relink: self.relink,
             promote: self.promote,
             reset,
+            reset_confirmed: self.reset_confirmed,
         })
     }
 }
