@@ -51,7 +51,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage(&error),
+    };
     let result = match cli.command {
         Command::Provision(args) => provision::run(args),
         Command::Admin(args) => admin::run(args),
@@ -69,5 +72,17 @@ fn main() -> ExitCode {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `--help` and `--version` exit 0; every usage error exits 1, never clap's 2, which `provision --check`
+/// reserves for "changes needed" (a typo in a CI job must not read as drift).
+fn usage(error: &clap::Error) -> ExitCode {
+    // Printing to a closed stdout or stderr is no reason to change the exit code.
+    let _ = error.print();
+    if error.use_stderr() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }

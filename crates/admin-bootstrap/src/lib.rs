@@ -2,7 +2,8 @@
 //!
 //! Owns: validating the request ([`Request::validate`]: email syntax through the `email_address` crate, name,
 //! language, pool, `DATABASE_URL`, backend URL), the workflow ([`bootstrap`]: check the database → resolve
-//! the pool → ensure the Cognito user → ensure the row → optionally request the password-reset email) and
+//! the pool → ensure the Cognito user → ensure the row → optionally have credere-backend email a link with a
+//! temporary password, not sent without confirmation when it would replace a password the admin chose) and
 //! its typed [`Report`].
 //!
 //! Invariant: the database is checked (reachable, Credere's schema) before any Cognito call, so an

@@ -26,12 +26,9 @@ pub enum Error {
         /// Every candidate's ID.
         ids: Vec<String>,
     },
-    /// `--pool-id` names no pool.
-    #[error("no user pool has the ID `{id}` in this account and region; check --pool-id and --region")]
-    PoolNotFound {
-        /// The ID given.
-        id: String,
-    },
+    /// `--pool-id` names no pool in this account and region.
+    #[error(transparent)]
+    PoolNotFound(#[from] crate::NoSuchPool),
     /// `--pool-id` names a pool of another name than the spec's.
     #[error("user pool `{id}` is named `{actual}`, not `{expected}`: is --pool-id for another environment?")]
     PoolNameMismatch {

@@ -214,6 +214,7 @@ impl Cognito {
 
     /// DescribeUserPool, with the names of the set members this SDK cannot read.
     async fn describe_pool_whole(&self, id: &str) -> Result<(UserPoolType, Vec<String>), Error> {
+        self.check_pool_region(id)?;
         let raw = RawAnswer::default();
         let output = self
             .idp
@@ -228,7 +229,7 @@ impl Cognito {
                     .as_service_error()
                     .is_some_and(|error| error.is_resource_not_found_exception())
                 {
-                    Error::PoolNotFound { id: id.to_owned() }
+                    Error::PoolNotFound(self.no_such_pool(id))
                 } else {
                     Error::api("DescribeUserPool")(error)
                 }

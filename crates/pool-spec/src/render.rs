@@ -571,8 +571,9 @@ fn tasks(page: &mut Page, specs: &[PoolSpec]) {
     });
     page.line(
         0,
-        "#. Open Credere's frontend, click *Forgot Password?*, enter the admin's email address, and set a \
-         password with the code that arrives by email.",
+        "#. Open Credere's frontend, click *Forgot Password?* and enter the admin's email address. credere-backend \
+         sets a temporary password and emails a link that carries it; the link's page sets the admin's own \
+         password, then an authenticator app.",
     );
     page.blank();
 }
