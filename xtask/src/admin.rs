@@ -3,7 +3,7 @@
 //! Parses the flags, gathers the settings (flag, else the `--env-file`, else the process environment),
 //! calls `admin_bootstrap`, and prints the report. Exit codes: 0 done (or nothing to do), 1 refused or failed.
 
-use std::io::Write;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -46,7 +46,8 @@ pub struct Args {
     /// A credere-backend `.env` to read DATABASE_URL, COGNITO_POOL_ID and AWS_REGION from.
     #[arg(long, value_name = "PATH")]
     env_file: Option<PathBuf>,
-    /// Ask credere-backend to email the admin a password-reset code.
+    /// Ask credere-backend to email the admin a link carrying a temporary password (its "Forgot Password?"),
+    /// where they set their own. If they already have one, it is replaced: asked first, or needs --yes.
     #[arg(long, requires = "backend_url")]
     send_reset: bool,
     /// credere-backend's base URL, for --send-reset.
@@ -58,6 +59,10 @@ pub struct Args {
     /// Make an existing lender (FI) row for this email an OCP administrator.
     #[arg(long)]
     promote: bool,
+    /// With --send-reset, replace the password of an admin who has already set one without asking (needed when
+    /// stdin is not a terminal).
+    #[arg(long, requires = "send_reset")]
+    yes: bool,
     /// How to print the report.
     #[arg(long, value_enum, default_value = "text")]
     output: Output,
@@ -87,6 +92,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         relink: args.relink,
         promote: args.promote,
         reset_backend_url: args.backend_url.clone().filter(|_| args.send_reset),
+        reset_confirmed: args.yes,
     };
     let input = request.validate().context("invalid input, nothing was done")?;
     let mut options = args.aws.connect_options();
@@ -109,12 +115,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         input.email, input.database_url
     );
     let runtime = runtime()?;
-    let report = runtime.block_on(async {
+    let mut report = runtime.block_on(async {
         let cognito = args.aws.connect(&options).await?;
         admin_bootstrap::bootstrap(&input, &cognito)
             .await
             .map_err(anyhow::Error::from)
     })?;
+    if let (Some(ResetOutcome::NotSent { cognito_status, .. }), Some(target)) = (&report.password_reset, &input.reset)
+        && confirm_replacing_password(&report.email, cognito_status)?
+    {
+        report.password_reset = Some(runtime.block_on(admin_bootstrap::send_password_reset(target, &report.email)));
+    }
 
     let mut out = std::io::stdout().lock();
     match args.output {
@@ -170,20 +181,38 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         writeln!(out, "  promoted  type FI -> OCP")?;
     }
     writeln!(out, "  sub       {}", report.sub)?;
-    if !report.changed_anything() {
-        writeln!(out, "Nothing to do: everything was already in place.")?;
+    match (report.changed_anything(), &report.password_reset) {
+        (true, _) => {}
+        (false, None) => writeln!(out, "Nothing to do: everything was already in place.")?,
+        (false, Some(_)) => writeln!(out, "The Cognito user and its row were already in place.")?,
     }
     match &report.password_reset {
         Some(ResetOutcome::Answered { url, status }) => {
             writeln!(out, "Password reset requested: POST {url} answered HTTP {status}")?;
             if (200..300).contains(status) {
-                writeln!(out, "Next: the admin follows the emailed code to set a password.")?;
+                writeln!(
+                    out,
+                    "Next: the admin opens the emailed link, which carries a temporary password, sets their own \
+                     password there, then sets up an authenticator app."
+                )?;
             } else {
                 writeln!(
                     out,
                     "Next: the request was refused; reset through the frontend's \"Forgot Password?\"."
                 )?;
             }
+        }
+        Some(ResetOutcome::NotSent { url, cognito_status }) => {
+            writeln!(
+                out,
+                "Password reset NOT requested from {url}: the admin has already set a password (Cognito status \
+                 {cognito_status}), and a reset would replace it with a temporary one."
+            )?;
+            writeln!(
+                out,
+                "Next: nothing, if they can sign in. To replace their password anyway, run again with --yes, or \
+                 let them use the frontend's \"Forgot Password?\" themselves."
+            )?;
         }
         Some(ResetOutcome::Unreachable { url, reason }) => {
             writeln!(out, "Password reset NOT requested: POST {url} failed: {reason}")?;
@@ -194,9 +223,28 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         }
         None => writeln!(
             out,
-            "Next: reset the password through the frontend's \"Forgot Password?\" with {} (or run again with --send-reset --backend-url URL).",
+            "Next: the admin chooses the frontend's \"Forgot Password?\" with {}, and follows the emailed link, which \
+             carries a temporary password, to set their own (or run again with --send-reset --backend-url URL).",
             report.email
         )?,
     }
     Ok(())
+}
+
+/// Asks on a terminal whether to replace the password an admin has set; `false`, having said why, when stdin is
+/// not a terminal (then `--yes` is the way to confirm).
+fn confirm_replacing_password(email: &str, cognito_status: &str) -> anyhow::Result<bool> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Ok(false);
+    }
+    eprint!(
+        "{email} has already set a password (Cognito status {cognito_status}). credere-backend's forgot-password \
+         replaces it with a temporary one and emails a link carrying it; their current password stops working. \
+         Type yes to send it: "
+    );
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
 }

@@ -9,6 +9,7 @@ mod bench;
 mod db;
 mod docs;
 mod env_file;
+mod iam_policy;
 mod provision;
 mod sandbox;
 mod spec;
@@ -36,6 +37,8 @@ enum Command {
     Spec(spec::Args),
     /// Regenerate the reference documentation from the specs (`--check` to verify it is fresh).
     Docs(docs::Args),
+    /// Print the least-privilege IAM policy (JSON) of a role: provisioner, drift-check or admin.
+    IamPolicy(iam_policy::Args),
     /// Local and test databases: create one and run the workspace's migrations.
     #[command(subcommand)]
     Db(db::Command),
@@ -48,13 +51,17 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage(&error),
+    };
     let result = match cli.command {
         Command::Provision(args) => provision::run(args),
         Command::Admin(args) => admin::run(args),
         Command::Spec(args) => spec::run(args),
         Command::Docs(args) => docs::run(args),
         Command::Db(command) => db::run(command),
+        Command::IamPolicy(args) => iam_policy::run(args),
         Command::Test(args) => test::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Sandbox(args) => sandbox::run(args),
@@ -65,5 +72,17 @@ fn main() -> ExitCode {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `--help` and `--version` exit 0; every usage error exits 1, never clap's 2, which `provision --check`
+/// reserves for "changes needed" (a typo in a CI job must not read as drift).
+fn usage(error: &clap::Error) -> ExitCode {
+    // Printing to a closed stdout or stderr is no reason to change the exit code.
+    let _ = error.print();
+    if error.use_stderr() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }

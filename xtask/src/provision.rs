@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use cognito::{Applied, Cognito, LivePool, Prepared};
+use cognito::{Applied, Cognito, LivePool, Prepared, SesIdentitySource};
 use pool_spec::{Environment, Plan};
 use serde::Serialize;
 
@@ -36,7 +36,8 @@ pub struct Args {
     /// credere-backend `.env` file, keeping its other lines; the file is left with mode 0600.
     #[arg(long, value_name = "FILE", conflicts_with = "check")]
     write_env: Option<PathBuf>,
-    /// SES identity ARN for production email (default: built from the caller's account and the region).
+    /// SES identity ARN for production email: an identity of the address, its domain or a parent domain
+    /// (default: the live pool's when it covers the address, else built from the caller's account and region).
     #[arg(long, value_name = "ARN")]
     ses_identity_arn: Option<String>,
     /// Manage this pool, when several pools share the spec's name.
@@ -87,6 +88,7 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
         live,
         plan,
         passed_over,
+        ses_identity,
     } = &prepared;
     if !passed_over.is_empty() {
         eprintln!(
@@ -99,6 +101,10 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
 
     if args.output == Output::Text {
         print_plan(args.env, &spec.pool.name, live_id, cognito.region(), plan);
+        print_ses_identity(desired, ses_identity.as_ref());
+        if let Some(live) = live {
+            print_unreadable(&live.unreadable);
+        }
     }
     if args.check {
         if args.output == Output::Json {
@@ -176,6 +182,27 @@ fn print_plan(environment: Environment, name: &str, pool_id: Option<&str>, regio
     }
     if plan.is_converged() {
         println!("  = nothing to change: the live pool matches the spec");
+    }
+}
+
+/// Live settings an update would reset because this build cannot read them.
+#[allow(clippy::print_stdout)]
+fn print_unreadable(unreadable: &cognito::Unreadable) {
+    for (resource, members) in [("pool", &unreadable.pool), ("app client", &unreadable.client)] {
+        if !members.is_empty() {
+            println!(
+                "  note: the {resource} has settings this tool cannot read ({}); it refuses to update the {resource}",
+                members.join(", ")
+            );
+        }
+    }
+}
+
+/// Which SES identity the plan uses, and why that one.
+#[allow(clippy::print_stdout)]
+fn print_ses_identity(desired: &pool_spec::DesiredState, source: Option<&SesIdentitySource>) {
+    if let (Some(source), pool_spec::EmailConfiguration::Developer { source_arn, .. }) = (source, &desired.email) {
+        println!("  SES identity: {source_arn} ({source})");
     }
 }
 

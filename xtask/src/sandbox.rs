@@ -4,7 +4,8 @@
 
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
@@ -24,7 +25,19 @@ pub struct Args {
     show_secret: bool,
 }
 
+/// Set by Ctrl-C (SIGINT), SIGTERM or SIGHUP. The services run in process groups of their own, so the signal
+/// reaches only this process and the step it runs; this process then stops the services and deletes their files.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The exit code of a run stopped by a signal, as a shell reports SIGINT.
+const INTERRUPTED_EXIT: u8 = 130;
+
+fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst))
+        .context("installing the Ctrl-C and SIGTERM handler")?;
     let started = Instant::now();
     // Always services of its own: a TEST_DATABASE_URL or COGNITO_TEST_ENDPOINT left from a test setup is no sandbox.
     step("Starting a throwaway PostgreSQL and the Cognito emulator (moto; installed under target/ on first use)");
@@ -38,7 +51,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             preset.join(" and ")
         );
     }
-    let services = testkit::Services::start().context("starting the sandbox services")?;
+    let services = testkit::Services::start();
+    // A signal during the start is acted on once the start returns, whatever it returned.
+    if interrupted() {
+        drop(services);
+        eprintln!("\nInterrupted; services stopped and their files deleted.");
+        return Ok(ExitCode::from(INTERRUPTED_EXIT));
+    }
+    let services = services.context("starting the sandbox services")?;
     done(&format!(
         "PostgreSQL {} · emulator {}",
         services.database_url(),
@@ -46,6 +66,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     ));
 
     let result = walk_through(&args, &services);
+    if interrupted() {
+        drop(services);
+        eprintln!("\nInterrupted; services stopped and their files deleted.");
+        return Ok(ExitCode::from(INTERRUPTED_EXIT));
+    }
     match (&result, args.keep) {
         (Ok(()), true) => {
             let stop = services.keep_running();
@@ -147,13 +172,25 @@ fn xtask(what: &str, args: &[&str], expected: i32) -> anyhow::Result<()> {
         "$ cargo xtask {}",
         args.iter().map(|arg| shell_quoted(arg)).collect::<Vec<_>>().join(" ")
     );
-    let status = Command::new(std::env::current_exe()?)
+    let mut child = Command::new(std::env::current_exe()?)
         .args(args)
         .envs(FAKE_CREDENTIALS)
         .env_remove("AWS_PROFILE")
         .stdin(Stdio::null())
-        .status()
+        .spawn()
         .with_context(|| format!("running cargo xtask {}", args[0]))?;
+    // Polled rather than waited on, so that a SIGTERM sent to this process alone still ends the step.
+    let status = loop {
+        if interrupted() {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("interrupted during `cargo xtask {}`", args[0]);
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
     if status.code() != Some(expected) {
         bail!(
             "`cargo xtask {}` exited with {status}; the sandbox stops here",

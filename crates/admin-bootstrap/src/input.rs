@@ -2,6 +2,7 @@
 
 use email_address::{EmailAddress, Options};
 use pool_spec::Environment;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 use user_model::{DatabaseUrl, Language, UnknownCode};
 
 use crate::reset::ResetTarget;
@@ -14,7 +15,9 @@ pub const MAX_NAME_CHARS: usize = 255;
 const MAX_POOL_ID_CHARS: usize = 55;
 
 /// What the maintainer asked for, as typed (the command line, the environment, a `.env` file).
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` form hides the two URLs, which may hold a password.
+#[derive(Clone, Default)]
 pub struct Request {
     /// The admin's email; trimmed and lower-cased before use.
     pub email: String,
@@ -32,8 +35,28 @@ pub struct Request {
     pub relink: bool,
     /// Make an existing `FI` row an `OCP` row (`--promote`).
     pub promote: bool,
-    /// credere-backend's base URL, to request the password-reset email (`--send-reset --backend-url`).
+    /// credere-backend's base URL, to have it email a link with a temporary password (`--send-reset --backend-url`).
     pub reset_backend_url: Option<String>,
+    /// Send the reset even to a user who has set a password of their own, which it replaces (`--yes`).
+    pub reset_confirmed: bool,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |url: &Option<String>| url.as_ref().map(|_| "(hidden)");
+        f.debug_struct("Request")
+            .field("email", &self.email)
+            .field("name", &self.name)
+            .field("language", &self.language)
+            .field("environment", &self.environment)
+            .field("pool_id", &self.pool_id)
+            .field("database_url", &hidden(&self.database_url))
+            .field("relink", &self.relink)
+            .field("promote", &self.promote)
+            .field("reset_backend_url", &hidden(&self.reset_backend_url))
+            .field("reset_confirmed", &self.reset_confirmed)
+            .finish()
+    }
 }
 
 /// Which pool the admin goes in.
@@ -55,7 +78,7 @@ pub enum PoolChoice {
 pub struct Input {
     /// Trimmed, lower-cased and syntactically valid.
     pub email: String,
-    /// Not blank, no control characters, at most [`MAX_NAME_CHARS`].
+    /// Has a visible character, no control or format characters, at most [`MAX_NAME_CHARS`].
     pub name: String,
     /// The user's language.
     pub language: Language,
@@ -69,6 +92,8 @@ pub struct Input {
     pub promote: bool,
     /// Where to request the password-reset email, if asked to.
     pub reset: Option<ResetTarget>,
+    /// See [`Request::reset_confirmed`].
+    pub reset_confirmed: bool,
 }
 
 /// Why a [`Request`] was refused before anything was called.
@@ -91,8 +116,11 @@ pub enum InputError {
         /// The parser's reason.
         reason: email_address::Error,
     },
-    /// The name is empty or only whitespace.
-    #[error("the name is empty or only whitespace; give the admin's display name with --name")]
+    /// The name is empty, or made only of characters that show nothing (spaces, zero-width characters…).
+    #[error(
+        "the name is empty or has no visible character (only spaces or invisible characters such as U+200B); \
+         give the admin's display name with --name"
+    )]
     BlankName,
     /// The name is too long.
     #[error("the name has {chars} characters; at most {MAX_NAME_CHARS} are accepted")]
@@ -107,6 +135,21 @@ pub enum InputError {
         field: &'static str,
         /// The character.
         character: char,
+        /// Its 0-based character position.
+        position: usize,
+    },
+    /// A field holds an invisible Unicode format character (general category Cf): a text-direction control
+    /// such as U+202E, which makes a name display reversed, or a zero-width character such as U+200B.
+    #[error(
+        "the {field} contains the invisible format character {code_point} at position {position}, which changes how \
+         it is shown without being seen (a text-direction control or a zero-width character); retype the {field} \
+         without it (text copied from documents and chats often carries such characters)"
+    )]
+    FormatCharacter {
+        /// `email` or `name`.
+        field: &'static str,
+        /// The character, as `U+XXXX`.
+        code_point: String,
         /// Its 0-based character position.
         position: usize,
     },
@@ -130,10 +173,10 @@ pub enum InputError {
     /// The database URL is not a usable PostgreSQL URL.
     #[error(transparent)]
     Database(user_model::Error),
-    /// The backend URL for `--send-reset` is not an http(s) URL.
-    #[error("--backend-url {url:?} is not an http:// or https:// URL: {reason}")]
+    /// The backend URL for `--send-reset` is not an http(s) URL without credentials.
+    #[error("--backend-url {url} is not an http:// or https:// base URL: {reason}")]
     InvalidBackendUrl {
-        /// The URL given.
+        /// The URL given, quoted, or a note that it is not shown when it may hold a password.
         url: String,
         /// Why it was refused.
         reason: String,
@@ -174,6 +217,7 @@ impl Request {
             relink: self.relink,
             promote: self.promote,
             reset,
+            reset_confirmed: self.reset_confirmed,
         })
     }
 }
@@ -201,7 +245,7 @@ fn validate_email(raw: &str) -> Result<String, InputError> {
 }
 
 fn validate_name(raw: &str) -> Result<String, InputError> {
-    if raw.trim().is_empty() {
+    if raw.chars().all(shows_nothing) {
         return Err(InputError::BlankName);
     }
     reject_control_characters("name", raw)?;
@@ -212,15 +256,41 @@ fn validate_name(raw: &str) -> Result<String, InputError> {
     Ok(raw.to_owned())
 }
 
+/// Refuses control characters (Cc: newline, tab, NUL, escape…) and format characters (Cf: bidi controls,
+/// zero-width characters, the byte-order mark…), which no name or email needs and which hide or reorder text.
 fn reject_control_characters(field: &'static str, value: &str) -> Result<(), InputError> {
-    match value.chars().enumerate().find(|(_, character)| character.is_control()) {
-        Some((position, character)) => Err(InputError::ControlCharacter {
-            field,
-            character,
-            position,
-        }),
-        None => Ok(()),
+    for (position, character) in value.chars().enumerate() {
+        if character.is_control() {
+            return Err(InputError::ControlCharacter {
+                field,
+                character,
+                position,
+            });
+        }
+        if character.general_category() == GeneralCategory::Format {
+            return Err(InputError::FormatCharacter {
+                field,
+                code_point: format!("U+{:04X}", u32::from(character)),
+                position,
+            });
+        }
     }
+    Ok(())
+}
+
+/// Letters that Unicode draws as nothing (they are Default_Ignorable_Code_Point): the Hangul fillers, and the
+/// blank Braille pattern. Their categories (Lo, So) say "visible", so they are listed by hand.
+const BLANK_LETTERS: &[char] = &['\u{115F}', '\u{1160}', '\u{3164}', '\u{FFA0}', '\u{2800}'];
+
+/// Whether `character` shows nothing on its own: whitespace, a control or format character, a combining mark
+/// with nothing to combine with (variation selectors, U+034F), or a blank letter.
+fn shows_nothing(character: char) -> bool {
+    character.is_whitespace()
+        || BLANK_LETTERS.contains(&character)
+        || matches!(
+            character.general_category(),
+            GeneralCategory::Control | GeneralCategory::Format | GeneralCategory::NonspacingMark
+        )
 }
 
 /// Cognito's pattern is `[\w-]+_[0-9a-zA-Z]+`, 1 to 55 characters.
@@ -285,6 +355,42 @@ mod tests {
     }
 
     #[test]
+    fn names_in_any_script_are_kept() {
+        for name in [
+            "José Pérez-Núñez",
+            "Nguyễn Thị Minh Khai",
+            "李小龍",
+            "Zoe\u{308} O'Brien",
+            "Ada\u{A0}Admin",
+        ] {
+            let input = Request {
+                name: name.into(),
+                ..request()
+            }
+            .validate()
+            .unwrap_or_else(|error| panic!("{name:?}: {error}"));
+            assert_eq!(input.name, name);
+        }
+    }
+
+    #[test]
+    fn a_format_character_is_named_by_code_point_and_position() {
+        let error = Request {
+            name: "Ada \u{202E}nimdA".into(),
+            ..request()
+        }
+        .validate()
+        .unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("U+202E at position 4"), "{message}");
+        assert!(message.contains("retype the name"), "{message}");
+        assert!(
+            !message.contains('\u{202E}'),
+            "the message must not reorder itself: {message}"
+        );
+    }
+
+    #[test]
     fn database_errors_hide_the_password() {
         let error = Request {
             database_url: Some("mysql://u:hunter2@localhost/credere".into()),
@@ -295,5 +401,10 @@ mod tests {
         assert!(matches!(error, InputError::Database(_)), "{error:?}");
         assert!(!error.to_string().contains("hunter2"), "{error}");
         assert!(!format!("{:?}", request().validate().unwrap()).contains("hunter2"));
+        let with_backend = Request {
+            reset_backend_url: Some("https://u:hunter2@backend.example.org".into()),
+            ..request()
+        };
+        assert!(!format!("{with_backend:?}").contains("hunter2"));
     }
 }

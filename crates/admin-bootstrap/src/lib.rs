@@ -3,7 +3,8 @@
 //! Owns: validating the request ([`Request::validate`]: email syntax through the `email_address` crate, name,
 //! language, pool, `DATABASE_URL`, backend URL), the workflow ([`bootstrap`]: check the database → in one
 //! transaction, write the row → resolve the pool → ensure the Cognito user → finish the row and commit →
-//! optionally request the password-reset email) and its typed [`Report`].
+//! optionally have credere-backend email a link with a temporary password, not sent without confirmation when
+//! it would replace a password the admin chose) and its typed [`Report`].
 //!
 //! Invariant: database first. The row is written (or promoted) in a transaction before any Cognito call and
 //! committed only after the Cognito step, so a database that cannot take it (unreachable, not Credere's
@@ -11,9 +12,8 @@
 //! row. Conflicts (a row linked to another user, a lender row, several rows whose emails differ only in case, a
 //! disabled Cognito user) are refused and nothing is committed; runs for one email take turns on a lock; every
 //! step first looks for what exists, so a re-run after success changes nothing and a re-run after a failure
-//! finishes the job. No
-//! password is ever read, returned or logged: Cognito generates the temporary one and nobody sees it.
-//! Never migrates a database.
+//! finishes the job. No password is ever read, returned or logged: Cognito generates the temporary one and
+//! nobody sees it. Never migrates a database.
 //!
 //! Must not depend on: the AWS SDK (Cognito is reached only through the `cognito` crate), diesel directly
 //! (only through `user-model`), or the xtask binary.

@@ -1,4 +1,9 @@
 //! Asking credere-backend to send the password-reset email, as the frontend's "Forgot Password?" does.
+//!
+//! credere-backend's `POST /users/forgot-password` sets a new temporary password (AdminSetUserPassword with
+//! `Permanent = false`) and emails a link to the frontend's `/create-password` page carrying it; that page sets the
+//! user's own password. So on a user who has already set a password, it replaces a working password: that needs
+//! the maintainer's confirmation.
 
 use std::time::Duration;
 
@@ -20,14 +25,28 @@ pub struct ResetTarget {
 
 impl ResetTarget {
     /// Accepts an `http(s)://` base URL, with or without a path prefix or a trailing slash.
+    ///
+    /// Refuses credentials (`user:password@`): the route needs none, and the URL is printed in the report. A
+    /// refused URL holding an `@` is not shown, as it may hold a password.
     pub fn parse(base: &str) -> Result<Self, InputError> {
+        let shown = if base.contains('@') {
+            "(not shown, as it may hold a password)".to_owned()
+        } else {
+            format!("{base:?}")
+        };
         let invalid = |reason: String| InputError::InvalidBackendUrl {
-            url: base.to_owned(),
+            url: shown.clone(),
             reason,
         };
         let mut url = Url::parse(base.trim()).map_err(|error| invalid(error.to_string()))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(invalid(format!("the scheme is {:?}", url.scheme())));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid(
+                "it holds credentials (user:password@), which POST /users/forgot-password does not need; remove them"
+                    .into(),
+            ));
         }
         if url.query().is_some() || url.fragment().is_some() {
             return Err(invalid("a base URL takes no query or fragment".into()));
@@ -45,6 +64,15 @@ impl ResetTarget {
     }
 }
 
+/// Cognito statuses in which the user has no password of their own yet, so a reset replaces nothing that works:
+/// created by an admin and never signed in, or made to reset by an admin.
+const NO_OWN_PASSWORD: &[&str] = &["FORCE_CHANGE_PASSWORD", "RESET_REQUIRED"];
+
+/// Whether a reset would replace a password the user chose (any status but [`NO_OWN_PASSWORD`]'s, e.g. `CONFIRMED`).
+pub(crate) fn replaces_own_password(cognito_status: &str) -> bool {
+    !NO_OWN_PASSWORD.contains(&cognito_status)
+}
+
 /// What came of the reset request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -55,6 +83,14 @@ pub enum ResetOutcome {
         url: String,
         /// The HTTP status.
         status: u16,
+    },
+    /// Not sent: the user has set a password of their own, which the reset would replace, and that was not
+    /// confirmed (`--yes`).
+    NotSent {
+        /// The URL that was not posted to.
+        url: String,
+        /// The user's Cognito status, e.g. `CONFIRMED`.
+        cognito_status: String,
     },
     /// No answer came (connection refused, timeout, TLS failure).
     Unreachable {
@@ -75,6 +111,23 @@ impl ResetOutcome {
 #[derive(Serialize)]
 struct ForgotPassword<'a> {
     username: &'a str,
+}
+
+/// Sends the reset unless it would replace a password the user chose ([`replaces_own_password`]) and
+/// `confirmed` is false, in which case nothing is sent and the outcome says why.
+pub(crate) async fn reset_unless_own_password(
+    target: &ResetTarget,
+    email: &str,
+    cognito_status: &str,
+    confirmed: bool,
+) -> ResetOutcome {
+    if replaces_own_password(cognito_status) && !confirmed {
+        return ResetOutcome::NotSent {
+            url: target.url().to_owned(),
+            cognito_status: cognito_status.to_owned(),
+        };
+    }
+    send_password_reset(target, email).await
 }
 
 /// POSTs `{"username": email}` to the target. Never fails: an unreachable backend is an outcome to report,
@@ -142,5 +195,41 @@ mod tests {
         ] {
             assert!(ResetTarget::parse(base).is_err(), "{base}");
         }
+    }
+
+    #[test]
+    fn only_a_user_without_a_password_of_their_own_is_reset_unasked() {
+        assert!(!replaces_own_password("FORCE_CHANGE_PASSWORD"));
+        assert!(!replaces_own_password("RESET_REQUIRED"));
+        for status in [
+            "CONFIRMED",
+            "UNCONFIRMED",
+            "EXTERNAL_PROVIDER",
+            "ARCHIVED",
+            "COMPROMISED",
+            "UNKNOWN",
+            "",
+        ] {
+            assert!(replaces_own_password(status), "{status}");
+        }
+    }
+
+    #[test]
+    fn refuses_credentials_without_showing_them() {
+        for base in [
+            "https://admin:Zq9Xv7Kw@credere.example.org",
+            "https://Zq9Xv7Kw@credere.example.org/",
+            "https://admin:Zq9/Xv7Kw@credere.example.org",
+            "https://admin:Zq9#Xv7Kw@credere.example.org",
+            "ftp://admin:Zq9Xv7Kw@credere.example.org",
+        ] {
+            let error = ResetTarget::parse(base).unwrap_err();
+            for shown in [error.to_string(), format!("{error:?}")] {
+                assert!(!shown.contains("Zq9"), "{base}: {shown}");
+                assert!(!shown.contains("Xv7Kw"), "{base}: {shown}");
+            }
+        }
+        let error = ResetTarget::parse("https://admin:Zq9Xv7Kw@credere.example.org").unwrap_err();
+        assert!(error.to_string().contains("remove them"), "{error}");
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use user_model::{Language, NewUser, PENDING_EXTERNAL_ID, Transaction, User, UserStore, UserType};
 
 use crate::input::{Input, PoolChoice};
-use crate::reset::{ResetOutcome, send_password_reset};
+use crate::reset::{ResetOutcome, reset_unless_own_password};
 
 /// What the bootstrap found, did and ended with.
 #[derive(Debug, Clone, Serialize)]
@@ -42,7 +42,7 @@ pub struct Report {
     pub relinked_from: Option<String>,
     /// Whether `--promote` changed the row from `FI` to `OCP`.
     pub promoted: bool,
-    /// What came of `--send-reset`, when asked.
+    /// What came of `--send-reset` (credere-backend emailing a link that carries a temporary password), when asked.
     pub password_reset: Option<ResetOutcome>,
 }
 
@@ -260,7 +260,9 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
     };
     transaction.commit().await.map_err(row_not_written)?;
     let password_reset = match &input.reset {
-        Some(target) => Some(send_password_reset(target, &input.email).await),
+        Some(target) => {
+            Some(reset_unless_own_password(target, &input.email, &user.status, input.reset_confirmed).await)
+        }
         None => None,
     };
     Ok(Report {

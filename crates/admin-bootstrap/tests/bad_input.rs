@@ -70,6 +70,42 @@ async fn bad_input_is_refused_with_its_reason_and_changes_nothing() {
         ),
         ("NUL in name", name("Ada\0"), "control character"),
         ("name over 255", name(&"n".repeat(256)), "at most 255"),
+        ("zero-width space name", name("\u{200B}"), "no visible character"),
+        (
+            "word joiner, BOM and spaces name",
+            name(" \u{2060}\u{FEFF} \u{200B} "),
+            "no visible character",
+        ),
+        ("Hangul filler name", name("\u{3164}\u{3164}"), "no visible character"),
+        ("variation selector name", name("\u{FE0F}"), "no visible character"),
+        (
+            "right-to-left override",
+            name("Ada \u{202E}nimdA"),
+            "format character U+202E",
+        ),
+        (
+            "left-to-right embedding",
+            name("\u{202A}Ada"),
+            "format character U+202A",
+        ),
+        (
+            "first-strong isolate",
+            name("Ada \u{2068}x\u{2069}"),
+            "format character U+2068",
+        ),
+        ("zero-width joiner", name("Ad\u{200D}a"), "format character U+200D"),
+        ("byte-order mark", name("\u{FEFF}Ada Admin"), "format character U+FEFF"),
+        ("soft hyphen", name("Ada\u{AD}Admin"), "format character U+00AD"),
+        (
+            "override in email",
+            email("admin\u{202E}@example.org"),
+            "format character U+202E",
+        ),
+        (
+            "zero-width space in email",
+            email("ad\u{200B}min@example.org"),
+            "format character U+200B",
+        ),
         ("unsupported language", language("fr"), "unknown language"),
         ("upper-case language", language("ES"), "unknown language"),
         ("empty language", language(""), "unknown language"),
@@ -167,4 +203,67 @@ async fn bad_input_is_refused_with_its_reason_and_changes_nothing() {
     bootstrap(&good.validate().unwrap(), &world.cognito)
         .await
         .expect("the good request");
+}
+
+#[tokio::test]
+async fn a_pool_of_another_region_is_named_with_the_region_to_pass() {
+    let world = world().await;
+    // A real pool, in eu-west-1 of the same emulated account: only the region is wrong.
+    let ireland = support::sdk(&world.proxy.endpoint(), "eu-west-1").await;
+    let pool_id = support::create_pool(&ireland, &testkit::unique_name("ireland"), &Default::default()).await;
+    assert!(
+        pool_id.starts_with("eu-west-1_"),
+        "moto names pools by region: {pool_id}"
+    );
+    world.proxy.clear();
+    let email = support::email();
+    let asked = Request {
+        pool_id: Some(pool_id.clone()),
+        ..support::request(&world, &email)
+    };
+    let by_id = bootstrap(&asked.validate().unwrap(), &world.cognito).await.unwrap_err();
+    let by_env = Request {
+        environment: Some(Environment::Development),
+        ..asked.clone()
+    };
+    let by_env = bootstrap(&by_env.validate().unwrap(), &world.cognito)
+        .await
+        .unwrap_err();
+    for error in [by_id.to_string(), by_env.to_string()] {
+        assert!(
+            error.contains(&format!(
+                "no user pool `{pool_id}` in us-east-1; pool IDs start with their region (`eu-west-1_…`): pass \
+                 --region eu-west-1"
+            )),
+            "{error}"
+        );
+    }
+    assert_eq!(
+        world.proxy.operations(),
+        Vec::<String>::new(),
+        "refused before any call"
+    );
+    assert!(rows(&world.database).is_empty());
+
+    // The advice is right: the same request in the region it names goes through.
+    let in_ireland = cognito::Cognito::connect(&support::options(&world.proxy.endpoint(), "eu-west-1")).await;
+    let report = bootstrap(&asked.validate().unwrap(), &in_ireland)
+        .await
+        .expect("in eu-west-1");
+    assert_eq!(report.pool_id, pool_id);
+
+    // A pool ID of this region that does not exist: Cognito's ResourceNotFoundException, named the same way.
+    let unknown = Request {
+        pool_id: Some("us-east-1_Nope123".into()),
+        ..support::request(&world, &support::email())
+    };
+    let error = bootstrap(&unknown.validate().unwrap(), &world.cognito)
+        .await
+        .unwrap_err();
+    let error = error.to_string();
+    assert!(
+        error.contains("no user pool `us-east-1_Nope123` in us-east-1; check the ID"),
+        "{error}"
+    );
+    assert!(!error.contains("ResourceNotFoundException"), "{error}");
 }

@@ -31,15 +31,20 @@
 mod apply;
 mod client;
 mod error;
+pub mod iam;
 mod observe;
+mod pool_id;
 mod provision;
+mod retry;
 mod secret;
+mod unknown;
 mod users;
 
 pub use apply::Applied;
 pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, known_profiles, load_sdk_config};
-pub use error::Error;
-pub use observe::{FoundPool, LivePool};
-pub use provision::Prepared;
+pub use error::{Error, PoolSummary};
+pub use observe::{FoundPool, LivePool, Unreadable};
+pub use pool_id::{NoSuchPool, pool_region};
+pub use provision::{Prepared, SesIdentitySource};
 pub use secret::Secret;
 pub use users::*;

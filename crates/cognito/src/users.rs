@@ -45,6 +45,9 @@ pub enum UserError {
         /// The email looked for.
         email: String,
     },
+    /// The pool does not exist in this region (found before any call when the ID names another region).
+    #[error(transparent)]
+    PoolNotFound(#[from] crate::NoSuchPool),
     /// Cognito answered, but without a value every user has.
     #[error("{operation} answered without the user's {missing}; the response cannot be trusted")]
     Incomplete {
@@ -95,6 +98,7 @@ impl Cognito {
     pub async fn create_user(&self, pool_id: &str, email: &str) -> Result<CognitoUser, UserError> {
         const OPERATION: &str = "AdminCreateUser";
         let attribute = |name: &str, value: &str| AttributeType::builder().name(name).value(value).build();
+        self.check_pool_region(pool_id)?;
         let output = self
             .idp
             .admin_create_user()
@@ -110,6 +114,7 @@ impl Cognito {
                     pool_id: pool_id.to_owned(),
                     email: email.to_owned(),
                 },
+                Some(service) if service.is_resource_not_found_exception() => self.no_such_pool(pool_id).into(),
                 _ => UserError::call(OPERATION, pool_id, &error),
             })?;
         let user = output.user().ok_or(UserError::Incomplete {
@@ -128,6 +133,7 @@ impl Cognito {
     /// AdminGetUser by email (Cognito accepts the email where it expects the `Username`).
     pub async fn get_user(&self, pool_id: &str, email: &str) -> Result<CognitoUser, UserError> {
         const OPERATION: &str = "AdminGetUser";
+        self.check_pool_region(pool_id)?;
         let output = self
             .idp
             .admin_get_user()
@@ -140,6 +146,7 @@ impl Cognito {
                     pool_id: pool_id.to_owned(),
                     email: email.to_owned(),
                 },
+                Some(service) if service.is_resource_not_found_exception() => self.no_such_pool(pool_id).into(),
                 _ => UserError::call(OPERATION, pool_id, &error),
             })?;
         user_from_parts(

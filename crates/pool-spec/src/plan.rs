@@ -251,6 +251,22 @@ fn compare_pool(diff: &mut Diff, desired: &PoolSettings, observed: &PoolSettings
     ] {
         diff.change(update, field, &current, &wanted, |b| b);
     }
+    let history = |size: &Option<u32>| size.map_or_else(|| "none".to_owned(), |size| size.to_string());
+    diff.change(
+        update,
+        "pool.password_policy.password_history_size",
+        &current.password_history_size,
+        &wanted.password_history_size,
+        history,
+    );
+    diff.change(
+        update,
+        "pool.attributes_require_verification_before_update",
+        &observed.attributes_require_verification_before_update,
+        &desired.attributes_require_verification_before_update,
+        set,
+    );
+    diff.change(update, "pool.tier", &observed.tier, &desired.tier, |t| t.as_str());
     diff.change(
         update,
         "pool.account_recovery",
@@ -377,7 +393,8 @@ impl Diff {
 mod tests {
     use super::*;
     use crate::settings::{
-        DeletionProtection, MfaConfiguration, PreventUserExistenceErrors, RecoveryMechanism, TimeUnit, Validity,
+        DeletionProtection, MfaConfiguration, PreventUserExistenceErrors, RecoveryMechanism, TimeUnit, UserPoolTier,
+        Validity,
     };
     use crate::spec::{SES_IDENTITY, development, production, ses_identity_arn};
 
@@ -480,6 +497,19 @@ mod tests {
             }),
             ("pool.deletion_protection", Pool, |o| {
                 o.pool.deletion_protection = DeletionProtection::Inactive
+            }),
+            ("pool.deletion_protection", Pool, |o| {
+                o.pool.deletion_protection = DeletionProtection::Unrecognised("PENDING".into())
+            }),
+            ("pool.tier", Pool, |o| o.pool.tier = UserPoolTier::Essentials),
+            ("pool.tier", Pool, |o| {
+                o.pool.tier = UserPoolTier::Unrecognised("not reported".into())
+            }),
+            ("pool.password_policy.password_history_size", Pool, |o| {
+                o.pool.password_policy.password_history_size = Some(5)
+            }),
+            ("pool.attributes_require_verification_before_update", Pool, |o| {
+                o.pool.attributes_require_verification_before_update.clear()
             }),
             ("pool.email", Pool, |o| o.email = EmailConfiguration::CognitoDefault),
             ("pool.tags", Pool, |o| {
@@ -635,6 +665,24 @@ mod tests {
             ]
         );
         assert!(plan.needs_pool_update() && plan.needs_mfa_update() && plan.needs_client_update());
+    }
+
+    #[test]
+    fn unknown_live_values_show_verbatim() {
+        let plan = plan_with(|o| {
+            o.pool.tier = UserPoolTier::Unrecognised("GOLD".into());
+            o.pool.password_policy.password_history_size = Some(5);
+            client(o).prevent_user_existence_errors = PreventUserExistenceErrors::Unrecognised("STRICT".into());
+        });
+        let lines: Vec<String> = plan.changes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "pool.password_policy.password_history_size: 5 -> none",
+                "pool.tier: GOLD -> LITE",
+                "client.prevent_user_existence_errors: STRICT -> ENABLED"
+            ]
+        );
     }
 
     #[test]

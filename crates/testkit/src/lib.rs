@@ -22,9 +22,9 @@ mod shared;
 
 pub use error::Error;
 pub use moto::MotoServer;
-pub use postgres::{PgCluster, TestDatabase, with_database};
+pub use postgres::{PASSWORD_GROUP, PasswordRole, PgCluster, TestDatabase, with_database};
 pub use proxy::{Call, Fault, FaultKind, RecordingProxy};
-pub use python::venv_bin;
+pub use python::{botocore_service_model, run_python, venv_bin};
 pub use shared::{Services, cognito_endpoint, database, server_url, unique_name};
 
 /// Names a PostgreSQL server (a URL to any database on it) that tests create their databases on.

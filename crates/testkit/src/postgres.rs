@@ -12,7 +12,7 @@ use crate::Error;
 use crate::process::{ServiceProcess, free_port, port_was_taken, run_checked};
 
 /// A PostgreSQL cluster in a temporary directory, listening on a loopback port with trust
-/// authentication. Dropping it stops the server and deletes the directory.
+/// authentication, except for members of [`PASSWORD_GROUP`]. Dropping it stops the server and deletes the directory.
 #[derive(Debug)]
 pub struct PgCluster {
     // Declared before `dir` so that the server stops before its directory is removed.
@@ -45,6 +45,7 @@ impl PgCluster {
             "--no-sync",
         ]);
         run_checked(&mut initdb, "initdb")?;
+        require_passwords_of_group(&data)?;
 
         let mut attempts = 0;
         loop {
@@ -63,7 +64,10 @@ impl PgCluster {
             let mut server = ServiceProcess::spawn("PostgreSQL", postgres, &log, Signal::SIGINT)?;
             let url = format!("postgresql://postgres@127.0.0.1:{port}/postgres");
             match server.wait_ready(port, Duration::from_secs(30), || PgConnection::establish(&url).is_ok()) {
-                Ok(()) => return Ok(Self { server, port, dir }),
+                Ok(()) => {
+                    execute(&url, &format!("CREATE ROLE {PASSWORD_GROUP} NOLOGIN"))?;
+                    return Ok(Self { server, port, dir });
+                }
                 Err(error) if attempts < 5 && port_was_taken(&error) => continue,
                 Err(error) => return Err(error),
             }
@@ -90,6 +94,64 @@ impl PgCluster {
     pub fn keep_running(self) -> (u32, std::path::PathBuf) {
         let PgCluster { server, dir, .. } = self;
         (server.detach(), dir.keep())
+    }
+}
+
+/// The group whose members the cluster makes authenticate with their password (scram-sha-256), as a production
+/// server does; everyone else is trusted. Its `pg_hba.conf` lines come first, so they win.
+pub const PASSWORD_GROUP: &str = "testkit_password_required";
+
+fn require_passwords_of_group(data: &Path) -> Result<(), Error> {
+    let hba = data.join("pg_hba.conf");
+    let trusted = std::fs::read_to_string(&hba).map_err(Error::io(&hba))?;
+    let lines = format!(
+        "# testkit: members of {PASSWORD_GROUP} must give their password, as on a real server.\n\
+         local all +{PASSWORD_GROUP} scram-sha-256\n\
+         host all +{PASSWORD_GROUP} 127.0.0.1/32 scram-sha-256\n\
+         host all +{PASSWORD_GROUP} ::1/128 scram-sha-256\n"
+    );
+    std::fs::write(&hba, lines + &trusted).map_err(Error::io(&hba))
+}
+
+/// A superuser login role in [`PASSWORD_GROUP`], so the server refuses it without its password: for tests that
+/// prove a password never shows. Dropped (best effort) with this value; drop the databases it owns objects in first.
+#[derive(Debug)]
+pub struct PasswordRole {
+    name: String,
+    server_url: String,
+}
+
+impl PasswordRole {
+    /// Creates the role with `password` on the server at `server_url`.
+    pub fn create(server_url: &str, password: &str) -> Result<Self, Error> {
+        let name = crate::unique_name("pw").replace('-', "_");
+        let literal = password.replace('\'', "''");
+        execute(
+            server_url,
+            &format!("CREATE ROLE \"{name}\" LOGIN SUPERUSER PASSWORD '{literal}' IN ROLE {PASSWORD_GROUP}"),
+        )?;
+        Ok(Self {
+            name,
+            server_url: server_url.to_owned(),
+        })
+    }
+
+    /// The role's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `url`, a testkit URL (`postgresql://postgres@…`), with this role and `encoded_password` (already
+    /// percent-encoded) as its credentials.
+    pub fn url(&self, url: &str, encoded_password: &str) -> String {
+        assert!(url.contains("://postgres@"), "not a testkit URL: {url}");
+        url.replacen("://postgres@", &format!("://{}:{encoded_password}@", self.name), 1)
+    }
+}
+
+impl Drop for PasswordRole {
+    fn drop(&mut self) {
+        let _ = execute(&self.server_url, &format!("DROP ROLE IF EXISTS \"{}\"", self.name));
     }
 }
 

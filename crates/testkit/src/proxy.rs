@@ -40,6 +40,14 @@ pub enum FaultKind {
     /// HTTP 400 with `__type` `ConcurrentModificationException`, as Cognito answers a write racing another
     /// write to the same pool (e.g. SetUserPoolMfaConfig right after CreateUserPool).
     ConcurrentModification,
+    /// HTTP 400 with this `__type` and message: any other refusal Cognito sends, e.g.
+    /// `InvalidParameterException` "Email address is not verified…".
+    Refused {
+        /// The error code (`__type`).
+        code: &'static str,
+        /// Cognito's message.
+        message: &'static str,
+    },
 }
 
 /// Make calls of one operation fail: the `nth` (1-based, counted per operation since the proxy
@@ -485,6 +493,7 @@ fn fault_response(kind: FaultKind) -> Result<Response<Full<Bytes>>, Dropped> {
             "ConcurrentModificationException",
             "Another operation is in progress on this resource",
         )),
+        FaultKind::Refused { code, message } => Ok(aws_error(StatusCode::BAD_REQUEST, code, message)),
         FaultKind::DropConnection => Err(Dropped),
     }
 }

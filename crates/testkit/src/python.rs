@@ -40,6 +40,49 @@ pub fn venv_bin() -> Result<PathBuf, Error> {
     Ok(bin)
 }
 
+/// Runs `script` with the virtualenv's Python, giving it `input` on stdin, and returns its stdout.
+/// Panics with Python's stderr when the script fails: it is a test's own helper, never optional.
+pub fn run_python(script: &str, args: &[&str], input: &str) -> String {
+    use std::io::Write;
+    let bin = venv_bin().unwrap_or_else(|error| panic!("{error}"));
+    let mut child = Command::new(bin.join("python"))
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("starting the virtualenv's python: {error}"));
+    child
+        .stdin
+        .take()
+        .map(|mut stdin| stdin.write_all(input.as_bytes()))
+        .transpose()
+        .unwrap_or_else(|error| panic!("writing to python's stdin: {error}"));
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|error| panic!("running python: {error}"));
+    assert!(
+        output.status.success(),
+        "python failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap_or_else(|error| panic!("python printed non-UTF-8: {error}"))
+}
+
+/// AWS's own service model of `service` (e.g. `cognito-idp`), as the botocore that moto installs
+/// ships it: every operation, request member and constraint.
+pub fn botocore_service_model(service: &str) -> String {
+    run_python(
+        "import botocore.loaders, json, sys; \
+         print(json.dumps(botocore.loaders.Loader().load_service_model(sys.argv[1], 'service-2')))",
+        &[service],
+        "",
+    )
+}
+
 /// The workspace's target directory, where the venv lives beside the build.
 pub(crate) fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {

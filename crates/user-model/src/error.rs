@@ -2,16 +2,48 @@
 
 use crate::check::SchemaMismatch;
 
+/// The form every DATABASE_URL error suggests.
+const URL_FORM: &str = "postgresql://USER:PASSWORD@HOST:PORT/DBNAME";
+
 /// Everything that can go wrong between a `DATABASE_URL` and a `credere_user` row.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The URL could not be parsed at all.
-    #[error("DATABASE_URL {url} is not a valid URL: {reason}")]
+    /// The URL could not be parsed, or holds a value libpq would refuse.
+    #[error("DATABASE_URL {url} is not a valid URL: {reason}; write it as {URL_FORM}")]
     InvalidUrl {
-        /// The URL as given, password hidden.
+        /// The URL with its password hidden, or only its scheme when it did not parse (it may hold a password).
         url: String,
-        /// What the parser objected to.
+        /// What the parser objected to (never a part of the URL).
         reason: String,
+    },
+
+    /// A keyword/value connection string (`host=… password=…`), which credere-backend (SQLAlchemy) cannot read.
+    #[error(
+        "DATABASE_URL is a keyword/value connection string (host=… dbname=…), not a URL; it is not shown, as it may \
+         hold a password. credere-backend reads only URLs: write it as {URL_FORM}"
+    )]
+    KeywordValue,
+
+    /// `postgresql:user:pass@host/db`: without `//`, libpq does not read it as a URL at all.
+    #[error(
+        "DATABASE_URL starts with `{scheme}:` but not `{scheme}://`; it is not shown, as it may hold a password. \
+         Add the `//`: {URL_FORM}"
+    )]
+    MissingSlashes {
+        /// The scheme found, e.g. `postgresql`.
+        scheme: String,
+    },
+
+    /// A character in the user name or password that ends the URL's part early (`@ # / ?`) or is not allowed there.
+    #[error(
+        "DATABASE_URL ({scheme}://…; not shown, as it may hold a password) cannot be read unambiguously: a user name \
+         or password holds a character that must be percent-encoded. Write @ as %40, # as %23, / as %2F, ? as %3F, \
+         % as %25 and a space as %20 (`python3 -c 'import getpass, urllib.parse; \
+         print(urllib.parse.quote(getpass.getpass(), safe=\"\"))'` prints a password so encoded)"
+    )]
+    NeedsPercentEncoding {
+        /// The scheme, the only part shown.
+        scheme: String,
     },
 
     /// The URL is not a PostgreSQL URL.

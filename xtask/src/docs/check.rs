@@ -25,7 +25,10 @@ pub fn generated() -> anyhow::Result<Vec<(&'static str, String)>> {
         spec.validate()
             .with_context(|| format!("the built-in {} spec", spec.environment))?;
     }
-    Ok(vec![(render::PAGE_PATH, render::cognito_page(&specs))])
+    Ok(vec![
+        (render::PAGE_PATH, render::cognito_page(&specs)),
+        (super::iam::PAGE_PATH, super::iam::page()),
+    ])
 }
 
 /// The generated files under `root` whose content differs from a fresh rendering (or that are missing).

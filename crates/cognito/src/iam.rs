@@ -1,0 +1,388 @@
+//! The AWS calls each command may make, as one table, and the least-privilege IAM policy of each role
+//! built from it. `cargo xtask iam-policy` prints the policies and `docs/iam.rst` shows them; a test runs
+//! every command's scenarios through the recording proxy and checks each recorded call against its
+//! role, and that each granted action was used.
+
+use std::fmt;
+
+use serde_json::{Value, json};
+
+/// One IAM action this workspace's commands need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Action {
+    /// `cognito-idp:ListUserPools`: find pools by name.
+    ListUserPools,
+    /// `cognito-idp:CreateUserPool`.
+    CreateUserPool,
+    /// `cognito-idp:DescribeUserPool`: observe a pool, tell same-named pools apart by their tags.
+    DescribeUserPool,
+    /// `cognito-idp:GetUserPoolMfaConfig`.
+    GetUserPoolMfaConfig,
+    /// `cognito-idp:ListUserPoolClients`: find the app client by name.
+    ListUserPoolClients,
+    /// `cognito-idp:DescribeUserPoolClient`: observe the app client (its answer holds the client secret).
+    DescribeUserPoolClient,
+    /// `cognito-idp:UpdateUserPool`.
+    UpdateUserPool,
+    /// `cognito-idp:SetUserPoolMfaConfig`.
+    SetUserPoolMfaConfig,
+    /// `cognito-idp:CreateUserPoolClient`.
+    CreateUserPoolClient,
+    /// `cognito-idp:UpdateUserPoolClient`.
+    UpdateUserPoolClient,
+    /// `cognito-idp:AdminCreateUser`.
+    AdminCreateUser,
+    /// `cognito-idp:AdminGetUser`.
+    AdminGetUser,
+    /// `iam:CreateServiceLinkedRole` for `email.cognito-idp.amazonaws.com`: Cognito creates this role the
+    /// first time a pool in the account sends email through SES (DEVELOPER), on the caller's authority.
+    CreateEmailServiceLinkedRole,
+}
+
+/// What an action may be scoped to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// The call names no pool: `*` is the only resource IAM accepts.
+    Any,
+    /// The call names one pool: the user pool ARNs.
+    UserPool,
+    /// The email service-linked role, under a condition on the service name.
+    EmailServiceLinkedRole,
+}
+
+/// The service Cognito's email service-linked role is for.
+pub const EMAIL_SERVICE: &str = "email.cognito-idp.amazonaws.com";
+
+impl Action {
+    /// The IAM action name, e.g. `cognito-idp:ListUserPools`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::CreateEmailServiceLinkedRole => "iam:CreateServiceLinkedRole",
+            other => other.cognito_name(),
+        }
+    }
+
+    fn cognito_name(self) -> &'static str {
+        match self {
+            Action::ListUserPools => "cognito-idp:ListUserPools",
+            Action::CreateUserPool => "cognito-idp:CreateUserPool",
+            Action::DescribeUserPool => "cognito-idp:DescribeUserPool",
+            Action::GetUserPoolMfaConfig => "cognito-idp:GetUserPoolMfaConfig",
+            Action::ListUserPoolClients => "cognito-idp:ListUserPoolClients",
+            Action::DescribeUserPoolClient => "cognito-idp:DescribeUserPoolClient",
+            Action::UpdateUserPool => "cognito-idp:UpdateUserPool",
+            Action::SetUserPoolMfaConfig => "cognito-idp:SetUserPoolMfaConfig",
+            Action::CreateUserPoolClient => "cognito-idp:CreateUserPoolClient",
+            Action::UpdateUserPoolClient => "cognito-idp:UpdateUserPoolClient",
+            Action::AdminCreateUser => "cognito-idp:AdminCreateUser",
+            Action::AdminGetUser => "cognito-idp:AdminGetUser",
+            Action::CreateEmailServiceLinkedRole => "iam:CreateServiceLinkedRole",
+        }
+    }
+
+    /// The API operation the proxy records for this action; `None` for one Cognito makes on the
+    /// caller's behalf (the service-linked role).
+    pub fn operation(self) -> Option<&'static str> {
+        match self {
+            Action::CreateEmailServiceLinkedRole => None,
+            other => other.cognito_name().strip_prefix("cognito-idp:"),
+        }
+    }
+
+    /// Why a command makes the call, for the generated docs (reStructuredText).
+    pub fn why(self) -> &'static str {
+        match self {
+            Action::ListUserPools => "find the pool by its name (it names no pool, so its resource is ``*``)",
+            Action::CreateUserPool => "create a pool that does not exist yet (it names no pool: ``*``)",
+            Action::DescribeUserPool => "read a pool's settings and tags (also to tell same-named pools apart)",
+            Action::GetUserPoolMfaConfig => "read the pool's MFA settings",
+            Action::ListUserPoolClients => "find the app client by its name",
+            Action::DescribeUserPoolClient => "read the app client's settings (the answer holds its secret)",
+            Action::UpdateUserPool => "fix a pool's drift, sending its whole configuration",
+            Action::SetUserPoolMfaConfig => "turn on MFA with authenticator apps",
+            Action::CreateUserPoolClient => "create the app client credere-backend uses",
+            Action::UpdateUserPoolClient => "fix the app client's drift, sending its whole configuration",
+            Action::AdminCreateUser => "create the administrator's Cognito user",
+            Action::AdminGetUser => "read an existing user (a re-run, or a user made before)",
+            Action::CreateEmailServiceLinkedRole => {
+                "let Cognito create its SES service-linked role the first time a pool sends email through SES"
+            }
+        }
+    }
+
+    fn scope(self) -> Scope {
+        match self {
+            Action::ListUserPools | Action::CreateUserPool => Scope::Any,
+            Action::CreateEmailServiceLinkedRole => Scope::EmailServiceLinkedRole,
+            _ => Scope::UserPool,
+        }
+    }
+}
+
+/// Who runs the tool, each with the least it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// `provision` for both environments: creates and updates pools and app clients.
+    Provisioner,
+    /// `provision --check`: reads only.
+    DriftCheck,
+    /// `admin`: finds the pool, creates and reads users.
+    Admin,
+}
+
+impl Role {
+    /// Every role, in the order the documentation shows them.
+    pub const ALL: [Role; 3] = [Role::Provisioner, Role::DriftCheck, Role::Admin];
+
+    /// The name used on the command line and in the docs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Provisioner => "provisioner",
+            Role::DriftCheck => "drift-check",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// What the role is for, in a sentence (reStructuredText).
+    pub fn purpose(self) -> &'static str {
+        match self {
+            Role::Provisioner => {
+                "runs ``cargo xtask provision`` for both environments: it reads, creates and updates the pools and \
+                 their app clients, and lets Cognito create its SES service-linked role the first time"
+            }
+            Role::DriftCheck => {
+                "runs ``cargo xtask provision --check`` (for example in a daily CI job): it only reads. Reading the \
+                 app client means DescribeUserPoolClient, whose answer holds the client secret, so this role \
+                 can read the secret too"
+            }
+            Role::Admin => {
+                "runs ``cargo xtask admin``: it finds the pool, then creates or reads the administrator's Cognito user"
+            }
+        }
+    }
+
+    /// The one table: every action each role's commands may make, and nothing else.
+    pub fn actions(self) -> &'static [Action] {
+        use Action::*;
+        const READ: [Action; 5] = [
+            ListUserPools,
+            DescribeUserPool,
+            GetUserPoolMfaConfig,
+            ListUserPoolClients,
+            DescribeUserPoolClient,
+        ];
+        match self {
+            Role::DriftCheck => &READ,
+            Role::Provisioner => &[
+                ListUserPools,
+                DescribeUserPool,
+                GetUserPoolMfaConfig,
+                ListUserPoolClients,
+                DescribeUserPoolClient,
+                CreateUserPool,
+                UpdateUserPool,
+                SetUserPoolMfaConfig,
+                CreateUserPoolClient,
+                UpdateUserPoolClient,
+                CreateEmailServiceLinkedRole,
+            ],
+            Role::Admin => &[ListUserPools, DescribeUserPool, AdminCreateUser, AdminGetUser],
+        }
+    }
+
+    /// The IAM policy document of the role. `pools` is the resource of every call that names a pool:
+    /// `arn:aws:cognito-idp:REGION:ACCOUNT:userpool/*` by default, or one pool's ARN.
+    pub fn policy(self, pools: &PoolResource) -> Value {
+        let actions = self.actions();
+        let names = |scope: Scope| -> Vec<&str> {
+            actions
+                .iter()
+                .filter(|action| action.scope() == scope)
+                .map(|action| action.name())
+                .collect()
+        };
+        let mut statements = Vec::new();
+        let any = names(Scope::Any);
+        if !any.is_empty() {
+            statements.push(json!({
+                "Sid": "CallsThatNameNoPool",
+                "Effect": "Allow",
+                "Action": any,
+                "Resource": "*",
+            }));
+        }
+        statements.push(json!({
+            "Sid": "UserPools",
+            "Effect": "Allow",
+            "Action": names(Scope::UserPool),
+            "Resource": pools.to_string(),
+        }));
+        if !names(Scope::EmailServiceLinkedRole).is_empty() {
+            statements.push(json!({
+                "Sid": "CognitoEmailServiceLinkedRole",
+                "Effect": "Allow",
+                "Action": Action::CreateEmailServiceLinkedRole.name(),
+                "Resource": format!("arn:aws:iam::{}:role/aws-service-role/{EMAIL_SERVICE}/*", pools.account),
+                "Condition": {"StringEquals": {"iam:AWSServiceName": EMAIL_SERVICE}},
+            }));
+        }
+        json!({"Version": "2012-10-17", "Statement": statements})
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A string that names no role.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role `{0}`: expected one of provisioner, drift-check, admin")]
+pub struct UnknownRole(pub String);
+
+impl std::str::FromStr for Role {
+    type Err = UnknownRole;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == value)
+            .ok_or_else(|| UnknownRole(value.to_owned()))
+    }
+}
+
+/// The user pools a policy grants: every pool of a region and account (`*` where not given), or one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolResource {
+    region: String,
+    account: String,
+    pool_id: Option<String>,
+}
+
+/// A `--pool-arn` that is not a user pool ARN.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a user pool ARN: expected arn:aws:cognito-idp:REGION:ACCOUNT_ID:userpool/POOL_ID")]
+pub struct NotAPoolArn(pub String);
+
+impl PoolResource {
+    /// Every pool of `region` and `account` (each `*` when `None`).
+    pub fn all(region: Option<&str>, account: Option<&str>) -> Self {
+        Self {
+            region: region.unwrap_or("*").to_owned(),
+            account: account.unwrap_or("*").to_owned(),
+            pool_id: None,
+        }
+    }
+
+    /// One pool, from its ARN.
+    pub fn one(arn: &str) -> Result<Self, NotAPoolArn> {
+        let invalid = || NotAPoolArn(arn.to_owned());
+        let rest = arn.strip_prefix("arn:aws:cognito-idp:").ok_or_else(invalid)?;
+        let [region, account, resource] = rest.splitn(3, ':').collect::<Vec<_>>()[..] else {
+            return Err(invalid());
+        };
+        let pool_id = resource.strip_prefix("userpool/").ok_or_else(invalid)?;
+        let valid = !region.is_empty()
+            && account.len() == 12
+            && account.bytes().all(|byte| byte.is_ascii_digit())
+            && pool_id.starts_with(&format!("{region}_"))
+            && pool_id.len() > region.len() + 1
+            && !pool_id.contains(['*', '/', ':']);
+        if !valid {
+            return Err(invalid());
+        }
+        Ok(Self {
+            region: region.to_owned(),
+            account: account.to_owned(),
+            pool_id: Some(pool_id.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for PoolResource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pool = self.pool_id.as_deref().unwrap_or("*");
+        write!(
+            f,
+            "arn:aws:cognito-idp:{}:{}:userpool/{pool}",
+            self.region, self.account
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reads(action: &Action) -> bool {
+        let (_, call) = action.name().split_once(':').unwrap();
+        ["List", "Describe", "Get"].iter().any(|read| call.starts_with(read))
+    }
+
+    #[test]
+    fn drift_check_only_reads_admin_only_touches_users_and_provisioner_can_check() {
+        assert!(Role::DriftCheck.actions().iter().all(reads));
+        assert!(
+            Role::Admin
+                .actions()
+                .iter()
+                .all(|action| reads(action) || action.name().starts_with("cognito-idp:Admin"))
+        );
+        assert!(
+            Role::DriftCheck
+                .actions()
+                .iter()
+                .all(|action| Role::Provisioner.actions().contains(action))
+        );
+    }
+
+    #[test]
+    fn scopes_to_pools_wherever_the_call_names_one() {
+        let policy = Role::Provisioner.policy(&PoolResource::all(Some("eu-west-1"), Some("123456789012")));
+        let statements = policy["Statement"].as_array().unwrap();
+        assert_eq!(
+            statements[0]["Action"],
+            json!(["cognito-idp:ListUserPools", "cognito-idp:CreateUserPool"])
+        );
+        assert_eq!(statements[0]["Resource"], "*");
+        assert_eq!(
+            statements[1]["Resource"],
+            "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/*"
+        );
+        assert_eq!(
+            statements[2]["Condition"]["StringEquals"]["iam:AWSServiceName"],
+            EMAIL_SERVICE
+        );
+        assert_eq!(policy["Version"], "2012-10-17");
+        // No wildcard action anywhere.
+        let text = policy.to_string();
+        assert!(!text.contains(":*\"") && !text.contains("\"*:"), "{text}");
+    }
+
+    #[test]
+    fn one_pool_from_its_arn_and_bad_arns_refused() {
+        let arn = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123";
+        let one = PoolResource::one(arn).unwrap();
+        assert_eq!(one.to_string(), arn);
+        let policy = Role::Admin.policy(&one);
+        assert_eq!(policy["Statement"][1]["Resource"], arn);
+        for bad in [
+            "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/*",
+            "arn:aws:cognito-idp:eu-west-1:1234:userpool/eu-west-1_x",
+            "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/us-east-1_x",
+            "arn:aws:s3:::bucket",
+            "eu-west-1_AbCdEf123",
+        ] {
+            assert!(PoolResource::one(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn roles_parse_by_name() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+        }
+        assert!("Admin".parse::<Role>().unwrap_err().to_string().contains("drift-check"));
+    }
+}

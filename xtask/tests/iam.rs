@@ -1,0 +1,333 @@
+//! The IAM policies are the calls the commands really make: every scenario of each command runs through
+//! the recording proxy, every recorded call must be granted to that command's role, and every action a
+//! role grants must be used by at least one scenario. The policies also pass `parliament` (the IAM policy
+//! linter) and the example CI job passes GitHub's workflow schema.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use cognito::iam::{Action, PoolResource, Role};
+use support::{sdk, xtask};
+use testkit::{Fault, FaultKind, RecordingProxy};
+
+/// Calls no policy lists: `sts:GetCallerIdentity` is allowed for every caller whatever its policies.
+const NEEDS_NO_PERMISSION: &[&str] = &["GetCallerIdentity"];
+
+const SES_ARN: &str = "arn:aws:ses:us-east-1:123456789012:identity/credere@noreply.open-contracting.org";
+
+async fn provision(proxy: &RecordingProxy, env: &str, extra: &[&str]) -> support::Run {
+    let endpoint = proxy.endpoint();
+    let mut args = vec!["provision", "--env", env, "--endpoint-url", &endpoint];
+    if env == "production" {
+        args.extend(["--yes", "--ses-identity-arn", SES_ARN]);
+    }
+    args.extend(extra);
+    xtask(&args).await
+}
+
+/// A pool made by hand, without this tool's tags.
+async fn hand_made_pool(proxy: &RecordingProxy, name: &str) {
+    sdk(proxy)
+        .await
+        .create_user_pool()
+        .pool_name(name)
+        .username_attributes(aws_sdk_cognitoidentityprovider::types::UsernameAttributeType::Email)
+        .username_configuration(
+            aws_sdk_cognitoidentityprovider::types::UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        )
+        .schema(
+            aws_sdk_cognitoidentityprovider::types::SchemaAttributeType::builder()
+                .name("email")
+                .required(true)
+                .mutable(true)
+                .attribute_data_type(aws_sdk_cognitoidentityprovider::types::AttributeDataType::String)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Drift behind the tool's back: a partial update of the pool and of the client.
+async fn drift(proxy: &RecordingProxy, name: &str) {
+    let client = sdk(proxy).await;
+    let pools = client.list_user_pools().max_results(60).send().await.unwrap();
+    let pool_id = pools
+        .user_pools()
+        .iter()
+        .find(|pool| pool.name() == Some(name))
+        .and_then(|pool| pool.id())
+        .unwrap()
+        .to_owned();
+    client.update_user_pool().user_pool_id(&pool_id).send().await.unwrap();
+    let clients = client
+        .list_user_pool_clients()
+        .user_pool_id(&pool_id)
+        .send()
+        .await
+        .unwrap();
+    let client_id = clients.user_pool_clients()[0].client_id().unwrap();
+    client
+        .update_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_id(client_id)
+        .client_name(name)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The operations `proxy` recorded, minus those that need no permission.
+fn recorded(proxy: &RecordingProxy) -> BTreeSet<String> {
+    proxy
+        .operations()
+        .into_iter()
+        .filter(|operation| !NEEDS_NO_PERMISSION.contains(&operation.as_str()))
+        .collect()
+}
+
+async fn provisioner_scenarios() -> BTreeSet<String> {
+    let mut used = BTreeSet::new();
+    // From scratch, converged, drift fixed: development, then production.
+    for env in ["development", "production"] {
+        let proxy = support::proxy().await;
+        provision(&proxy, env, &[]).await.assert_code(0);
+        provision(&proxy, env, &[]).await.assert_code(0);
+        let name = if env == "production" {
+            "credere-production"
+        } else {
+            "credere"
+        };
+        drift(&proxy, name).await;
+        provision(&proxy, env, &[]).await.assert_code(0);
+        used.extend(recorded(&proxy));
+    }
+    // Production with the SES ARN built from the caller's account.
+    let proxy = support::proxy().await;
+    let endpoint = proxy.endpoint();
+    xtask(&["provision", "--env", "production", "--yes", "--endpoint-url", &endpoint])
+        .await
+        .assert_code(0);
+    used.extend(recorded(&proxy));
+    // A hand-made pool adopted; then two of one name refused.
+    let proxy = support::proxy().await;
+    hand_made_pool(&proxy, "credere").await;
+    provision(&proxy, "development", &[]).await.assert_code(0);
+    hand_made_pool(&proxy, "credere").await;
+    provision(&proxy, "development", &[]).await.assert_code(0);
+    used.extend(recorded(&proxy));
+    // A create that reached Cognito and failed: the tool looks, then adopts.
+    for operation in ["CreateUserPool", "CreateUserPoolClient"] {
+        let proxy = support::proxy().await;
+        proxy.inject(Fault::after_forwarding(operation, 1, FaultKind::ServerError));
+        provision(&proxy, "development", &[]).await.assert_code(0);
+        used.extend(recorded(&proxy));
+    }
+    used
+}
+
+async fn drift_check_scenarios() -> BTreeSet<String> {
+    let mut used = BTreeSet::new();
+    let proxy = support::proxy().await;
+    provision(&proxy, "production", &["--check"]).await.assert_code(2);
+    used.extend(recorded(&proxy));
+    provision(&proxy, "production", &[]).await.assert_code(0);
+    proxy.clear();
+    provision(&proxy, "production", &["--check"]).await.assert_code(0);
+    drift(&proxy, "credere-production").await;
+    proxy.clear();
+    provision(&proxy, "production", &["--check"]).await.assert_code(2);
+    used.extend(recorded(&proxy));
+    // Two pools of one name, neither tagged (the partial update above wiped the tags): an error path
+    // that still reads both pools.
+    hand_made_pool(&proxy, "credere-production").await;
+    proxy.clear();
+    provision(&proxy, "production", &["--check"]).await.assert_code(1);
+    let endpoint = proxy.endpoint();
+    xtask(&[
+        "provision",
+        "--env",
+        "production",
+        "--check",
+        "--endpoint-url",
+        &endpoint,
+    ])
+    .await
+    .assert_code(1);
+    used.extend(recorded(&proxy));
+    used
+}
+
+async fn admin_scenarios() -> BTreeSet<String> {
+    let proxy = support::proxy().await;
+    provision(&proxy, "development", &[]).await.assert_code(0);
+    let pool_id = sdk(&proxy)
+        .await
+        .list_user_pools()
+        .max_results(60)
+        .send()
+        .await
+        .unwrap()
+        .user_pools()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    let database = testkit::database();
+    let url = database.url();
+    xtask(&["db", "setup", "--database-url", url]).await.assert_code(0);
+    proxy.clear();
+    let endpoint = proxy.endpoint();
+    let admin = |extra: Vec<String>| {
+        let endpoint = endpoint.clone();
+        let url = url.to_owned();
+        async move {
+            let mut args = vec![
+                "admin".to_owned(),
+                "--email".into(),
+                "iam-admin@example.org".into(),
+                "--name".into(),
+                "IAM Admin".into(),
+                "--database-url".into(),
+                url,
+                "--endpoint-url".into(),
+                endpoint,
+            ];
+            args.extend(extra);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            xtask(&args).await
+        }
+    };
+    admin(vec!["--env".into(), "development".into()]).await.assert_code(0);
+    admin(vec!["--env".into(), "development".into()]).await.assert_code(0);
+    admin(vec!["--pool-id".into(), pool_id.clone()]).await.assert_code(0);
+    // With both, the pool is described to confirm it carries the environment's name.
+    admin(vec!["--env".into(), "development".into(), "--pool-id".into(), pool_id])
+        .await
+        .assert_code(0);
+    recorded(&proxy)
+}
+
+fn assert_role_matches(role: Role, used: &BTreeSet<String>) {
+    let granted: BTreeSet<&str> = role.actions().iter().filter_map(|action| action.operation()).collect();
+    let ungranted: Vec<&String> = used
+        .iter()
+        .filter(|operation| !granted.contains(operation.as_str()))
+        .collect();
+    assert!(
+        ungranted.is_empty(),
+        "{role} made calls its policy does not allow: {ungranted:?}"
+    );
+    let unused: Vec<&&str> = granted.iter().filter(|operation| !used.contains(**operation)).collect();
+    assert!(unused.is_empty(), "{role} grants actions no scenario used: {unused:?}");
+}
+
+#[tokio::test]
+async fn every_recorded_call_is_granted_and_every_granted_action_is_used() {
+    let (provisioner, drift_check, admin) =
+        tokio::join!(provisioner_scenarios(), drift_check_scenarios(), admin_scenarios());
+    assert_role_matches(Role::Provisioner, &provisioner);
+    assert_role_matches(Role::DriftCheck, &drift_check);
+    assert_role_matches(Role::Admin, &admin);
+    // The one action no proxy can see: Cognito makes it on the caller's behalf, for SES email.
+    assert!(
+        Role::Provisioner
+            .actions()
+            .contains(&Action::CreateEmailServiceLinkedRole)
+    );
+    assert!(
+        Role::ALL
+            .iter()
+            .flat_map(|role| role.actions())
+            .all(|action| action.operation().is_some() || *action == Action::CreateEmailServiceLinkedRole)
+    );
+}
+
+#[test]
+fn every_policy_passes_parliament() {
+    let bin = testkit::venv_bin().unwrap();
+    let narrow = PoolResource::one("arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123").unwrap();
+    for role in Role::ALL {
+        for pools in [
+            PoolResource::all(None, None),
+            PoolResource::all(Some("eu-west-1"), Some("123456789012")),
+            narrow.clone(),
+        ] {
+            let policy = role.policy(&pools).to_string();
+            // --string, with stdin closed: parliament refuses --file when stdin is not a terminal.
+            let output = std::process::Command::new(bin.join("parliament"))
+                .args(["--string", &policy])
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            let findings = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                output.status.success() && findings.trim().is_empty(),
+                "{role}: parliament found {findings}{}\n{policy}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+    // And it can fail: an action IAM does not know.
+    let bad =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"cognito-idp:NoSuchCall","Resource":"*"}]}"#;
+    let output = std::process::Command::new(bin.join("parliament"))
+        .args(["--string", bad])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "parliament accepted an unknown action");
+}
+
+#[test]
+fn the_example_drift_check_job_is_a_valid_github_workflow() {
+    let bin = testkit::venv_bin().unwrap();
+    let workflow = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/examples/drift-check.yml");
+    let output = std::process::Command::new(bin.join("check-jsonschema"))
+        .args(["--builtin-schema", "vendor.github-workflows", workflow])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(workflow).unwrap();
+    for needed in [
+        "id-token: write",
+        "cargo xtask provision --env production --check",
+        "GITHUB_STEP_SUMMARY",
+        "workflow_dispatch",
+        "schedule",
+    ] {
+        assert!(text.contains(needed), "the workflow lacks {needed}");
+    }
+}
+
+#[tokio::test]
+async fn iam_policy_prints_the_tables_policy() {
+    for role in Role::ALL {
+        let run = xtask(&[
+            "iam-policy",
+            "--role",
+            role.as_str(),
+            "--region",
+            "eu-west-1",
+            "--account-id",
+            "123456789012",
+        ])
+        .await;
+        run.assert_code(0);
+        assert_eq!(
+            run.json(),
+            role.policy(&PoolResource::all(Some("eu-west-1"), Some("123456789012")))
+        );
+    }
+    let bad = xtask(&["iam-policy", "--role", "admin", "--pool-arn", "arn:aws:s3:::bucket"]).await;
+    bad.assert_code(1);
+    assert!(bad.stderr.contains("is not a user pool ARN"), "{}", bad.stderr);
+}
