@@ -111,12 +111,6 @@ impl UserStore {
         self.run(move |conn| user::insert(conn, &new)).await
     }
 
-    /// See [`user::lock_email`]; only meaningful in a [`Transaction`].
-    pub async fn lock_email(&self, email: &str) -> Result<(), Error> {
-        let email = email.to_owned();
-        self.run(move |conn| user::lock_email(conn, &email)).await
-    }
-
     /// See [`user::prove_updatable`].
     pub async fn prove_updatable(&self, id: i32) -> Result<(), Error> {
         self.run(move |conn| user::prove_updatable(conn, id)).await
@@ -165,6 +159,12 @@ impl std::ops::Deref for Transaction {
 }
 
 impl Transaction {
+    /// See [`user::lock_email`]: held until this transaction ends.
+    pub async fn lock_email(&self, email: &str) -> Result<(), Error> {
+        let email = email.to_owned();
+        self.run(move |conn| user::lock_email(conn, &email)).await
+    }
+
     /// Commits everything written in the transaction.
     pub async fn commit(self) -> Result<(), Error> {
         self.store

@@ -88,7 +88,7 @@ pub fn find_by_email(conn: &mut PgConnection, email: &str) -> Result<Vec<User>, 
 
 /// Waits for, then holds until the end of the current transaction, a lock on `email` (ignoring case), so that
 /// concurrent transactions about one email take turns. Outside a transaction the lock would end at once:
-/// call it inside one ([`crate::UserStore::begin`]).
+/// call it inside one ([`crate::Transaction::lock_email`]).
 pub fn lock_email(conn: &mut PgConnection, email: &str) -> Result<(), Error> {
     diesel::sql_query("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext(pg_catalog.lower($2)))")
         .bind::<diesel::sql_types::Int4, _>(EMAIL_LOCK_CLASS)
