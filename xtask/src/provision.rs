@@ -147,7 +147,10 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
                 ("AWS_REGION", cognito.region()),
             ],
         )
-        .with_context(|| format!("writing {}", path.display()))?;
+        .context(
+            "the pool and app client are in place, but --write-env failed and left the file as it was. Fix the \
+             cause and run the same command again: it finds them and writes the file",
+        )?;
     }
     match args.output {
         Output::Json => print_json(

@@ -16,7 +16,7 @@ const MAX_SYMLINKS: usize = 40;
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     /// The file could not be opened or read.
-    #[error("cannot read {}: {source}", .path.display())]
+    #[error("cannot read {}", .path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -75,8 +75,8 @@ pub enum WriteError {
     },
     /// A new file cannot be created beside the target (read-only, no permission, not a directory).
     #[error(
-        "cannot create a file in {}: {source}. The .env is replaced by a new file written beside it, so its \
-         directory must be writable",
+        "cannot create a file in {} (the .env is replaced by a new file written beside it, so its directory \
+         must be writable)",
         .directory.display()
     )]
     DirectoryNotWritable {
@@ -87,8 +87,8 @@ pub enum WriteError {
     },
     /// The new file cannot be given the old one's owner and group.
     #[error(
-        "cannot give the new {} the owner and group of the old one (uid {uid}, gid {gid}): {source}. Run as \
-         root or as the file's owner, so credere-backend can still read it",
+        "cannot give the new {} the owner and group of the old one (uid {uid}, gid {gid}), which \
+         credere-backend may need to read it; run as root or as the file's owner",
         .path.display()
     )]
     CannotKeepOwner {
@@ -111,7 +111,7 @@ pub enum WriteError {
     #[error(transparent)]
     Read(#[from] ReadError),
     /// The existing file cannot be edited safely, or a value cannot be written.
-    #[error("{}: {source}", .path.display())]
+    #[error("{}", .path.display())]
     Edit {
         /// The file.
         path: PathBuf,
@@ -119,7 +119,7 @@ pub enum WriteError {
         source: EditError,
     },
     /// Inspecting or writing failed.
-    #[error("{}: {source}", .path.display())]
+    #[error("{}", .path.display())]
     Io {
         /// The path involved.
         path: PathBuf,

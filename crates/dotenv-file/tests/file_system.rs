@@ -18,14 +18,15 @@ fn value(path: &Path, key: &str) -> Option<String> {
     values.into_iter().find(|(name, _)| name == key)?.1.value
 }
 
-/// The names in `directory`, sorted.
-fn listing(directory: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(directory)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+/// The error and its sources, as the binaries print them.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message = format!("{message}: {cause}");
+        source = cause.source();
+    }
+    message
 }
 
 fn mode(path: &Path) -> u32 {
@@ -56,9 +57,9 @@ fn a_symlink_is_followed_and_stays_a_symlink() {
         std::fs::read_to_string(&real).unwrap(),
         "A=1\nCOGNITO_POOL_ID=us-east-1_New\nAWS_REGION=us-east-1\n"
     );
-    assert_eq!(listing(&backend), [".env"], "nothing else beside the link");
+    assert_eq!(testkit::file_names(&backend), [".env"], "nothing else beside the link");
     assert_eq!(
-        listing(&deploy),
+        testkit::file_names(&deploy),
         ["env.production"],
         "no temporary file left beside the target"
     );
@@ -103,7 +104,7 @@ fn a_new_file_is_owner_only() {
     let path = root.path().join(".env");
     check_writable(&path).unwrap();
     assert!(!path.exists(), "the check creates nothing");
-    assert_eq!(listing(root.path()), Vec::<String>::new());
+    assert_eq!(testkit::file_names(root.path()), Vec::<String>::new());
     write(&path, VALUES).unwrap();
     assert_eq!(mode(&path), 0o600);
     assert_eq!(
@@ -114,7 +115,7 @@ fn a_new_file_is_owner_only() {
 
 /// Asserts that both the check and the write refuse `path` as `what`, and that `directory` is unchanged.
 fn assert_refused(path: &Path, what: &str, directory: &Path) {
-    let before = listing(directory);
+    let before = testkit::file_names(directory);
     for error in [check_writable(path).unwrap_err(), write(path, VALUES).unwrap_err()] {
         assert!(
             matches!(&error, WriteError::NotARegularFile { what: found, .. } if *found == what),
@@ -126,7 +127,7 @@ fn assert_refused(path: &Path, what: &str, directory: &Path) {
             "{message}"
         );
     }
-    assert_eq!(listing(directory), before);
+    assert_eq!(testkit::file_names(directory), before);
 }
 
 #[test]
@@ -184,14 +185,13 @@ fn a_file_python_dotenv_only_partly_reads_is_left_alone() {
     let path = root.path().join(".env");
     let text = "A=1\nSECRET=\"s3cret never closed\nB=2\n";
     std::fs::write(&path, text).unwrap();
-    let error = check_writable(&path).unwrap_err();
-    let message = error.to_string();
+    let message = chain(&check_writable(&path).unwrap_err());
     assert!(message.contains("line(s) 2 cannot be parsed"), "{message}");
     assert!(!message.contains("s3cret"), "{message}");
     assert!(write(&path, VALUES).is_err());
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
     assert_eq!(EnvFile::parse(text).bad_lines(), [2]);
-    assert_eq!(listing(root.path()), [".env"]);
+    assert_eq!(testkit::file_names(root.path()), [".env"]);
 }
 
 #[test]
