@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use cognito::{Applied, Cognito, LivePool, Prepared};
+use cognito::{Applied, Cognito, LivePool, Prepared, SesIdentitySource};
 use pool_spec::{Environment, Plan};
 use serde::Serialize;
 
@@ -92,6 +92,7 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
         live,
         plan,
         passed_over,
+        ses_identity,
     } = &prepared;
     if !passed_over.is_empty() {
         eprintln!(
@@ -104,6 +105,7 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
 
     if args.output == Output::Text {
         print_plan(args.env, &spec.pool.name, live_id, cognito.region(), plan);
+        print_ses_identity(desired, ses_identity.as_ref());
     }
     if args.check {
         if args.output == Output::Json {
@@ -184,6 +186,14 @@ fn print_plan(environment: Environment, name: &str, pool_id: Option<&str>, regio
     }
     if plan.is_converged() {
         println!("  = nothing to change: the live pool matches the spec");
+    }
+}
+
+/// Which SES identity the plan uses, and why that one.
+#[allow(clippy::print_stdout)]
+fn print_ses_identity(desired: &pool_spec::DesiredState, source: Option<&SesIdentitySource>) {
+    if let (Some(source), pool_spec::EmailConfiguration::Developer { source_arn, .. }) = (source, &desired.email) {
+        println!("  SES identity: {source_arn} ({source})");
     }
 }
 

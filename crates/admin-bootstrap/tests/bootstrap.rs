@@ -267,6 +267,7 @@ async fn throttling_is_retried() {
         nth: 1,
         times: 2,
         kind: FaultKind::Throttling,
+        after_forwarding: false,
     });
     let email = email();
     let report = run(&world, &request(&world, &email))

@@ -1,53 +1,21 @@
-//! Applying a plan: creation in the order Cognito requires, and updates that always send the whole
-//! desired state, carrying over the settings the spec does not manage.
+//! Applying a plan: creation in the order Cognito requires, creates sent once and never duplicated, and
+//! updates built from the described pool and client so that nothing the spec leaves alone is reset.
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AccountRecoverySettingType, AdminCreateUserConfigType, DeletionProtectionType, EmailConfigurationType,
-    EmailSendingAccountType, ExplicitAuthFlowsType, PasswordPolicyType, PreventUserExistenceErrorTypes,
-    RecoveryOptionNameType, RecoveryOptionType, SchemaAttributeType, SoftwareTokenMfaConfigType, TimeUnitsType,
-    TokenValidityUnitsType, UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType, UsernameConfigurationType,
-    VerifiedAttributeType,
+    AccountRecoverySettingType, AdminCreateUserConfigType, AttributeDataType, DeletionProtectionType,
+    EmailConfigurationType, EmailSendingAccountType, ExplicitAuthFlowsType, PasswordPolicyType,
+    PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType, SchemaAttributeType,
+    SoftwareTokenMfaConfigType, TimeUnitsType, TokenValidityUnitsType, UserAttributeUpdateSettingsType,
+    UserPoolClientType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UserPoolType, UsernameAttributeType,
+    UsernameConfigurationType, VerifiedAttributeType,
 };
 use pool_spec::{
     ClientSettings, DeletionProtection, DesiredState, EmailConfiguration, MfaConfiguration, MfaSettings, Plan,
-    PoolSettings, Tags, TimeUnit,
+    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, UserPoolTier,
 };
 
+use crate::retry::{Created, retry_concurrent_modification, send_once, without_retries};
 use crate::{Cognito, Error, LivePool, Secret};
-
-/// The spec's pool settings that CreateUserPool and UpdateUserPool both take. The SDK's two request
-/// builders are distinct types with the same setters, hence a macro rather than a function.
-macro_rules! with_pool_settings {
-    ($request:expr, $desired:expr) => {{
-        let desired: &DesiredState = $desired;
-        $request
-            .policies(policies(&desired.pool))
-            .deletion_protection(deletion_protection(desired.pool.deletion_protection))
-            .set_auto_verified_attributes(Some(auto_verified(&desired.pool)))
-            .account_recovery_setting(account_recovery(&desired.pool))
-            .email_configuration(email_configuration(&desired.email))
-    }};
-}
-
-/// The spec's client settings that CreateUserPoolClient and UpdateUserPoolClient both take.
-macro_rules! with_client_settings {
-    ($request:expr, $client:expr) => {{
-        let client: &ClientSettings = $client;
-        let validity = &client.token_validity;
-        $request
-            .client_name(&client.name)
-            .set_explicit_auth_flows(Some(auth_flows(client)))
-            .refresh_token_validity(validity.refresh.amount as i32)
-            .access_token_validity(validity.access.amount as i32)
-            .id_token_validity(validity.id.amount as i32)
-            .token_validity_units(validity_units(client))
-            .auth_session_validity(client.auth_session_validity_minutes as i32)
-            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(
-                client.prevent_user_existence_errors.as_str(),
-            ))
-            .enable_token_revocation(client.enable_token_revocation)
-    }};
-}
 
 /// What a pool looks like after [`Cognito::apply`].
 #[derive(Debug, Clone)]
@@ -64,10 +32,11 @@ pub struct Applied {
 
 impl Cognito {
     /// Applies `plan` (made from `desired` and `live`). Refuses a plan with conflicts. From scratch the
-    /// calls are CreateUserPool (without MFA, which CreateUserPool cannot turn on for TOTP),
-    /// SetUserPoolMfaConfig, CreateUserPoolClient. On an existing pool: SetUserPoolMfaConfig first when
-    /// MFA changes (UpdateUserPool may only require MFA once a factor is enabled), then UpdateUserPool
-    /// with the whole configuration and MFA read back, and the client created or updated whole.
+    /// calls are CreateUserPool (without MFA, which CreateUserPool cannot turn on for TOTP), then
+    /// SetUserPoolMfaConfig alongside a second ListUserPools that catches a concurrent duplicate, then
+    /// CreateUserPoolClient. On an existing pool: SetUserPoolMfaConfig first when MFA changes
+    /// (UpdateUserPool may only require MFA once a factor is enabled), then UpdateUserPool built from the
+    /// described pool with MFA read back, and the client created or updated the same way.
     pub async fn apply(&self, desired: &DesiredState, plan: &Plan, live: Option<&LivePool>) -> Result<Applied, Error> {
         if !plan.conflicts.is_empty() {
             return Err(Error::Conflicts(plan.conflicts.len()));
@@ -85,10 +54,10 @@ impl Cognito {
             Ok::<_, Error>(())
         };
         let client = async {
-            match (&live.client_id, plan.create_client) {
-                (Some(client_id), false) => {
+            match (&live.client_id, &live.raw_client, plan.create_client) {
+                (Some(client_id), Some(raw), false) => {
                     if plan.needs_client_update() {
-                        self.update_client(&live.id, client_id, &desired.client, live).await?;
+                        self.update_client(&desired.client, raw).await?;
                     }
                     Ok((client_id.clone(), live.client_secret.clone()))
                 }
@@ -120,183 +89,381 @@ impl Cognito {
     }
 
     async fn create_all(&self, desired: &DesiredState) -> Result<Applied, Error> {
-        let pool = &desired.pool;
-        let request = self
-            .idp
-            .create_user_pool()
-            .pool_name(&pool.name)
-            .set_username_attributes(Some(
-                pool.username_attributes
-                    .iter()
-                    .map(|name| UsernameAttributeType::from(name.as_str()))
-                    .collect(),
-            ))
-            .username_configuration(
-                UsernameConfigurationType::builder()
-                    .case_sensitive(pool.case_sensitive_usernames)
-                    .build()
-                    .expect("case_sensitive is set"),
-            )
-            .set_schema(Some(required_schema(pool)))
-            .admin_create_user_config(admin_create_user_config(pool, None))
-            .set_user_pool_tags(Some(desired.tags.clone().into_iter().collect()));
-        let created = with_pool_settings!(request, desired)
-            .send()
-            .await
-            .map_err(Error::api("CreateUserPool"))?
-            .user_pool
-            .ok_or(Error::Unexpected {
-                operation: "CreateUserPool",
-                field: "UserPool",
-                value: "nothing".into(),
-            })?;
-        let pool_id = created.id.clone().unwrap_or_default();
-        self.set_mfa(&pool_id, &desired.mfa).await?;
+        let (pool_id, pool_arn) = self.create_pool(desired).await?;
+        // A run that started at the same moment may have created a twin; find out before going on.
+        let (duplicates, ()) = tokio::try_join!(
+            self.twins(&desired.pool.name, &desired.tags),
+            self.set_mfa(&pool_id, &desired.mfa)
+        )?;
+        if duplicates.len() > 1 {
+            return Err(Error::DuplicatePool {
+                name: desired.pool.name.clone(),
+                ours: pool_id,
+                pools: duplicates,
+            });
+        }
         let (client_id, client_secret) = self.create_client(&pool_id, &desired.client).await?;
         Ok(Applied {
             pool_id,
-            pool_arn: created.arn,
+            pool_arn,
             client_id,
             client_secret,
         })
     }
 
+    /// CreateUserPool, sent once. After an answer that leaves it unknown whether the pool was made, the
+    /// pool with the spec's name and tags is looked for and adopted; only when there is none is the
+    /// create sent again.
+    async fn create_pool(&self, desired: &DesiredState) -> Result<(String, Option<String>), Error> {
+        let pool = &desired.pool;
+        let request = self
+            .idp
+            .create_user_pool()
+            .pool_name(&pool.name)
+            .set_username_attributes(Some(username_attributes(pool)?))
+            .username_configuration(
+                UsernameConfigurationType::builder()
+                    .case_sensitive(pool.case_sensitive_usernames)
+                    .build()
+                    .map_err(Error::build("UsernameConfiguration"))?,
+            )
+            .set_schema(Some(required_schema(pool)))
+            .admin_create_user_config(admin_create_user_config(pool, None))
+            .set_user_pool_tags(Some(desired.tags.clone().into_iter().collect()))
+            .policies(policies(pool, None)?)
+            .deletion_protection(deletion_protection(&pool.deletion_protection)?)
+            .set_auto_verified_attributes(Some(auto_verified(pool)?))
+            .user_attribute_update_settings(attribute_update_settings(pool)?)
+            .account_recovery_setting(account_recovery(pool)?)
+            .email_configuration(email_configuration(&desired.email, None))
+            .user_pool_tier(tier(&pool.tier)?);
+        let created = send_once(
+            "CreateUserPool",
+            || request.clone().customize().config_override(without_retries()).send(),
+            || async {
+                let mut found = self.pools_tagged(&pool.name, &desired.tags).await?;
+                Ok(found.pop().map(|pool| (pool.id, None)))
+            },
+        )
+        .await?;
+        match created {
+            // Adopted after an ambiguous failure: its ARN is read back by the next run's plan.
+            Created::Found((id, arn)) => Ok((id, arn)),
+            Created::Made(output) => {
+                let made = output
+                    .user_pool
+                    .ok_or_else(|| Error::missing("CreateUserPool", "UserPool"))?;
+                let id = made.id.ok_or_else(|| Error::missing("CreateUserPool", "UserPool.Id"))?;
+                Ok((id, made.arn))
+            }
+        }
+    }
+
+    /// The pools named `name` that carry `tags`, right after this run created one of them: one pool of
+    /// the name needs no DescribeUserPool to tell, so the usual case costs one ListUserPools.
+    async fn twins(&self, name: &str, tags: &Tags) -> Result<Vec<crate::PoolSummary>, Error> {
+        let named = self.list_named(name).await?;
+        if named.len() <= 1 {
+            return Ok(named);
+        }
+        self.only_tagged(&named, tags).await
+    }
+
     pub(crate) async fn set_mfa(&self, pool_id: &str, mfa: &MfaSettings) -> Result<(), Error> {
-        self.idp
+        let request = self
+            .idp
             .set_user_pool_mfa_config()
             .user_pool_id(pool_id)
-            .mfa_configuration(mfa_type(mfa.configuration))
+            .mfa_configuration(mfa_type(&mfa.configuration))
             .software_token_mfa_configuration(
                 SoftwareTokenMfaConfigType::builder()
                     .enabled(mfa.software_token_enabled)
                     .build(),
-            )
-            .send()
-            .await
-            .map_err(Error::api("SetUserPoolMfaConfig"))?;
+            );
+        retry_concurrent_modification("SetUserPoolMfaConfig", || request.clone().send()).await?;
         Ok(())
     }
 
-    /// UpdateUserPool resets whatever it is not sent: send the spec's settings, MFA included, and carry
-    /// over every other setting exactly as the pool has it. Then read MFA back, since an update can move it.
+    /// UpdateUserPool resets whatever it is not sent, so the request starts as the described pool (every
+    /// member UpdateUserPool takes) and only what the spec manages is set over it, MFA included. Then MFA
+    /// is read back, since an update can move it.
     async fn update_pool(&self, desired: &DesiredState, live: &LivePool) -> Result<(), Error> {
-        let pool = &desired.pool;
-        let raw = &live.raw_pool;
-        let mut tags: Tags = live.observed.tags.clone();
-        tags.extend(desired.tags.clone());
-        let request = self.idp.update_user_pool().user_pool_id(&live.id);
-        with_pool_settings!(request, desired)
-            .mfa_configuration(mfa_type(desired.mfa.configuration))
-            .admin_create_user_config(admin_create_user_config(pool, raw.admin_create_user_config()))
-            .set_user_pool_tags(Some(tags.into_iter().collect()))
-            .set_lambda_config(raw.lambda_config().cloned())
-            .set_sms_verification_message(raw.sms_verification_message().map(str::to_owned))
-            .set_email_verification_message(raw.email_verification_message().map(str::to_owned))
-            .set_email_verification_subject(raw.email_verification_subject().map(str::to_owned))
-            .set_verification_message_template(raw.verification_message_template().cloned())
-            .set_sms_authentication_message(raw.sms_authentication_message().map(str::to_owned))
-            .set_user_attribute_update_settings(raw.user_attribute_update_settings().cloned())
-            .set_device_configuration(raw.device_configuration().cloned())
-            .set_sms_configuration(raw.sms_configuration().cloned())
-            .set_user_pool_add_ons(raw.user_pool_add_ons().cloned())
-            .set_user_pool_tier(raw.user_pool_tier().cloned())
-            .send()
-            .await
-            .map_err(Error::api("UpdateUserPool"))?;
+        let update = pool_update(desired, &live.raw_pool, &live.observed.tags)?;
+        let request = self
+            .idp
+            .update_user_pool()
+            .user_pool_id(&live.id)
+            .set_policies(update.policies)
+            .set_deletion_protection(update.deletion_protection)
+            .set_lambda_config(update.lambda_config)
+            .set_auto_verified_attributes(update.auto_verified_attributes)
+            .set_sms_verification_message(update.sms_verification_message)
+            .set_email_verification_message(update.email_verification_message)
+            .set_email_verification_subject(update.email_verification_subject)
+            .set_verification_message_template(update.verification_message_template)
+            .set_sms_authentication_message(update.sms_authentication_message)
+            .set_user_attribute_update_settings(update.user_attribute_update_settings)
+            .set_mfa_configuration(update.mfa_configuration)
+            .set_device_configuration(update.device_configuration)
+            .set_email_configuration(update.email_configuration)
+            .set_sms_configuration(update.sms_configuration)
+            .set_user_pool_tags(update.user_pool_tags)
+            .set_admin_create_user_config(update.admin_create_user_config)
+            .set_user_pool_add_ons(update.user_pool_add_ons)
+            .set_account_recovery_setting(update.account_recovery_setting)
+            .set_pool_name(update.name)
+            .set_user_pool_tier(update.user_pool_tier)
+            .set_key_configuration(update.key_configuration)
+            .set_issuer_configuration(update.issuer_configuration)
+            .set_acr_configuration(update.acr_configuration);
+        retry_concurrent_modification("UpdateUserPool", || request.clone().send()).await?;
         if self.mfa(&live.id).await? != desired.mfa {
             self.set_mfa(&live.id, &desired.mfa).await?;
         }
         Ok(())
     }
 
+    /// CreateUserPoolClient, sent once; after an ambiguous failure the client with the spec's name is
+    /// looked for and adopted.
     async fn create_client(&self, pool_id: &str, client: &ClientSettings) -> Result<(String, Option<Secret>), Error> {
+        let validity = &client.token_validity;
         let request = self
             .idp
             .create_user_pool_client()
             .user_pool_id(pool_id)
-            .generate_secret(client.generate_secret);
-        let created = with_client_settings!(request, client)
-            .send()
-            .await
-            .map_err(Error::api("CreateUserPoolClient"))?
-            .user_pool_client
-            .ok_or(Error::Unexpected {
-                operation: "CreateUserPoolClient",
-                field: "UserPoolClient",
-                value: "nothing".into(),
-            })?;
-        Ok((
-            created.client_id.unwrap_or_default(),
-            created.client_secret.map(Secret::new),
-        ))
+            .generate_secret(client.generate_secret)
+            .client_name(&client.name)
+            .set_explicit_auth_flows(Some(auth_flows(client)?))
+            .refresh_token_validity(to_i32("client.token_validity.refresh", validity.refresh.amount)?)
+            .access_token_validity(to_i32("client.token_validity.access", validity.access.amount)?)
+            .id_token_validity(to_i32("client.token_validity.id", validity.id.amount)?)
+            .token_validity_units(validity_units(client))
+            .auth_session_validity(to_i32(
+                "client.auth_session_validity_minutes",
+                client.auth_session_validity_minutes,
+            )?)
+            .prevent_user_existence_errors(prevent_user_existence_errors(&client.prevent_user_existence_errors)?)
+            .enable_token_revocation(client.enable_token_revocation);
+        let created = send_once(
+            "CreateUserPoolClient",
+            || request.clone().customize().config_override(without_retries()).send(),
+            || async {
+                match self.client_id(pool_id, &client.name).await? {
+                    Some(id) => Ok(Some(self.describe_client(pool_id, &id).await?)),
+                    None => Ok(None),
+                }
+            },
+        )
+        .await?;
+        let made = match created {
+            Created::Found(client) => client,
+            Created::Made(output) => output
+                .user_pool_client
+                .ok_or_else(|| Error::missing("CreateUserPoolClient", "UserPoolClient"))?,
+        };
+        let id = made
+            .client_id
+            .ok_or_else(|| Error::missing("CreateUserPoolClient", "UserPoolClient.ClientId"))?;
+        Ok((id, made.client_secret.map(Secret::new)))
     }
 
-    /// UpdateUserPoolClient resets whatever it is not sent: the spec's settings plus every other
-    /// setting (callback URLs, OAuth, attributes…) carried over as the client has it.
-    async fn update_client(
-        &self,
-        pool_id: &str,
-        client_id: &str,
-        client: &ClientSettings,
-        live: &LivePool,
-    ) -> Result<(), Error> {
-        let raw = live.raw_client.as_ref();
-        let list = |values: Option<&[String]>| values.filter(|values| !values.is_empty()).map(<[String]>::to_vec);
+    /// UpdateUserPoolClient resets whatever it is not sent: the request starts as the described client
+    /// and only what the spec manages is set over it.
+    async fn update_client(&self, client: &ClientSettings, raw: &UserPoolClientType) -> Result<(), Error> {
+        let update = client_update(client, raw)?;
         let request = self
             .idp
             .update_user_pool_client()
-            .user_pool_id(pool_id)
-            .client_id(client_id);
-        with_client_settings!(request, client)
-            .set_read_attributes(list(raw.map(|raw| raw.read_attributes())))
-            .set_write_attributes(list(raw.map(|raw| raw.write_attributes())))
-            .set_supported_identity_providers(list(raw.map(|raw| raw.supported_identity_providers())))
-            .set_callback_urls(list(raw.map(|raw| raw.callback_urls())))
-            .set_logout_urls(list(raw.map(|raw| raw.logout_urls())))
-            .set_default_redirect_uri(raw.and_then(|raw| raw.default_redirect_uri()).map(str::to_owned))
-            .set_allowed_o_auth_flows(
-                raw.map(|raw| raw.allowed_o_auth_flows().to_vec())
-                    .filter(|flows| !flows.is_empty()),
-            )
-            .set_allowed_o_auth_scopes(list(raw.map(|raw| raw.allowed_o_auth_scopes())))
-            .set_allowed_o_auth_flows_user_pool_client(raw.and_then(|raw| raw.allowed_o_auth_flows_user_pool_client()))
-            .set_analytics_configuration(raw.and_then(|raw| raw.analytics_configuration()).cloned())
-            .set_enable_propagate_additional_user_context_data(
-                raw.and_then(|raw| raw.enable_propagate_additional_user_context_data()),
-            )
-            .set_refresh_token_rotation(raw.and_then(|raw| raw.refresh_token_rotation()).cloned())
-            .send()
-            .await
-            .map_err(Error::api("UpdateUserPoolClient"))?;
+            .set_user_pool_id(update.user_pool_id)
+            .set_client_id(update.client_id)
+            .set_client_name(update.client_name)
+            .refresh_token_validity(update.refresh_token_validity)
+            .set_access_token_validity(update.access_token_validity)
+            .set_id_token_validity(update.id_token_validity)
+            .set_token_validity_units(update.token_validity_units)
+            .set_read_attributes(update.read_attributes)
+            .set_write_attributes(update.write_attributes)
+            .set_explicit_auth_flows(update.explicit_auth_flows)
+            .set_supported_identity_providers(update.supported_identity_providers)
+            .set_callback_urls(update.callback_urls)
+            .set_logout_urls(update.logout_urls)
+            .set_default_redirect_uri(update.default_redirect_uri)
+            .set_allowed_o_auth_flows(update.allowed_o_auth_flows)
+            .set_allowed_o_auth_scopes(update.allowed_o_auth_scopes)
+            .set_allowed_o_auth_flows_user_pool_client(update.allowed_o_auth_flows_user_pool_client)
+            .set_analytics_configuration(update.analytics_configuration)
+            .set_prevent_user_existence_errors(update.prevent_user_existence_errors)
+            .set_enable_token_revocation(update.enable_token_revocation)
+            .set_enable_propagate_additional_user_context_data(update.enable_propagate_additional_user_context_data)
+            .set_auth_session_validity(update.auth_session_validity)
+            .set_refresh_token_rotation(update.refresh_token_rotation);
+        retry_concurrent_modification("UpdateUserPoolClient", || request.clone().send()).await?;
         Ok(())
     }
 }
 
-fn policies(pool: &PoolSettings) -> UserPoolPolicyType {
+/// The described pool with what the spec manages set over it: the whole state UpdateUserPool must be sent.
+/// Members the request takes are copied whole; inside them, only the managed fields are replaced, so
+/// e.g. `PasswordPolicy.PasswordHistorySize` or `EmailConfiguration.ReplyToEmailAddress` survive.
+fn pool_update(desired: &DesiredState, described: &UserPoolType, live_tags: &Tags) -> Result<UserPoolType, Error> {
+    let pool = &desired.pool;
+    let mut update = described.clone();
+    update.policies = Some(policies(pool, described.policies.as_ref())?);
+    update.deletion_protection = Some(deletion_protection(&pool.deletion_protection)?);
+    update.auto_verified_attributes = Some(auto_verified(pool)?);
+    update.user_attribute_update_settings = Some(attribute_update_settings(pool)?);
+    update.mfa_configuration = Some(mfa_type(&desired.mfa.configuration));
+    update.email_configuration = Some(email_configuration(
+        &desired.email,
+        described.email_configuration.as_ref(),
+    ));
+    let mut tags = live_tags.clone();
+    tags.extend(desired.tags.clone());
+    update.user_pool_tags = Some(tags.into_iter().collect());
+    update.admin_create_user_config = Some(admin_create_user_config(
+        pool,
+        described.admin_create_user_config.as_ref(),
+    ));
+    update.account_recovery_setting = Some(account_recovery(pool)?);
+    update.name = Some(pool.name.clone());
+    update.user_pool_tier = Some(tier(&pool.tier)?);
+    Ok(update)
+}
+
+/// The described client with what the spec manages set over it, as UpdateUserPoolClient must be sent.
+fn client_update(client: &ClientSettings, described: &UserPoolClientType) -> Result<UserPoolClientType, Error> {
+    let validity = &client.token_validity;
+    let mut update = described.clone();
+    update.client_name = Some(client.name.clone());
+    update.explicit_auth_flows = Some(auth_flows(client)?);
+    update.refresh_token_validity = to_i32("client.token_validity.refresh", validity.refresh.amount)?;
+    update.access_token_validity = Some(to_i32("client.token_validity.access", validity.access.amount)?);
+    update.id_token_validity = Some(to_i32("client.token_validity.id", validity.id.amount)?);
+    update.token_validity_units = Some(validity_units(client));
+    update.auth_session_validity = Some(to_i32(
+        "client.auth_session_validity_minutes",
+        client.auth_session_validity_minutes,
+    )?);
+    update.prevent_user_existence_errors = Some(prevent_user_existence_errors(&client.prevent_user_existence_errors)?);
+    update.enable_token_revocation = Some(client.enable_token_revocation);
+    // DescribeUserPoolClient reports empty lists where nothing is set; sending them empty is the same.
+    Ok(update)
+}
+
+/// A spec number as the API's `Integer`; the spec's validation keeps them in range.
+fn to_i32(field: &'static str, value: u32) -> Result<i32, Error> {
+    i32::try_from(value).map_err(|_| Error::OutOfRange {
+        field,
+        value: value.into(),
+    })
+}
+
+/// The spec's password policy over the live one (`PasswordHistorySize` is the spec's too: the plan
+/// removes it where the spec's feature plan lacks it), and the live sign-in policy kept.
+fn policies(pool: &PoolSettings, current: Option<&UserPoolPolicyType>) -> Result<UserPoolPolicyType, Error> {
     let policy = &pool.password_policy;
-    UserPoolPolicyType::builder()
-        .password_policy(
-            PasswordPolicyType::builder()
-                .minimum_length(policy.minimum_length as i32)
-                .require_uppercase(policy.require_uppercase)
-                .require_lowercase(policy.require_lowercase)
-                .require_numbers(policy.require_numbers)
-                .require_symbols(policy.require_symbols)
-                .temporary_password_validity_days(policy.temporary_password_validity_days as i32)
-                .build(),
-        )
-        .build()
+    let mut password = current
+        .and_then(|current| current.password_policy.clone())
+        .unwrap_or_else(|| PasswordPolicyType::builder().build());
+    password.minimum_length = Some(to_i32("pool.password_policy.minimum_length", policy.minimum_length)?);
+    password.require_uppercase = policy.require_uppercase;
+    password.require_lowercase = policy.require_lowercase;
+    password.require_numbers = policy.require_numbers;
+    password.require_symbols = policy.require_symbols;
+    password.temporary_password_validity_days = to_i32(
+        "pool.password_policy.temporary_password_validity_days",
+        policy.temporary_password_validity_days,
+    )?;
+    password.password_history_size = policy
+        .password_history_size
+        .map(|size| to_i32("pool.password_policy.password_history_size", size))
+        .transpose()?;
+    let mut policies = current
+        .cloned()
+        .unwrap_or_else(|| UserPoolPolicyType::builder().build());
+    policies.password_policy = Some(password);
+    Ok(policies)
 }
 
-fn deletion_protection(protection: DeletionProtection) -> DeletionProtectionType {
-    DeletionProtectionType::from(protection.as_str())
+/// A value only a live pool can hold reached a request: the spec's validation should have refused it.
+fn unrecognised(field: &'static str, value: &str) -> Error {
+    Error::Unsendable {
+        field,
+        value: value.to_owned(),
+    }
 }
 
-fn auto_verified(pool: &PoolSettings) -> Vec<VerifiedAttributeType> {
+fn deletion_protection(protection: &DeletionProtection) -> Result<DeletionProtectionType, Error> {
+    match protection {
+        DeletionProtection::Active => Ok(DeletionProtectionType::Active),
+        DeletionProtection::Inactive => Ok(DeletionProtectionType::Inactive),
+        DeletionProtection::Unrecognised(value) => Err(unrecognised("pool.deletion_protection", value)),
+    }
+}
+
+fn tier(tier: &UserPoolTier) -> Result<UserPoolTierType, Error> {
+    match tier {
+        UserPoolTier::Lite => Ok(UserPoolTierType::Lite),
+        UserPoolTier::Essentials => Ok(UserPoolTierType::Essentials),
+        UserPoolTier::Plus => Ok(UserPoolTierType::Plus),
+        UserPoolTier::Unrecognised(value) => Err(unrecognised("pool.tier", value)),
+    }
+}
+
+fn prevent_user_existence_errors(value: &PreventUserExistenceErrors) -> Result<PreventUserExistenceErrorTypes, Error> {
+    match value {
+        PreventUserExistenceErrors::Enabled => Ok(PreventUserExistenceErrorTypes::Enabled),
+        PreventUserExistenceErrors::Legacy => Ok(PreventUserExistenceErrorTypes::Legacy),
+        PreventUserExistenceErrors::Unrecognised(value) => {
+            Err(unrecognised("client.prevent_user_existence_errors", value))
+        }
+    }
+}
+
+fn mfa_type(configuration: &MfaConfiguration) -> UserPoolMfaType {
+    match configuration {
+        MfaConfiguration::Off => UserPoolMfaType::Off,
+        MfaConfiguration::On => UserPoolMfaType::On,
+        MfaConfiguration::Optional => UserPoolMfaType::Optional,
+    }
+}
+
+/// A user attribute the spec names, as the API's verified-attribute type (`email`, `phone_number`).
+fn verified_attribute(field: &'static str, name: &str) -> Result<VerifiedAttributeType, Error> {
+    match name {
+        "email" => Ok(VerifiedAttributeType::Email),
+        "phone_number" => Ok(VerifiedAttributeType::PhoneNumber),
+        other => Err(unrecognised(field, other)),
+    }
+}
+
+fn username_attributes(pool: &PoolSettings) -> Result<Vec<UsernameAttributeType>, Error> {
+    pool.username_attributes
+        .iter()
+        .map(|name| match name.as_str() {
+            "email" => Ok(UsernameAttributeType::Email),
+            "phone_number" => Ok(UsernameAttributeType::PhoneNumber),
+            other => Err(unrecognised("pool.username_attributes", other)),
+        })
+        .collect()
+}
+
+fn auto_verified(pool: &PoolSettings) -> Result<Vec<VerifiedAttributeType>, Error> {
     pool.auto_verified_attributes
         .iter()
-        .map(|name| VerifiedAttributeType::from(name.as_str()))
+        .map(|name| verified_attribute("pool.auto_verified_attributes", name))
         .collect()
+}
+
+fn attribute_update_settings(pool: &PoolSettings) -> Result<UserAttributeUpdateSettingsType, Error> {
+    let attributes = pool
+        .attributes_require_verification_before_update
+        .iter()
+        .map(|name| verified_attribute("pool.attributes_require_verification_before_update", name))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(UserAttributeUpdateSettingsType::builder()
+        .set_attributes_require_verification_before_update(Some(attributes))
+        .build())
 }
 
 fn required_schema(pool: &PoolSettings) -> Vec<SchemaAttributeType> {
@@ -305,7 +472,7 @@ fn required_schema(pool: &PoolSettings) -> Vec<SchemaAttributeType> {
         .map(|name| {
             SchemaAttributeType::builder()
                 .name(name)
-                .attribute_data_type(aws_sdk_cognitoidentityprovider::types::AttributeDataType::String)
+                .attribute_data_type(AttributeDataType::String)
                 .mutable(true)
                 .required(true)
                 .build()
@@ -313,62 +480,87 @@ fn required_schema(pool: &PoolSettings) -> Vec<SchemaAttributeType> {
         .collect()
 }
 
-/// The spec sets who may create users; the invitation template, if a maintainer wrote one, is kept.
+/// The spec sets who may create users; everything else of the live setting (the invitation template,
+/// the unused-account validity) is kept.
 fn admin_create_user_config(
     pool: &PoolSettings,
     current: Option<&AdminCreateUserConfigType>,
 ) -> AdminCreateUserConfigType {
-    AdminCreateUserConfigType::builder()
-        .allow_admin_create_user_only(pool.admin_create_user_only)
-        .set_invite_message_template(current.and_then(|config| config.invite_message_template()).cloned())
-        .build()
+    let mut config = current
+        .cloned()
+        .unwrap_or_else(|| AdminCreateUserConfigType::builder().build());
+    config.allow_admin_create_user_only = pool.admin_create_user_only;
+    config
 }
 
-fn account_recovery(pool: &PoolSettings) -> AccountRecoverySettingType {
-    AccountRecoverySettingType::builder()
-        .set_recovery_mechanisms(Some(
-            pool.account_recovery
-                .iter()
-                .zip(1..)
-                .map(|(mechanism, priority)| {
-                    RecoveryOptionType::builder()
-                        .name(RecoveryOptionNameType::from(mechanism.as_str()))
-                        .priority(priority)
-                        .build()
-                        .expect("name and priority are set")
-                })
-                .collect(),
-        ))
-        .build()
+fn account_recovery(pool: &PoolSettings) -> Result<AccountRecoverySettingType, Error> {
+    let mechanisms = pool
+        .account_recovery
+        .iter()
+        .zip(1..)
+        .map(|(mechanism, priority)| {
+            let name = match mechanism {
+                RecoveryMechanism::VerifiedEmail => RecoveryOptionNameType::VerifiedEmail,
+                RecoveryMechanism::VerifiedPhoneNumber => RecoveryOptionNameType::VerifiedPhoneNumber,
+                RecoveryMechanism::AdminOnly => RecoveryOptionNameType::AdminOnly,
+            };
+            RecoveryOptionType::builder()
+                .name(name)
+                .priority(priority)
+                .build()
+                .map_err(Error::build("RecoveryOption"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(AccountRecoverySettingType::builder()
+        .set_recovery_mechanisms(Some(mechanisms))
+        .build())
 }
 
-fn email_configuration(email: &EmailConfiguration) -> EmailConfigurationType {
+/// The spec's sending account, identity and sender over the live configuration, whose reply-to address
+/// and configuration set are kept. With Cognito's own email those two do not apply and are dropped.
+fn email_configuration(email: &EmailConfiguration, current: Option<&EmailConfigurationType>) -> EmailConfigurationType {
+    let mut config = current
+        .cloned()
+        .unwrap_or_else(|| EmailConfigurationType::builder().build());
     match email {
-        EmailConfiguration::CognitoDefault => EmailConfigurationType::builder()
-            .email_sending_account(EmailSendingAccountType::CognitoDefault)
-            .build(),
-        EmailConfiguration::Developer { source_arn, from } => EmailConfigurationType::builder()
-            .email_sending_account(EmailSendingAccountType::Developer)
-            .source_arn(source_arn)
-            .from(from)
-            .build(),
+        EmailConfiguration::CognitoDefault => {
+            config.email_sending_account = Some(EmailSendingAccountType::CognitoDefault);
+            config.source_arn = None;
+            config.from = None;
+            config.configuration_set = None;
+        }
+        EmailConfiguration::Developer { source_arn, from } => {
+            config.email_sending_account = Some(EmailSendingAccountType::Developer);
+            config.source_arn = Some(source_arn.clone());
+            config.from = Some(from.clone());
+        }
     }
+    config
 }
 
-fn mfa_type(configuration: MfaConfiguration) -> UserPoolMfaType {
-    UserPoolMfaType::from(configuration.as_str())
-}
-
-fn auth_flows(client: &ClientSettings) -> Vec<ExplicitAuthFlowsType> {
+fn auth_flows(client: &ClientSettings) -> Result<Vec<ExplicitAuthFlowsType>, Error> {
     client
         .explicit_auth_flows
         .iter()
-        .map(|flow| ExplicitAuthFlowsType::from(flow.as_str()))
+        .map(|flow| match flow.as_str() {
+            "ALLOW_ADMIN_USER_PASSWORD_AUTH" => Ok(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth),
+            "ALLOW_CUSTOM_AUTH" => Ok(ExplicitAuthFlowsType::AllowCustomAuth),
+            "ALLOW_USER_PASSWORD_AUTH" => Ok(ExplicitAuthFlowsType::AllowUserPasswordAuth),
+            "ALLOW_USER_SRP_AUTH" => Ok(ExplicitAuthFlowsType::AllowUserSrpAuth),
+            "ALLOW_REFRESH_TOKEN_AUTH" => Ok(ExplicitAuthFlowsType::AllowRefreshTokenAuth),
+            "ALLOW_USER_AUTH" => Ok(ExplicitAuthFlowsType::AllowUserAuth),
+            other => Err(unrecognised("client.explicit_auth_flows", other)),
+        })
         .collect()
 }
 
 fn validity_units(client: &ClientSettings) -> TokenValidityUnitsType {
-    let unit = |unit: TimeUnit| TimeUnitsType::from(unit.as_str());
+    let unit = |unit: TimeUnit| match unit {
+        TimeUnit::Seconds => TimeUnitsType::Seconds,
+        TimeUnit::Minutes => TimeUnitsType::Minutes,
+        TimeUnit::Hours => TimeUnitsType::Hours,
+        TimeUnit::Days => TimeUnitsType::Days,
+    };
     let validity = &client.token_validity;
     TokenValidityUnitsType::builder()
         .refresh_token(unit(validity.refresh.unit))

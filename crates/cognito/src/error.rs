@@ -65,6 +65,49 @@ pub enum Error {
         /// What came back.
         value: String,
     },
+    /// Two pools carry the spec's name and tags right after this run created one: another run created
+    /// its twin at the same moment. Nothing else was created.
+    #[error(
+        "{} user pools named `{name}` carry this tool's tags: {}. Two runs created a pool at the same moment; \
+         this run made {ours}. Delete the newer one, {} (it is empty; `aws cognito-idp delete-user-pool \
+         --user-pool-id {}`), then run provision again",
+        .pools.len(),
+        .pools.iter().map(|pool| pool.to_string()).collect::<Vec<_>>().join(", "),
+        newest(.pools),
+        newest(.pools)
+    )]
+    DuplicatePool {
+        /// The pool name.
+        name: String,
+        /// The pool this run created.
+        ours: String,
+        /// Every pool with the name and tags, oldest first.
+        pools: Vec<PoolSummary>,
+    },
+    /// A spec number does not fit the API's 32-bit integer.
+    #[error("{field} is {value}, which Cognito's API cannot take; fix the spec")]
+    OutOfRange {
+        /// The spec field.
+        field: &'static str,
+        /// Its value.
+        value: u64,
+    },
+    /// A value that only a live pool can report (or a spec string Cognito does not know) reached a request.
+    #[error("{field} `{value}` is not a value Cognito accepts in a request; fix the spec")]
+    Unsendable {
+        /// The spec field.
+        field: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// A request could not be built from the spec (a required member was unset).
+    #[error("could not build the {what} of a request: {source}")]
+    Build {
+        /// The request part.
+        what: &'static str,
+        /// The SDK builder's complaint.
+        source: aws_smithy_types::error::operation::BuildError,
+    },
     /// The spec is invalid or its SES identity ARN cannot be resolved.
     #[error(transparent)]
     Spec(pool_spec::ResolveError),
@@ -93,6 +136,18 @@ impl Error {
         }
     }
 
+    pub(crate) fn missing(operation: &'static str, field: &'static str) -> Error {
+        Error::Unexpected {
+            operation,
+            field,
+            value: "nothing".into(),
+        }
+    }
+
+    pub(crate) fn build(what: &'static str) -> impl FnOnce(aws_smithy_types::error::operation::BuildError) -> Error {
+        move |source| Error::Build { what, source }
+    }
+
     /// Cognito's error code, when the error is an API answer.
     pub fn code(&self) -> Option<&str> {
         match self {
@@ -100,6 +155,28 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// A pool found by name, with its creation time when Cognito reported one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolSummary {
+    /// The pool ID.
+    pub id: String,
+    /// When it was created (ListUserPools' `CreationDate`), as RFC 3339.
+    pub created: Option<String>,
+}
+
+impl std::fmt::Display for PoolSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.created {
+            Some(created) => write!(f, "{} (created {created})", self.id),
+            None => f.write_str(&self.id),
+        }
+    }
+}
+
+fn newest(pools: &[PoolSummary]) -> &str {
+    pools.last().map_or("", |pool| pool.id.as_str())
 }
 
 /// An error and its sources, by their messages only: the SDK's `Debug` forms hold raw responses.
@@ -133,6 +210,15 @@ fn hint(code: Option<&str>, message: &str) -> &'static str {
         "\nhint: the AWS credentials were refused or have expired: refresh them (e.g. `aws sso login`) or pick another --profile"
     } else if matches!(code, Some("AccessDeniedException" | "NotAuthorizedException")) {
         "\nhint: these credentials lack an IAM permission (cognito-idp:*) this call needs; use a profile that has it"
+    } else if message.contains("email address is not verified") {
+        "\nhint: the SES identity is not verified where Cognito looked: verify the address (or its domain) in SES \
+         in the region the ARN names, or pass --ses-identity-arn with the ARN of an identity that is verified"
+    } else if message.contains("email arn does not belong to your account") {
+        "\nhint: the SES identity ARN names another AWS account: pass --ses-identity-arn with an identity of the \
+         pool's own account (arn:aws:ses:REGION:ACCOUNT_ID:identity/ADDRESS_OR_DOMAIN)"
+    } else if code == Some("ConcurrentModificationException") {
+        "\nhint: another change to this pool was in progress and kept winning; wait a minute and run the same \
+         command again: it plans from what now exists"
     } else if message.contains("dns error") || message.contains("failed to lookup address") {
         "\nhint: the endpoint could not be resolved: check --region and --endpoint-url"
     } else {

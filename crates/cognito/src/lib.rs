@@ -33,13 +33,14 @@ mod client;
 mod error;
 mod observe;
 mod provision;
+mod retry;
 mod secret;
 mod users;
 
 pub use apply::Applied;
 pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, known_profiles, load_sdk_config};
-pub use error::Error;
+pub use error::{Error, PoolSummary};
 pub use observe::{FoundPool, LivePool};
-pub use provision::Prepared;
+pub use provision::{Prepared, SesIdentitySource};
 pub use secret::Secret;
 pub use users::*;

@@ -3,15 +3,15 @@
 use std::collections::BTreeSet;
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AccountRecoverySettingType, EmailSendingAccountType, TimeUnitsType, UserPoolClientType, UserPoolMfaType,
-    UserPoolType,
+    AccountRecoverySettingType, DeletionProtectionType, EmailSendingAccountType, PreventUserExistenceErrorTypes,
+    RecoveryOptionNameType, TimeUnitsType, UserPoolClientType, UserPoolMfaType, UserPoolTierType, UserPoolType,
 };
 use pool_spec::{
     ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, Observed, PasswordPolicy,
-    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, Validity,
+    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, UserPoolTier, Validity,
 };
 
-use crate::{Cognito, Error, Secret};
+use crate::{Cognito, Error, PoolSummary, Secret};
 
 /// ListUserPools accepts at most 60 per page.
 const PAGE_SIZE: i32 = 60;
@@ -79,6 +79,34 @@ impl Cognito {
                 passed_over: Vec::new(),
             }));
         }
+        let candidates = self.list_named(name).await?;
+        if candidates.len() <= 1 {
+            return Ok(candidates.into_iter().next().map(|pool| FoundPool {
+                id: pool.id,
+                name: name.to_owned(),
+                passed_over: Vec::new(),
+            }));
+        }
+        let tagged = self.only_tagged(&candidates, tags).await?;
+        match tagged.as_slice() {
+            [pool] => Ok(Some(FoundPool {
+                id: pool.id.clone(),
+                name: name.to_owned(),
+                passed_over: candidates
+                    .iter()
+                    .filter(|candidate| candidate.id != pool.id)
+                    .map(|candidate| candidate.id.clone())
+                    .collect(),
+            })),
+            _ => Err(Error::AmbiguousPool {
+                name: name.to_owned(),
+                ids: candidates.into_iter().map(|pool| pool.id).collect(),
+            }),
+        }
+    }
+
+    /// Every pool named `name`, oldest first (ListUserPools, all pages).
+    pub(crate) async fn list_named(&self, name: &str) -> Result<Vec<PoolSummary>, Error> {
         let mut pages = self
             .idp
             .list_user_pools()
@@ -86,45 +114,42 @@ impl Cognito {
             .into_paginator()
             .items()
             .send();
-        let mut candidates = Vec::new();
+        let mut found = Vec::new();
         while let Some(pool) = pages.next().await {
             let pool = pool.map_err(Error::api("ListUserPools"))?;
-            if pool.name() == Some(name)
-                && let Some(id) = pool.id()
-            {
-                candidates.push(id.to_owned());
+            if pool.name() == Some(name) {
+                found.push((
+                    pool.creation_date().copied(),
+                    PoolSummary {
+                        id: pool.id.ok_or_else(|| Error::missing("ListUserPools", "UserPools.Id"))?,
+                        created: pool
+                            .creation_date
+                            .and_then(|date| date.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
+                    },
+                ));
             }
         }
-        if candidates.len() <= 1 {
-            return Ok(candidates.pop().map(|id| FoundPool {
-                id,
-                name: name.to_owned(),
-                passed_over: Vec::new(),
-            }));
-        }
-        let described = futures_util::future::join_all(candidates.iter().map(|id| self.describe_pool(id))).await;
+        found.sort_by(|(a, _), (b, _)| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        Ok(found.into_iter().map(|(_, pool)| pool).collect())
+    }
+
+    /// Those of `pools` whose tags include `tags` (DescribeUserPool for each, concurrently).
+    pub(crate) async fn only_tagged(&self, pools: &[PoolSummary], tags: &Tags) -> Result<Vec<PoolSummary>, Error> {
+        let described = futures_util::future::join_all(pools.iter().map(|pool| self.describe_pool(&pool.id))).await;
         let mut tagged = Vec::new();
-        for (id, pool) in candidates.iter().zip(described) {
-            let pool_tags = pool?.user_pool_tags.unwrap_or_default();
+        for (pool, described) in pools.iter().zip(described) {
+            let pool_tags = described?.user_pool_tags.unwrap_or_default();
             if tags.iter().all(|(key, value)| pool_tags.get(key) == Some(value)) {
-                tagged.push(id.clone());
+                tagged.push(pool.clone());
             }
         }
-        match tagged.as_slice() {
-            [id] => Ok(Some(FoundPool {
-                id: id.clone(),
-                name: name.to_owned(),
-                passed_over: candidates
-                    .iter()
-                    .filter(|candidate| *candidate != id)
-                    .cloned()
-                    .collect(),
-            })),
-            _ => Err(Error::AmbiguousPool {
-                name: name.to_owned(),
-                ids: candidates,
-            }),
-        }
+        Ok(tagged)
+    }
+
+    /// The pools named `name` that carry `tags`, oldest first.
+    pub(crate) async fn pools_tagged(&self, name: &str, tags: &Tags) -> Result<Vec<PoolSummary>, Error> {
+        let candidates = self.list_named(name).await?;
+        self.only_tagged(&candidates, tags).await
     }
 
     /// Observes the pool, its MFA and the app client named `client_name`. The three independent reads
@@ -141,7 +166,7 @@ impl Cognito {
         };
         let observed = Observed {
             pool: pool_settings(&pool)?,
-            email: email_configuration(&pool),
+            email: email_configuration(&pool)?,
             mfa,
             tags: pool
                 .user_pool_tags()
@@ -209,7 +234,7 @@ impl Cognito {
         })
     }
 
-    async fn client_id(&self, pool_id: &str, name: &str) -> Result<Option<String>, Error> {
+    pub(crate) async fn client_id(&self, pool_id: &str, name: &str) -> Result<Option<String>, Error> {
         let mut pages = self
             .idp
             .list_user_pool_clients()
@@ -237,7 +262,7 @@ impl Cognito {
         Ok(ids.pop())
     }
 
-    async fn describe_client(&self, pool_id: &str, client_id: &str) -> Result<UserPoolClientType, Error> {
+    pub(crate) async fn describe_client(&self, pool_id: &str, client_id: &str) -> Result<UserPoolClientType, Error> {
         let output = self
             .idp
             .describe_user_pool_client()
@@ -266,7 +291,13 @@ fn names<T: AsRef<str>>(values: impl IntoIterator<Item = T>) -> BTreeSet<String>
     values.into_iter().map(|value| value.as_ref().to_owned()).collect()
 }
 
+/// A number Cognito reported, as the spec's unsigned type; a negative one is an error, never clamped.
+fn unsigned(operation: &'static str, field: &'static str, value: i32) -> Result<u32, Error> {
+    u32::try_from(value).map_err(|_| unexpected(operation, field, &value.to_string()))
+}
+
 fn pool_settings(pool: &UserPoolType) -> Result<PoolSettings, Error> {
+    const DESCRIBE: &str = "DescribeUserPool";
     let policy = pool.policies().and_then(|policies| policies.password_policy());
     Ok(PoolSettings {
         name: pool.name().unwrap_or_default().to_owned(),
@@ -288,26 +319,51 @@ fn pool_settings(pool: &UserPoolType) -> Result<PoolSettings, Error> {
                 .map(|attribute| attribute.as_str()),
         ),
         password_policy: PasswordPolicy {
-            minimum_length: policy
-                .and_then(|policy| policy.minimum_length())
-                .unwrap_or_default()
-                .max(0) as u32,
+            minimum_length: unsigned(
+                DESCRIBE,
+                "PasswordPolicy.MinimumLength",
+                policy.and_then(|policy| policy.minimum_length()).unwrap_or_default(),
+            )?,
             require_uppercase: policy.is_some_and(|policy| policy.require_uppercase()),
             require_lowercase: policy.is_some_and(|policy| policy.require_lowercase()),
             require_numbers: policy.is_some_and(|policy| policy.require_numbers()),
             require_symbols: policy.is_some_and(|policy| policy.require_symbols()),
-            temporary_password_validity_days: policy
-                .map_or(0, |policy| policy.temporary_password_validity_days())
-                .max(0) as u32,
+            temporary_password_validity_days: unsigned(
+                DESCRIBE,
+                "PasswordPolicy.TemporaryPasswordValidityDays",
+                policy.map_or(0, |policy| policy.temporary_password_validity_days()),
+            )?,
+            // 0 remembers no password: the same as not set.
+            password_history_size: policy
+                .and_then(|policy| policy.password_history_size())
+                .map(|size| unsigned(DESCRIBE, "PasswordPolicy.PasswordHistorySize", size))
+                .transpose()?
+                .filter(|size| *size > 0),
         },
         admin_create_user_only: pool
             .admin_create_user_config()
             .is_some_and(|config| config.allow_admin_create_user_only()),
         account_recovery: account_recovery(pool.account_recovery_setting())?,
-        deletion_protection: match pool.deletion_protection().map(|protection| protection.as_str()) {
-            Some("ACTIVE") => DeletionProtection::Active,
-            _ => DeletionProtection::Inactive,
+        deletion_protection: match pool.deletion_protection() {
+            Some(DeletionProtectionType::Active) => DeletionProtection::Active,
+            // Cognito's default, for a pool that reports nothing.
+            Some(DeletionProtectionType::Inactive) | None => DeletionProtection::Inactive,
+            Some(other) => DeletionProtection::Unrecognised(other.as_str().to_owned()),
         },
+        tier: match pool.user_pool_tier() {
+            Some(UserPoolTierType::Lite) => UserPoolTier::Lite,
+            Some(UserPoolTierType::Essentials) => UserPoolTier::Essentials,
+            Some(UserPoolTierType::Plus) => UserPoolTier::Plus,
+            Some(other) => UserPoolTier::Unrecognised(other.as_str().to_owned()),
+            None => UserPoolTier::Unrecognised("not reported".to_owned()),
+        },
+        attributes_require_verification_before_update: names(
+            pool.user_attribute_update_settings()
+                .map(|settings| settings.attributes_require_verification_before_update())
+                .unwrap_or_default()
+                .iter()
+                .map(|attribute| attribute.as_str()),
+        ),
     })
 }
 
@@ -318,24 +374,28 @@ fn account_recovery(setting: Option<&AccountRecoverySettingType>) -> Result<Vec<
     mechanisms.sort_by_key(|mechanism| mechanism.priority());
     mechanisms
         .iter()
-        .map(|mechanism| match mechanism.name().as_str() {
-            "verified_email" => Ok(RecoveryMechanism::VerifiedEmail),
-            "verified_phone_number" => Ok(RecoveryMechanism::VerifiedPhoneNumber),
-            "admin_only" => Ok(RecoveryMechanism::AdminOnly),
-            other => Err(unexpected("DescribeUserPool", "RecoveryMechanism", other)),
+        .map(|mechanism| match mechanism.name() {
+            RecoveryOptionNameType::VerifiedEmail => Ok(RecoveryMechanism::VerifiedEmail),
+            RecoveryOptionNameType::VerifiedPhoneNumber => Ok(RecoveryMechanism::VerifiedPhoneNumber),
+            RecoveryOptionNameType::AdminOnly => Ok(RecoveryMechanism::AdminOnly),
+            other => Err(unexpected("DescribeUserPool", "RecoveryMechanism", other.as_str())),
         })
         .collect()
 }
 
-fn email_configuration(pool: &UserPoolType) -> EmailConfiguration {
-    match pool.email_configuration() {
-        Some(config) if config.email_sending_account() == Some(&EmailSendingAccountType::Developer) => {
-            EmailConfiguration::Developer {
-                source_arn: config.source_arn().unwrap_or_default().to_owned(),
-                from: config.from().unwrap_or_default().to_owned(),
-            }
-        }
-        _ => EmailConfiguration::CognitoDefault,
+fn email_configuration(pool: &UserPoolType) -> Result<EmailConfiguration, Error> {
+    let config = pool.email_configuration();
+    match config.and_then(|config| config.email_sending_account()) {
+        Some(EmailSendingAccountType::Developer) => Ok(EmailConfiguration::Developer {
+            source_arn: config
+                .and_then(|config| config.source_arn())
+                .unwrap_or_default()
+                .to_owned(),
+            from: config.and_then(|config| config.from()).unwrap_or_default().to_owned(),
+        }),
+        // Cognito's default for a pool that reports no sending account.
+        Some(EmailSendingAccountType::CognitoDefault) | None => Ok(EmailConfiguration::CognitoDefault),
+        Some(other) => Err(unexpected("DescribeUserPool", "EmailSendingAccount", other.as_str())),
     }
 }
 
@@ -343,18 +403,26 @@ fn client_settings(client: &UserPoolClientType) -> Result<ClientSettings, Error>
     let units = client.token_validity_units();
     // Cognito's defaults when a client was created without units: refresh in days, the others in hours.
     let unit = |unit: Option<&TimeUnitsType>, default: TimeUnit| -> Result<TimeUnit, Error> {
-        Ok(match unit.map(TimeUnitsType::as_str) {
+        Ok(match unit {
             None => default,
-            Some("seconds") => TimeUnit::Seconds,
-            Some("minutes") => TimeUnit::Minutes,
-            Some("hours") => TimeUnit::Hours,
-            Some("days") => TimeUnit::Days,
-            Some(other) => return Err(unexpected("DescribeUserPoolClient", "TokenValidityUnits", other)),
+            Some(TimeUnitsType::Seconds) => TimeUnit::Seconds,
+            Some(TimeUnitsType::Minutes) => TimeUnit::Minutes,
+            Some(TimeUnitsType::Hours) => TimeUnit::Hours,
+            Some(TimeUnitsType::Days) => TimeUnit::Days,
+            Some(other) => {
+                return Err(unexpected(
+                    "DescribeUserPoolClient",
+                    "TokenValidityUnits",
+                    other.as_str(),
+                ));
+            }
         })
     };
-    let validity = |amount: Option<i32>, unit: TimeUnit| Validity {
-        amount: amount.unwrap_or_default().max(0) as u32,
-        unit,
+    let validity = |field: &'static str, amount: Option<i32>, unit: TimeUnit| -> Result<Validity, Error> {
+        Ok(Validity {
+            amount: unsigned("DescribeUserPoolClient", field, amount.unwrap_or_default())?,
+            unit,
+        })
     };
     Ok(ClientSettings {
         name: client.client_name().unwrap_or_default().to_owned(),
@@ -362,22 +430,31 @@ fn client_settings(client: &UserPoolClientType) -> Result<ClientSettings, Error>
         explicit_auth_flows: names(client.explicit_auth_flows().iter().map(|flow| flow.as_str())),
         token_validity: TokenValidity {
             refresh: validity(
+                "RefreshTokenValidity",
                 Some(client.refresh_token_validity()),
                 unit(units.and_then(|units| units.refresh_token()), TimeUnit::Days)?,
-            ),
+            )?,
             access: validity(
+                "AccessTokenValidity",
                 client.access_token_validity(),
                 unit(units.and_then(|units| units.access_token()), TimeUnit::Hours)?,
-            ),
+            )?,
             id: validity(
+                "IdTokenValidity",
                 client.id_token_validity(),
                 unit(units.and_then(|units| units.id_token()), TimeUnit::Hours)?,
-            ),
+            )?,
         },
-        auth_session_validity_minutes: client.auth_session_validity().unwrap_or_default().max(0) as u32,
-        prevent_user_existence_errors: match client.prevent_user_existence_errors().map(|value| value.as_str()) {
-            Some("ENABLED") => PreventUserExistenceErrors::Enabled,
-            _ => PreventUserExistenceErrors::Legacy,
+        auth_session_validity_minutes: unsigned(
+            "DescribeUserPoolClient",
+            "AuthSessionValidity",
+            client.auth_session_validity().unwrap_or_default(),
+        )?,
+        prevent_user_existence_errors: match client.prevent_user_existence_errors() {
+            Some(PreventUserExistenceErrorTypes::Enabled) => PreventUserExistenceErrors::Enabled,
+            // Cognito's default for a client that reports nothing.
+            Some(PreventUserExistenceErrorTypes::Legacy) | None => PreventUserExistenceErrors::Legacy,
+            Some(other) => PreventUserExistenceErrors::Unrecognised(other.as_str().to_owned()),
         },
         enable_token_revocation: client.enable_token_revocation().unwrap_or(false),
     })

@@ -1,6 +1,6 @@
 //! From a spec to a plan against the live pool: find, resolve the SES identity, observe, compare.
 
-use pool_spec::{DesiredState, EmailSpec, Plan, PoolSpec};
+use pool_spec::{DesiredState, EmailConfiguration, EmailSpec, Plan, PoolSpec};
 
 use crate::{Cognito, Error, LivePool};
 
@@ -15,11 +15,43 @@ pub struct Prepared {
     pub plan: Plan,
     /// Other pools with the spec's name, left alone because they lack its tags.
     pub passed_over: Vec<String>,
+    /// Where the SES identity ARN came from, when the spec sends email through SES.
+    pub ses_identity: Option<SesIdentitySource>,
+}
+
+/// Where the SES identity ARN of a DEVELOPER email configuration came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SesIdentitySource {
+    /// Given by the caller (`--ses-identity-arn`).
+    Given,
+    /// The live pool already sends through an identity that covers the spec's address (in whatever
+    /// region or account): kept, so no change is planned.
+    Live,
+    /// Built from the caller's account and the pool's region, as no identity was given or live.
+    Built {
+        /// The caller's account.
+        account: String,
+        /// The pool's region.
+        region: String,
+    },
+}
+
+impl std::fmt::Display for SesIdentitySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SesIdentitySource::Given => f.write_str("as given"),
+            SesIdentitySource::Live => f.write_str("kept from the live pool"),
+            SesIdentitySource::Built { account, region } => {
+                write!(f, "built from the caller's account {account} and the region {region}")
+            }
+        }
+    }
 }
 
 impl Cognito {
-    /// Finds the spec's pool (or `pool_id`), resolves the SES identity ARN (`ses_identity_arn`, else
-    /// built from the caller's account and this region), observes the pool and plans. Read-only.
+    /// Finds the spec's pool (or `pool_id`), observes it, resolves the SES identity ARN
+    /// (`ses_identity_arn`; else the live pool's, when it covers the spec's address; else built from the
+    /// caller's account and this region) and plans. Read-only.
     ///
     /// Round trips: ListUserPools (with GetCallerIdentity alongside when the ARN is needed), then the
     /// three concurrent reads of [`Cognito::observe`], then DescribeUserPoolClient.
@@ -39,14 +71,6 @@ impl Cognito {
             }
         };
         let (found, account) = tokio::try_join!(self.find_pool(&spec.pool.name, &spec.tags, pool_id), account)?;
-        let arn = match (&spec.email, ses_identity_arn, account) {
-            (_, Some(arn), _) => Some(arn.to_owned()),
-            (EmailSpec::Developer { ses_identity, .. }, None, Some(account)) => {
-                Some(pool_spec::ses_identity_arn(self.region(), &account, ses_identity))
-            }
-            _ => None,
-        };
-        let desired = spec.resolve(arn.as_deref()).map_err(Error::Spec)?;
         let passed_over = found
             .as_ref()
             .map(|found| found.passed_over.clone())
@@ -55,12 +79,31 @@ impl Cognito {
             Some(found) => Some(self.observe(&found.id, &spec.client.name).await?),
             None => None,
         };
+        let (arn, ses_identity) = match (&spec.email, ses_identity_arn) {
+            (EmailSpec::CognitoDefault, _) => (None, None),
+            (EmailSpec::Developer { .. }, Some(arn)) => (Some(arn.to_owned()), Some(SesIdentitySource::Given)),
+            (EmailSpec::Developer { ses_identity, .. }, None) => match live.as_ref().map(|live| &live.observed.email) {
+                Some(EmailConfiguration::Developer { source_arn, .. })
+                    if pool_spec::ses_identity_covers(source_arn, ses_identity) =>
+                {
+                    (Some(source_arn.clone()), Some(SesIdentitySource::Live))
+                }
+                _ => {
+                    let account = account.ok_or_else(|| Error::missing("GetCallerIdentity", "Account"))?;
+                    let region = self.region().to_owned();
+                    let arn = pool_spec::ses_identity_arn(&region, &account, ses_identity);
+                    (Some(arn), Some(SesIdentitySource::Built { account, region }))
+                }
+            },
+        };
+        let desired = spec.resolve(arn.as_deref()).map_err(Error::Spec)?;
         let plan = pool_spec::plan(&desired, live.as_ref().map(|live| &live.observed));
         Ok(Prepared {
             desired,
             live,
             plan,
             passed_over,
+            ses_identity,
         })
     }
 }

@@ -40,10 +40,10 @@ pub use environment::{Environment, UnknownEnvironment};
 pub use plan::{ApplyCall, Change, Conflict, Observed, Plan, plan};
 pub use settings::{
     ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, PasswordPolicy,
-    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, Validity,
+    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, UserPoolTier, Validity,
 };
 pub use spec::{
     AdminDefaults, DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError,
-    SES_FROM, SES_IDENTITY, development, for_environment, production, ses_identity_arn,
+    SES_FROM, SES_IDENTITY, development, for_environment, production, ses_identity_arn, ses_identity_covers,
 };
 pub use validate::{AUTH_FLOWS, SpecError, Violation};

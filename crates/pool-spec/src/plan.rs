@@ -251,6 +251,22 @@ fn compare_pool(diff: &mut Diff, desired: &PoolSettings, observed: &PoolSettings
     ] {
         diff.change(update, field, &current, &wanted, |b| b);
     }
+    let history = |size: &Option<u32>| size.map_or_else(|| "none".to_owned(), |size| size.to_string());
+    diff.change(
+        update,
+        "pool.password_policy.password_history_size",
+        &current.password_history_size,
+        &wanted.password_history_size,
+        history,
+    );
+    diff.change(
+        update,
+        "pool.attributes_require_verification_before_update",
+        &observed.attributes_require_verification_before_update,
+        &desired.attributes_require_verification_before_update,
+        set,
+    );
+    diff.change(update, "pool.tier", &observed.tier, &desired.tier, |t| t.as_str());
     diff.change(
         update,
         "pool.account_recovery",

@@ -145,6 +145,7 @@ fn wizard() -> Vec<Step> {
             title: "After creating the pool, in its settings",
             items: vec![
                 ("Deletion protection", |s| literal(s.pool.deletion_protection.as_str())),
+                ("Feature plan", |s| format!("Choose {}", literal(s.pool.tier.as_str()))),
                 ("Tags", |s| {
                     literals(s.tags.iter().map(|(key, value)| format!("{key}={value}")))
                 }),
@@ -277,6 +278,20 @@ fn rows(spec: &PoolSpec) -> Vec<[String; 4]> {
             Console::Wizard,
         ),
         (
+            "Previous passwords that cannot be reused",
+            "PasswordPolicy.PasswordHistorySize",
+            policy
+                .password_history_size
+                .map_or_else(|| "not set".to_owned(), literal),
+            Console::Wizard,
+        ),
+        (
+            "A new email takes effect once verified",
+            "UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate",
+            literal(set(&pool.attributes_require_verification_before_update)),
+            Console::Silent,
+        ),
+        (
             "MFA",
             "MfaConfiguration",
             literal(spec.mfa.configuration.as_str()),
@@ -340,6 +355,12 @@ fn rows(spec: &PoolSpec) -> Vec<[String; 4]> {
             "Deletion protection",
             "DeletionProtection",
             literal(pool.deletion_protection.as_str()),
+            Console::AfterCreation,
+        ),
+        (
+            "Feature plan",
+            "UserPoolTier",
+            literal(pool.tier.as_str()),
             Console::AfterCreation,
         ),
         (

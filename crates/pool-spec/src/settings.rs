@@ -35,6 +35,11 @@ pub struct PoolSettings {
     pub account_recovery: Vec<RecoveryMechanism>,
     /// `DeletionProtection`.
     pub deletion_protection: DeletionProtection,
+    /// `UserPoolTier`: the feature plan, which decides what the pool costs and which features it may use.
+    pub tier: UserPoolTier,
+    /// `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate`: attributes whose new value
+    /// only takes effect once the user verifies it (the console sets `email`).
+    pub attributes_require_verification_before_update: BTreeSet<String>,
 }
 
 /// `Policies.PasswordPolicy` of a user pool.
@@ -52,6 +57,9 @@ pub struct PasswordPolicy {
     pub require_symbols: bool,
     /// `TemporaryPasswordValidityDays` (Cognito accepts 0–365).
     pub temporary_password_validity_days: u32,
+    /// `PasswordHistorySize`: how many previous passwords a user may not reuse (0–24); `None` when not set.
+    /// Needs the ESSENTIALS plan or higher.
+    pub password_history_size: Option<u32>,
 }
 
 /// One entry of `AccountRecoverySetting.RecoveryMechanisms`.
@@ -78,22 +86,61 @@ impl RecoveryMechanism {
 }
 
 /// `DeletionProtection` of a user pool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum DeletionProtection {
     /// `ACTIVE`: DeleteUserPool fails until this is turned off.
     Active,
     /// `INACTIVE`.
     Inactive,
+    /// A value Cognito reported that this crate does not know, kept verbatim so a plan shows it.
+    /// Only ever observed: a spec holding it fails validation.
+    #[serde(untagged)]
+    Unrecognised(String),
 }
 
 impl DeletionProtection {
     /// Cognito's name for the value.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             DeletionProtection::Active => "ACTIVE",
             DeletionProtection::Inactive => "INACTIVE",
+            DeletionProtection::Unrecognised(value) => value,
         }
+    }
+}
+
+/// `UserPoolTier`: the feature plan of a user pool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum UserPoolTier {
+    /// `LITE`: the basic features (password policy, TOTP MFA, email), the lowest price.
+    Lite,
+    /// `ESSENTIALS`: adds e.g. password history, passwordless sign-in and access-token customisation;
+    /// what CreateUserPool makes when no plan is given.
+    Essentials,
+    /// `PLUS`: adds threat protection.
+    Plus,
+    /// A value Cognito reported that this crate does not know, kept verbatim so a plan shows it.
+    /// Only ever observed: a spec holding it fails validation.
+    #[serde(untagged)]
+    Unrecognised(String),
+}
+
+impl UserPoolTier {
+    /// Cognito's name for the plan.
+    pub fn as_str(&self) -> &str {
+        match self {
+            UserPoolTier::Lite => "LITE",
+            UserPoolTier::Essentials => "ESSENTIALS",
+            UserPoolTier::Plus => "PLUS",
+            UserPoolTier::Unrecognised(value) => value,
+        }
+    }
+
+    /// Whether the plan offers `PasswordHistorySize` (ESSENTIALS and above).
+    pub fn offers_password_history(&self) -> bool {
+        matches!(self, UserPoolTier::Essentials | UserPoolTier::Plus)
     }
 }
 
@@ -274,21 +321,26 @@ impl fmt::Display for Validity {
 }
 
 /// `PreventUserExistenceErrors` of an app client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum PreventUserExistenceErrors {
     /// `ENABLED`: sign-in and recovery do not reveal whether an address has an account.
     Enabled,
     /// `LEGACY`: they answer `UserNotFoundException`.
     Legacy,
+    /// A value Cognito reported that this crate does not know, kept verbatim so a plan shows it.
+    /// Only ever observed: a spec holding it fails validation.
+    #[serde(untagged)]
+    Unrecognised(String),
 }
 
 impl PreventUserExistenceErrors {
     /// Cognito's name for the value.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             PreventUserExistenceErrors::Enabled => "ENABLED",
             PreventUserExistenceErrors::Legacy => "LEGACY",
+            PreventUserExistenceErrors::Unrecognised(value) => value,
         }
     }
 }

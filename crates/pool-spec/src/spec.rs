@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::environment::Environment;
 use crate::settings::{
     ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, PasswordPolicy,
-    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TokenValidity, Validity,
+    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TokenValidity, UserPoolTier, Validity,
 };
 use crate::validate::SpecError;
 
@@ -121,10 +121,14 @@ fn base(environment: Environment, name: &str, email: EmailSpec, deletion_protect
                 require_numbers: false,
                 require_symbols: false,
                 temporary_password_validity_days: 7,
+                password_history_size: None,
             },
             admin_create_user_only: true,
             account_recovery: vec![RecoveryMechanism::VerifiedEmail],
             deletion_protection,
+            // Credere needs nothing above Lite: TOTP, a password policy and email.
+            tier: UserPoolTier::Lite,
+            attributes_require_verification_before_update: email_only(),
         },
         email,
         mfa: MfaSettings {
@@ -172,6 +176,31 @@ pub fn ses_identity_arn(region: &str, account_id: &str, identity: &str) -> Strin
     format!("arn:aws:ses:{region}:{account_id}:identity/{identity}")
 }
 
+/// Whether `arn` is an SES identity ARN (`arn:PARTITION:ses:REGION:ACCOUNT_ID:identity/NAME`) whose
+/// identity may send as `address`: the address itself, its domain, or a parent domain (SES lets a
+/// verified domain send from any address under it). Domains compare case-insensitively.
+pub fn ses_identity_covers(arn: &str, address: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [prefix, partition, service, region, account, resource] = parts[..] else {
+        return false;
+    };
+    let well_formed = prefix == "arn"
+        && partition.starts_with("aws")
+        && service == "ses"
+        && !region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|byte| byte.is_ascii_digit());
+    let Some(identity) = resource.strip_prefix("identity/").filter(|_| well_formed) else {
+        return false;
+    };
+    let (address, identity) = (address.to_ascii_lowercase(), identity.to_ascii_lowercase());
+    if identity == address {
+        return true;
+    }
+    let domain = address.rsplit_once('@').map_or(address.as_str(), |(_, domain)| domain);
+    !identity.is_empty() && !identity.contains('@') && (domain == identity || domain.ends_with(&format!(".{identity}")))
+}
+
 /// The complete desired state of one environment, as UpdateUserPool, SetUserPoolMfaConfig and
 /// UpdateUserPoolClient send it: a validated spec with its SES identity ARN filled in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,9 +237,10 @@ pub enum ResolveError {
         /// The spec's SES identity.
         identity: String,
     },
-    /// The given ARN is not an ARN of the spec's SES identity.
+    /// The given ARN is not an SES identity that may send as the spec's address.
     #[error(
-        "the SES ARN `{arn}` does not name the identity `{identity}`: expected arn:aws:ses:REGION:ACCOUNT_ID:identity/{identity}"
+        "the SES ARN `{arn}` names no identity that may send as `{identity}`: expected \
+         arn:aws:ses:REGION:ACCOUNT_ID:identity/{identity}, or the identity of its domain or a parent domain"
     )]
     WrongSesIdentity {
         /// The ARN that was given.
@@ -236,8 +266,7 @@ impl PoolSpec {
                     environment: self.environment,
                     identity: ses_identity.clone(),
                 })?;
-                let names_identity = arn.starts_with("arn:") && arn.ends_with(&format!(":identity/{ses_identity}"));
-                if !names_identity {
+                if !ses_identity_covers(arn, ses_identity) {
                     return Err(ResolveError::WrongSesIdentity {
                         arn: arn.to_owned(),
                         identity: ses_identity.clone(),
@@ -281,7 +310,7 @@ mod tests {
         aligned.environment = production.environment;
         aligned.pool.name.clone_from(&production.pool.name);
         aligned.client.name.clone_from(&production.client.name);
-        aligned.pool.deletion_protection = production.pool.deletion_protection;
+        aligned.pool.deletion_protection = production.pool.deletion_protection.clone();
         aligned.email = production.email.clone();
         aligned.tags.clone_from(&production.tags);
         assert_eq!(aligned, production);
@@ -343,6 +372,40 @@ mod tests {
             production().resolve(Some(&other)),
             Err(ResolveError::WrongSesIdentity { .. })
         ));
+    }
+
+    #[test]
+    fn an_identity_of_the_address_its_domain_or_a_parent_domain_may_send() {
+        let arn = |identity: &str| format!("arn:aws:ses:eu-west-1:123456789012:identity/{identity}");
+        for (identity, covers) in [
+            (SES_IDENTITY, true),
+            ("CREDERE@noreply.open-contracting.org", true),
+            ("noreply.open-contracting.org", true),
+            ("NoReply.Open-Contracting.org", true),
+            ("open-contracting.org", true),
+            ("org", true),
+            ("contracting.org", false),
+            ("other@noreply.open-contracting.org", false),
+            ("noreply.open-contracting.org.evil.com", false),
+            ("", false),
+        ] {
+            assert_eq!(ses_identity_covers(&arn(identity), SES_IDENTITY), covers, "{identity}");
+        }
+        for malformed in [
+            "arn:aws:ses:eu-west-1:123:identity/noreply.open-contracting.org",
+            "arn:aws:sns:eu-west-1:123456789012:identity/noreply.open-contracting.org",
+            "arn:aws:ses:eu-west-1:123456789012:configuration-set/noreply.open-contracting.org",
+            "noreply.open-contracting.org",
+            "arn:aws:ses::123456789012:identity/noreply.open-contracting.org",
+        ] {
+            assert!(!ses_identity_covers(malformed, SES_IDENTITY), "{malformed}");
+        }
+        assert!(ses_identity_covers(
+            "arn:aws-us-gov:ses:us-gov-west-1:123456789012:identity/open-contracting.org",
+            SES_IDENTITY
+        ));
+        let domain = arn("noreply.open-contracting.org");
+        assert!(production().resolve(Some(&domain)).is_ok());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::settings::Validity;
+use crate::settings::{DeletionProtection, PreventUserExistenceErrors, UserPoolTier, Validity};
 use crate::spec::PoolSpec;
 
 /// A spec that breaks one or more of Cognito's limits.
@@ -69,6 +69,29 @@ impl PoolSpec {
             0,
             365,
         );
+        if let Some(size) = policy.password_history_size {
+            check.range("pool.password_policy.password_history_size", size, 0, 24);
+            if !self.pool.tier.offers_password_history() {
+                check.fail(
+                    "pool.password_policy.password_history_size",
+                    size,
+                    &format!(
+                        "none on the {} plan (it needs ESSENTIALS or PLUS)",
+                        self.pool.tier.as_str()
+                    ),
+                );
+            }
+        }
+        // Values only Cognito can report, never ones a spec may ask for.
+        if let UserPoolTier::Unrecognised(tier) = &self.pool.tier {
+            check.fail("pool.tier", tier, "LITE, ESSENTIALS, PLUS");
+        }
+        if let DeletionProtection::Unrecognised(value) = &self.pool.deletion_protection {
+            check.fail("pool.deletion_protection", value, "ACTIVE, INACTIVE");
+        }
+        if let PreventUserExistenceErrors::Unrecognised(value) = &self.client.prevent_user_existence_errors {
+            check.fail("client.prevent_user_existence_errors", value, "ENABLED, LEGACY");
+        }
         for (key, value) in &self.tags {
             check.length("pool.tags (key)", key, 1, 128);
             check.length(&format!("pool.tags.{key}"), value, 0, 256);
@@ -181,6 +204,43 @@ mod tests {
             assert_eq!(fields.is_empty(), ok, "length {length}: {fields:?}");
             assert!(ok || fields == [field]);
         }
+    }
+
+    #[test]
+    fn password_history_is_0_to_24_and_needs_essentials_or_plus() {
+        let field = "pool.password_policy.password_history_size";
+        for (tier, size, violations) in [
+            (UserPoolTier::Lite, None, 0),
+            (UserPoolTier::Lite, Some(0), 1),
+            (UserPoolTier::Essentials, Some(0), 0),
+            (UserPoolTier::Essentials, Some(24), 0),
+            (UserPoolTier::Plus, Some(25), 1),
+            (UserPoolTier::Lite, Some(25), 2),
+        ] {
+            let fields = violated(|s| {
+                s.pool.tier = tier.clone();
+                s.pool.password_policy.password_history_size = size;
+            });
+            assert_eq!(fields.len(), violations, "{tier:?} {size:?}: {fields:?}");
+            assert!(fields.iter().all(|f| f == field), "{fields:?}");
+        }
+    }
+
+    #[test]
+    fn a_spec_cannot_ask_for_a_value_only_cognito_can_report() {
+        let fields = violated(|s| {
+            s.pool.tier = UserPoolTier::Unrecognised("GOLD".into());
+            s.pool.deletion_protection = DeletionProtection::Unrecognised("MAYBE".into());
+            s.client.prevent_user_existence_errors = PreventUserExistenceErrors::Unrecognised("SOMETIMES".into());
+        });
+        assert_eq!(
+            fields,
+            [
+                "pool.tier",
+                "pool.deletion_protection",
+                "client.prevent_user_existence_errors"
+            ]
+        );
     }
 
     #[test]

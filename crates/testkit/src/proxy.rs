@@ -4,6 +4,11 @@
 //! operation of a call is read from the `X-Amz-Target` header (JSON protocol: Cognito), or from the
 //! `Action` form field (query protocol: STS).
 //!
+//! Faults come in two timings: before forwarding (the emulator never sees the call) or after it (the
+//! emulator did the work, then the answer is lost), which is how a create that reached AWS and still
+//! failed looks to a client. A [`Hold`] stops calls of one operation at the proxy until the test
+//! releases them: the way to make two runs overlap without sleeps or injected latency.
+//!
 //! Each proxy also puts its calls in an AWS account of its own in moto (the `x-moto-account-id`
 //! header), so tests can create pools with the spec's real names without ever meeting another
 //! test's pools, as separate AWS accounts would.
@@ -32,6 +37,9 @@ pub enum FaultKind {
     ServerError,
     /// The connection is closed without any response.
     DropConnection,
+    /// HTTP 400 with `__type` `ConcurrentModificationException`, as Cognito answers a write racing another
+    /// write to the same pool (e.g. SetUserPoolMfaConfig right after CreateUserPool).
+    ConcurrentModification,
 }
 
 /// Make calls of one operation fail: the `nth` (1-based, counted per operation since the proxy
@@ -46,16 +54,29 @@ pub struct Fault {
     pub times: u32,
     /// How they fail.
     pub kind: FaultKind,
+    /// Whether the call reaches the emulator first (its effect happens, its answer is replaced by the
+    /// fault) or is answered by the fault alone.
+    pub after_forwarding: bool,
 }
 
 impl Fault {
-    /// The `nth` call of `operation` fails once, as `kind`.
+    /// The `nth` call of `operation` fails once, as `kind`, without reaching the emulator.
     pub fn once(operation: &str, nth: u32, kind: FaultKind) -> Self {
         Self {
             operation: operation.into(),
             nth,
             times: 1,
             kind,
+            after_forwarding: false,
+        }
+    }
+
+    /// The `nth` call of `operation` reaches the emulator, which does the work, and then fails once as
+    /// `kind`: the caller cannot tell whether anything happened.
+    pub fn after_forwarding(operation: &str, nth: u32, kind: FaultKind) -> Self {
+        Self {
+            after_forwarding: true,
+            ..Self::once(operation, nth, kind)
         }
     }
 
@@ -77,6 +98,18 @@ pub struct Call {
     pub status: Option<u16>,
     /// The fault injected into this call, if any.
     pub fault: Option<FaultKind>,
+    /// Whether the emulator received the call (false for a fault injected before forwarding).
+    pub forwarded: bool,
+    /// The request body as sent: JSON for Cognito, a form for STS. Holds whatever the caller sent, secrets
+    /// included, so it stays inside the test.
+    pub request: Bytes,
+}
+
+impl Call {
+    /// The request body parsed as JSON (Cognito's protocol); `None` for a form-encoded (STS) call.
+    pub fn request_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.request).ok()
+    }
 }
 
 impl Call {
@@ -91,7 +124,52 @@ struct State {
     calls: Vec<Call>,
     counts: HashMap<String, u32>,
     faults: Vec<Fault>,
+    holds: Vec<Arc<HoldState>>,
     latency: Duration,
+}
+
+/// How long [`Hold::wait_for`] waits before failing the test: far longer than any call takes, so it
+/// only fires when the expected call never comes.
+const HOLD_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug)]
+struct HoldState {
+    operation: String,
+    /// How many calls are waiting at the hold now.
+    waiting: tokio::sync::watch::Sender<usize>,
+    released: tokio::sync::watch::Sender<bool>,
+}
+
+/// Calls of one operation stopped at the proxy (after being counted, before being forwarded or failed)
+/// until [`Hold::release`]; dropping the hold releases them too, so a failing test never hangs.
+#[derive(Debug)]
+pub struct Hold {
+    state: Arc<HoldState>,
+}
+
+impl Hold {
+    /// Waits until `count` calls are held, so the test knows each caller is mid-call. Panics after a
+    /// minute, naming the operation, when they never arrive.
+    pub async fn wait_for(&self, count: usize) {
+        let mut waiting = self.state.waiting.subscribe();
+        let arrived = tokio::time::timeout(HOLD_TIMEOUT, waiting.wait_for(|held| *held >= count)).await;
+        assert!(
+            matches!(arrived, Ok(Ok(_))),
+            "fewer than {count} {} call(s) reached the proxy's hold within {HOLD_TIMEOUT:?}",
+            self.state.operation
+        );
+    }
+
+    /// Lets every held call, and every later one, through.
+    pub fn release(&self) {
+        self.state.released.send_replace(true);
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        self.release();
+    }
 }
 
 /// The proxy. Dropping it stops accepting connections.
@@ -163,6 +241,26 @@ impl RecordingProxy {
         self.lock().faults.push(fault);
     }
 
+    /// Stops every call of `operation` from now on at the proxy until the returned [`Hold`] is released
+    /// or dropped.
+    pub fn hold(&self, operation: &str) -> Hold {
+        let state = Arc::new(HoldState {
+            operation: operation.to_owned(),
+            waiting: tokio::sync::watch::Sender::new(0),
+            released: tokio::sync::watch::Sender::new(false),
+        });
+        self.lock().holds.push(Arc::clone(&state));
+        Hold { state }
+    }
+
+    /// The recorded calls of `operation`, in the order they arrived.
+    pub fn calls_of(&self, operation: &str) -> Vec<Call> {
+        self.calls()
+            .into_iter()
+            .filter(|call| call.operation == operation)
+            .collect()
+    }
+
     /// Everything recorded so far, in the order the calls arrived (a call is recorded when it ends,
     /// so concurrent calls are put back in order of arrival here).
     pub fn calls(&self) -> Vec<Call> {
@@ -176,7 +274,7 @@ impl RecordingProxy {
         self.calls().into_iter().map(|call| call.operation).collect()
     }
 
-    /// Forgets the recording, the per-operation counts and the armed faults (latency stays).
+    /// Forgets the recording, the per-operation counts and the armed faults (latency and holds stay).
     pub fn clear(&self) {
         let mut state = self.lock();
         state.calls.clear();
@@ -278,7 +376,7 @@ impl Forwarder {
             .map(|collected| collected.to_bytes())
             .unwrap_or_default();
         let operation = operation_of(&parts.headers, &body);
-        let (latency, fault) = {
+        let (latency, fault, holds) = {
             let mut state = self.lock();
             let count = state.counts.entry(operation.clone()).or_default();
             *count += 1;
@@ -287,25 +385,30 @@ impl Forwarder {
                 .faults
                 .iter()
                 .find(|fault| fault.applies_to(&operation, count))
-                .map(|fault| fault.kind);
-            (state.latency, fault)
+                .cloned();
+            let holds: Vec<_> = state
+                .holds
+                .iter()
+                .filter(|hold| hold.operation == operation)
+                .cloned()
+                .collect();
+            (state.latency, fault, holds)
         };
+        for hold in holds {
+            wait_at(&hold).await;
+        }
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
-        let response = match fault {
-            Some(FaultKind::Throttling) => Ok(aws_error(
-                StatusCode::BAD_REQUEST,
-                "ThrottlingException",
-                "Rate exceeded",
-            )),
-            Some(FaultKind::ServerError) => Ok(aws_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "InternalErrorException",
-                "Internal error",
-            )),
-            Some(FaultKind::DropConnection) => Err(Dropped),
-            None => Ok(self.forward(parts, body).await),
+        let forwarded = fault.as_ref().is_none_or(|fault| fault.after_forwarding);
+        let response = match &fault {
+            Some(fault) if !fault.after_forwarding => fault_response(fault.kind),
+            Some(fault) => {
+                // The emulator does the work; its answer is lost.
+                self.forward(parts, body.clone()).await;
+                fault_response(fault.kind)
+            }
+            None => Ok(self.forward(parts, body.clone()).await),
         };
         let status = response.as_ref().ok().map(|response| response.status().as_u16());
         self.lock().calls.push(Call {
@@ -313,7 +416,9 @@ impl Forwarder {
             started,
             finished: Instant::now(),
             status,
-            fault,
+            fault: fault.map(|fault| fault.kind),
+            forwarded,
+            request: body,
         });
         response
     }
@@ -348,6 +453,39 @@ impl Forwarder {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Counts the call as waiting at `hold` until the hold is released.
+async fn wait_at(hold: &HoldState) {
+    let mut released = hold.released.subscribe();
+    if *released.borrow() {
+        return;
+    }
+    hold.waiting.send_modify(|waiting| *waiting += 1);
+    // An error means the hold was dropped, which releases it.
+    let _ = released.wait_for(|released| *released).await;
+    hold.waiting.send_modify(|waiting| *waiting -= 1);
+}
+
+fn fault_response(kind: FaultKind) -> Result<Response<Full<Bytes>>, Dropped> {
+    match kind {
+        FaultKind::Throttling => Ok(aws_error(
+            StatusCode::BAD_REQUEST,
+            "ThrottlingException",
+            "Rate exceeded",
+        )),
+        FaultKind::ServerError => Ok(aws_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalErrorException",
+            "Internal error",
+        )),
+        FaultKind::ConcurrentModification => Ok(aws_error(
+            StatusCode::BAD_REQUEST,
+            "ConcurrentModificationException",
+            "Another operation is in progress on this resource",
+        )),
+        FaultKind::DropConnection => Err(Dropped),
     }
 }
 
@@ -387,6 +525,8 @@ mod tests {
             finished: base + Duration::from_millis(end_ms),
             status: Some(200),
             fault: None,
+            forwarded: true,
+            request: Bytes::new(),
         }
     }
 
@@ -430,6 +570,7 @@ mod tests {
             nth: 2,
             times: 2,
             kind: FaultKind::Throttling,
+            after_forwarding: false,
         };
         assert!(!fault.applies_to("A", 1));
         assert!(fault.applies_to("A", 2));

@@ -107,18 +107,70 @@ async fn injected_latency_shows_in_the_call_duration() {
 }
 
 #[tokio::test]
-async fn concurrent_calls_overlap_in_the_recording() {
+async fn held_calls_overlap_in_the_recording_until_released() {
     let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
     let client = client(&proxy.endpoint(), 1).await;
-    proxy.set_latency(Duration::from_millis(300));
+    let hold = proxy.hold("ListUserPools");
     let list = || client.list_user_pools().max_results(1).send();
-    let (a, b, c) = tokio::join!(list(), list(), list());
+    let release = async {
+        // All three are inside the proxy at once before any is answered.
+        hold.wait_for(3).await;
+        assert!(proxy.calls().is_empty(), "nothing is answered while held");
+        hold.release();
+    };
+    let (a, b, c, ()) = tokio::join!(list(), list(), list(), release);
     for result in [a, b, c] {
         result.unwrap();
     }
     list().await.unwrap();
     assert_eq!(proxy.max_in_flight(), 3);
     assert_eq!(proxy.round_trips(), 2);
+}
+
+#[tokio::test]
+async fn the_request_body_is_recorded_as_sent() {
+    let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
+    let client = client(&proxy.endpoint(), 1).await;
+    client.list_user_pools().max_results(7).send().await.unwrap();
+    let request = proxy.calls_of("ListUserPools")[0].request_json().unwrap();
+    assert_eq!(request["MaxResults"], 7, "{request}");
+}
+
+/// A fault after forwarding is a create that reached the service and still failed: the pool exists.
+#[tokio::test]
+async fn a_fault_after_forwarding_lets_the_emulator_do_the_work() {
+    let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
+    let client = client(&proxy.endpoint(), 1).await;
+    let name = testkit::unique_name("harness-forwarded");
+    proxy.inject(Fault::after_forwarding("CreateUserPool", 1, FaultKind::ServerError));
+    let error = client.create_user_pool().pool_name(&name).send().await.unwrap_err();
+    assert_eq!(error.code(), Some("InternalErrorException"), "{error:?}");
+    let created = &proxy.calls_of("CreateUserPool")[0];
+    assert!(created.forwarded);
+    assert_eq!(created.status, Some(500));
+    let pools = client.list_user_pools().max_results(60).send().await.unwrap();
+    assert_eq!(
+        pools
+            .user_pools()
+            .iter()
+            .filter(|pool| pool.name() == Some(name.as_str()))
+            .count(),
+        1,
+        "the emulator created the pool although the caller saw a 500"
+    );
+
+    proxy.inject(Fault::once("ListUserPools", 2, FaultKind::DropConnection));
+    client.list_user_pools().max_results(1).send().await.unwrap_err();
+    assert!(!proxy.calls_of("ListUserPools")[1].forwarded);
+}
+
+#[tokio::test]
+async fn concurrent_modification_reaches_the_sdk_by_its_code() {
+    let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
+    let client = client(&proxy.endpoint(), 1).await;
+    proxy.inject(Fault::once("ListUserPools", 1, FaultKind::ConcurrentModification));
+    let error = client.list_user_pools().max_results(1).send().await.unwrap_err();
+    assert_eq!(error.code(), Some("ConcurrentModificationException"), "{error:?}");
 }
 
 #[tokio::test]
@@ -170,6 +222,7 @@ async fn the_sdk_retries_injected_throttling_with_the_standard_retry_config() {
         nth: 1,
         times: 2,
         kind: FaultKind::Throttling,
+        after_forwarding: false,
     });
     client.list_user_pools().max_results(1).send().await.unwrap();
     let statuses: Vec<_> = proxy.calls().iter().map(|call| call.status).collect();
