@@ -262,7 +262,7 @@ fn describe(metadata: &Metadata) -> &'static str {
     }
 }
 
-/// Checks, without changing anything, that [`write`] can edit the `.env` at `path`: it is absent or a
+/// Checks, without changing anything, that [`write()`] can edit the `.env` at `path`: it is absent or a
 /// regular file (a symlink counts as its target), readable, UTF-8 and free of statements python-dotenv
 /// skips; its directory exists and accepts a new file; and that file can be given the old one's owner and
 /// group. Call it before doing anything the file is meant to record.

@@ -2,7 +2,7 @@
 //!
 //! Owns: reading a `.env` exactly as python-dotenv's `dotenv_values` does ([`EnvFile`]: `export`, comments,
 //! quotes, escapes, multi-line values, CRLF, `${NAME}` interpolation, the last assignment winning), the
-//! pure edit that sets keys in such a text ([`edited`]), and editing the file where it is ([`write`],
+//! pure edit that sets keys in such a text ([`edited`]), and editing the file where it is ([`write()`],
 //! checked beforehand by [`check_writable`]).
 //!
 //! Invariant: what [`EnvFile::values`] returns is what python-dotenv returns for the same text and
