@@ -8,7 +8,6 @@ mod aws;
 mod bench;
 mod db;
 mod docs;
-mod env_file;
 mod iam_policy;
 mod provision;
 mod sandbox;

@@ -33,7 +33,8 @@ pub struct Args {
     #[arg(long)]
     show_secret: bool,
     /// Create or update COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET and AWS_REGION in this
-    /// credere-backend `.env` file, keeping its other lines; the file is left with mode 0600.
+    /// credere-backend `.env` file (a symlink is followed), keeping its other lines, owner and group; group and
+    /// other lose access (0600). Checked before any AWS call.
     #[arg(long, value_name = "FILE", conflicts_with = "check")]
     write_env: Option<PathBuf>,
     /// SES identity ARN for production email: an identity of the address, its domain or a parent domain
@@ -77,6 +78,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn provision(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(path) = &args.write_env {
+        // Before any call: a pool made for a file that cannot be written is a pool nobody records.
+        dotenv_file::check_writable(path).context("checking --write-env before anything else; nothing was done")?;
+    }
     let spec = pool_spec::for_environment(args.env);
     let cognito = args.aws.connect(&args.aws.connect_options()).await?;
     let prepared = cognito
@@ -139,7 +144,7 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
     };
     if let Some(path) = &args.write_env {
         let secret = applied.client_secret.as_ref().map_or("", |secret| secret.expose());
-        crate::env_file::write(
+        dotenv_file::write(
             path,
             &[
                 ("COGNITO_POOL_ID", &applied.pool_id),
@@ -148,7 +153,10 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
                 ("AWS_REGION", cognito.region()),
             ],
         )
-        .with_context(|| format!("writing {}", path.display()))?;
+        .context(
+            "the pool and app client are in place, but --write-env failed and left the file as it was. Fix the \
+             cause and run the same command again: it finds them and writes the file",
+        )?;
     }
     match args.output {
         Output::Json => print_json(
@@ -221,7 +229,7 @@ fn print_result(args: &Args, applied: &Applied, plan: &Plan) {
     }
     if let Some(path) = &args.write_env {
         println!(
-            "Wrote COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET and AWS_REGION to {} (mode 0600)",
+            "Wrote COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET and AWS_REGION to {} (owner-only access)",
             path.display()
         );
     }

@@ -18,6 +18,7 @@ const COMMANDS: &[&[&str]] = &[
     &["test"],
     &["bench"],
     &["sandbox"],
+    &["iam-policy"],
 ];
 
 /// Flags every command has, which the README's tables leave out.

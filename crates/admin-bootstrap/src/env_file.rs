@@ -1,12 +1,13 @@
-//! The settings this workflow needs from credere-backend's `.env`, read without touching the process
-//! environment (the file holds secrets the rest of the process must not inherit).
+//! The settings this workflow needs from credere-backend's `.env`, read as credere-backend reads them
+//! (python-dotenv, through the `dotenv-file` crate) and without touching the process environment (the
+//! file holds secrets the rest of the process must not inherit).
 
 use std::path::{Path, PathBuf};
 
-/// The `.env` names credere-backend uses for what the bootstrap needs.
-const DATABASE_URL: &str = "DATABASE_URL";
-const POOL_ID: &str = "COGNITO_POOL_ID";
-const REGION: &str = "AWS_REGION";
+/// The `.env` names credere-backend uses for what the bootstrap needs, with the flag that overrides each.
+const DATABASE_URL: (&str, &str) = ("DATABASE_URL", "--database-url");
+const POOL_ID: (&str, &str) = ("COGNITO_POOL_ID", "--pool-id");
+const REGION: (&str, &str) = ("AWS_REGION", "--region");
 
 /// What a credere-backend `.env` says; each value is `None` when the file does not set it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,57 +20,82 @@ pub struct BackendEnv {
     pub region: Option<String>,
 }
 
-/// Why a `.env` file could not be read. Never quotes the file's content, which holds secrets.
+/// Why a `.env` file could not be used. Never quotes the file's content, which holds secrets.
 #[derive(Debug, thiserror::Error)]
 pub enum EnvFileError {
-    /// The file could not be opened or read.
-    #[error("cannot read {}: {source}", .path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The I/O failure.
-        source: std::io::Error,
-    },
-    /// A line is not `NAME=value`.
-    #[error("{}: line {line} is not NAME=value (its content is not shown, as it may hold a secret)", .path.display())]
+    /// The file could not be read, or is not UTF-8.
+    #[error(transparent)]
+    Read(#[from] dotenv_file::ReadError),
+    /// Statements python-dotenv cannot parse: credere-backend skips them with a warning, but one of them may
+    /// be the setting meant here.
+    #[error(
+        "{}: line(s) {} cannot be parsed as .env statements (python-dotenv, which credere-backend reads the \
+         file with, skips them with a warning; their content is not shown, as it may hold a secret). Fix them",
+        .path.display(),
+        .lines.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+    )]
     Syntax {
         /// The file.
         path: PathBuf,
-        /// The 1-based line number.
+        /// The 1-based line numbers.
+        lines: Vec<usize>,
+    },
+    /// A needed value takes part of itself from credere-backend's own environment, which this process
+    /// cannot see.
+    #[error(
+        "{}: {key} (line {line}) uses {} through `${{…}}`, not set earlier in the file: credere-backend takes \
+         it from its own environment, which this command cannot see. Write the value into the file, or pass \
+         {flag} and leave out --env-file",
+        .path.display(),
+        .names.join(", ")
+    )]
+    OutsideReference {
+        /// The file.
+        path: PathBuf,
+        /// The setting.
+        key: &'static str,
+        /// The flag that gives it instead.
+        flag: &'static str,
+        /// The 1-based line of its assignment.
         line: usize,
+        /// The names it refers to.
+        names: Vec<String>,
     },
 }
 
 impl BackendEnv {
-    /// Reads `path`; empty values count as unset.
+    /// Reads `path` as python-dotenv does, `${NAME}` included; empty values count as unset.
     pub fn read(path: &Path) -> Result<Self, EnvFileError> {
-        let error = |source: dotenvy::Error| match source {
-            dotenvy::Error::LineParse(_, index) => EnvFileError::Syntax {
+        let file = dotenv_file::read(path)?;
+        let lines = file.bad_lines();
+        if !lines.is_empty() {
+            return Err(EnvFileError::Syntax {
                 path: path.to_owned(),
-                line: index + 1,
-            },
-            dotenvy::Error::Io(source) => EnvFileError::Io {
-                path: path.to_owned(),
-                source,
-            },
-            // Only the process-environment functions raise anything else; describe it without a value.
-            other => EnvFileError::Io {
-                path: path.to_owned(),
-                source: std::io::Error::other(other.to_string()),
-            },
-        };
-        let mut found = Self::default();
-        for item in dotenvy::from_path_iter(path).map_err(error)? {
-            let (key, value) = item.map_err(error)?;
-            let slot = match key.as_str() {
-                DATABASE_URL => &mut found.database_url,
-                POOL_ID => &mut found.pool_id,
-                REGION => &mut found.region,
-                _ => continue,
-            };
-            *slot = Some(value).filter(|value| !value.trim().is_empty());
+                lines,
+            });
         }
-        Ok(found)
+        // Nothing from this process's environment: it is not credere-backend's.
+        let values = file.values(|_| None);
+        let setting = |(key, flag): (&'static str, &'static str)| {
+            let Some((_, setting)) = values.iter().find(|(name, _)| name == key) else {
+                return Ok(None);
+            };
+            if !setting.outside_names.is_empty() {
+                return Err(EnvFileError::OutsideReference {
+                    path: path.to_owned(),
+                    key,
+                    flag,
+                    line: setting.line,
+                    names: setting.outside_names.iter().cloned().collect(),
+                });
+            }
+            Ok(setting.value.clone().filter(|value| !value.trim().is_empty()))
+        };
+        Ok(Self {
+            database_url: setting(DATABASE_URL)?,
+            pool_id: setting(POOL_ID)?,
+            region: setting(REGION)?,
+        })
     }
 }
 
@@ -77,24 +103,25 @@ impl BackendEnv {
 mod tests {
     use super::*;
 
-    fn write(content: &str) -> PathBuf {
-        let path = std::env::temp_dir().join(format!("admin-bootstrap-env-{}-{}", std::process::id(), content.len()));
+    fn read(content: &str) -> Result<BackendEnv, EnvFileError> {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join(".env");
         std::fs::write(&path, content).unwrap();
-        path
+        BackendEnv::read(&path)
     }
 
     #[test]
-    fn reads_credere_backends_names_and_ignores_the_rest() {
-        let path = write(
-            "# credere-backend\nDATABASE_URL=\"postgresql://u:p%40ss@db/credere\"\nCOGNITO_POOL_ID=eu-west-1_Abc\n\
-             COGNITO_CLIENT_SECRET=shh\nAWS_REGION=eu-west-1\nexport OTHER=1\n",
-        );
-        let env = BackendEnv::read(&path).unwrap();
-        std::fs::remove_file(&path).unwrap();
+    fn reads_credere_backends_names_as_python_dotenv_does() {
+        let env = read(
+            "# credere-backend\r\nDB_PASSWORD='p$ss'\r\nDATABASE_URL=postgresql://u:${DB_PASSWORD}@db/credere$x\r\n\
+             COGNITO_POOL_ID=eu-west-1_Abc # the pool\r\nCOGNITO_CLIENT_SECRET=shh\r\nexport AWS_REGION=\"eu-west-1\"\r\n\
+             NOTES=\"AWS_REGION=us-west-2\"\r\nOTHER=1 2 3\r\n",
+        )
+        .unwrap();
         assert_eq!(
             env,
             BackendEnv {
-                database_url: Some("postgresql://u:p%40ss@db/credere".into()),
+                database_url: Some("postgresql://u:p$ss@db/credere$x".into()),
                 pool_id: Some("eu-west-1_Abc".into()),
                 region: Some("eu-west-1".into()),
             }
@@ -107,12 +134,38 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_line_is_reported_without_its_content() {
-        let path = write("DATABASE_URL=postgresql://u:topsecret@db/credere\nNOT A SETTING 'topsecret\n");
-        let error = BackendEnv::read(&path).unwrap_err();
-        std::fs::remove_file(&path).unwrap();
+    fn a_bad_line_is_reported_by_its_real_number_without_its_content() {
+        let mut content = "A=1\n".repeat(25);
+        content.push_str("NOT A SETTING 'topsecret\nDATABASE_URL=postgresql://u:topsecret@db/credere\n");
+        let error = read(&content).unwrap_err();
+        assert!(
+            matches!(&error, EnvFileError::Syntax { lines, .. } if *lines == [26]),
+            "{error:?}"
+        );
         let message = error.to_string();
-        assert!(message.contains("line 2"), "{message}");
+        assert!(message.contains("line(s) 26 cannot be parsed"), "{message}");
         assert!(!message.contains("topsecret"), "{message}");
+    }
+
+    #[test]
+    fn a_value_from_credere_backends_environment_is_refused_not_guessed() {
+        // HOME is set in this process, but this process's environment is not credere-backend's.
+        let error =
+            read("DATABASE_URL=postgresql://u@${DB_HOST:-localhost}/${HOME}\nUNUSED=${ELSEWHERE}\n").unwrap_err();
+        let message = error.to_string();
+        assert!(
+            matches!(&error, EnvFileError::OutsideReference { key: "DATABASE_URL", line: 1, names, .. }
+                if *names == ["DB_HOST", "HOME"]),
+            "{error:?}"
+        );
+        assert!(message.contains("--database-url"), "{message}");
+        // A reference in a key this workflow does not read is credere-backend's business.
+        assert_eq!(
+            read("UNUSED=${ELSEWHERE}\nAWS_REGION=eu-west-1\n")
+                .unwrap()
+                .region
+                .as_deref(),
+            Some("eu-west-1")
+        );
     }
 }

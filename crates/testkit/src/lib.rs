@@ -31,3 +31,20 @@ pub use shared::{Services, cognito_endpoint, database, server_url, unique_name};
 pub const DATABASE_ENV: &str = "TEST_DATABASE_URL";
 /// Names an already running Cognito emulator (moto server) that tests use.
 pub const COGNITO_ENV: &str = "COGNITO_TEST_ENDPOINT";
+
+/// The names of the entries in `directory`, sorted: what a test compares to prove a command left nothing
+/// behind (a temporary file) and removed nothing. Panics when the directory cannot be read.
+pub fn file_names(directory: &std::path::Path) -> Vec<String> {
+    let entries = std::fs::read_dir(directory).unwrap_or_else(|error| panic!("{}: {error}", directory.display()));
+    let mut names: Vec<String> = entries
+        .map(|entry| {
+            entry
+                .expect("a directory entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}

@@ -1,0 +1,299 @@
+//! The `.env` file on disk: reading it, and editing it where it is.
+
+use std::fs::{File, Metadata};
+use std::io::Write;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::edit::{EditError, edited};
+use crate::parse::line_of;
+use crate::values::EnvFile;
+
+/// Symlinks followed before giving up, as the kernel's own limit.
+const MAX_SYMLINKS: usize = 40;
+
+/// Why a `.env` file could not be read. Never quotes the file's content, which holds secrets.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    #[error("cannot read {}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O failure.
+        source: std::io::Error,
+    },
+    /// python-dotenv (and so credere-backend) cannot decode the file either.
+    #[error("{}: line {line} is not UTF-8 text; save the file as UTF-8", .path.display())]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line of the first byte that is not UTF-8.
+        line: usize,
+    },
+}
+
+/// Reads and parses the `.env` file at `path`.
+pub fn read(path: &Path) -> Result<EnvFile, ReadError> {
+    read_text(path).map(|text| EnvFile::parse(&text))
+}
+
+fn read_text(path: &Path) -> Result<String, ReadError> {
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|error| {
+        let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+        ReadError::NotUtf8 {
+            path: path.to_owned(),
+            line: line_of(std::str::from_utf8(valid).unwrap_or_default(), valid.len()),
+        }
+    })
+}
+
+/// Why `--write-env` refuses or fails. Nothing was changed when it is returned: the file is either as it
+/// was or, after the rename, completely written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// A device node, directory, FIFO or socket is at the path (or at the end of its symlinks).
+    #[error(
+        "{} is {what}, not a regular file: pass the path of credere-backend's .env file (a symlink to it is fine)",
+        .path.display()
+    )]
+    NotARegularFile {
+        /// The path, after following symlinks.
+        path: PathBuf,
+        /// What it is, e.g. "a directory".
+        what: &'static str,
+    },
+    /// The directory the file would be created in does not exist.
+    #[error("the directory {} does not exist: create it, or correct the path", .directory.display())]
+    MissingDirectory {
+        /// The directory.
+        directory: PathBuf,
+    },
+    /// A new file cannot be created beside the target (read-only, no permission, not a directory).
+    #[error(
+        "cannot create a file in {} (the .env is replaced by a new file written beside it, so its directory \
+         must be writable)",
+        .directory.display()
+    )]
+    DirectoryNotWritable {
+        /// The directory.
+        directory: PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// The new file cannot be given the old one's owner and group.
+    #[error(
+        "cannot give the new {} the owner and group of the old one (uid {uid}, gid {gid}), which \
+         credere-backend may need to read it; run as root or as the file's owner",
+        .path.display()
+    )]
+    CannotKeepOwner {
+        /// The file.
+        path: PathBuf,
+        /// Its owner.
+        uid: u32,
+        /// Its group.
+        gid: u32,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// The symlinks at the path never end.
+    #[error("{}: more than {MAX_SYMLINKS} symlinks (a loop?)", .path.display())]
+    SymlinkLoop {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The existing file cannot be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The existing file cannot be edited safely, or a value cannot be written.
+    #[error("{}", .path.display())]
+    Edit {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: EditError,
+    },
+    /// Inspecting or writing failed.
+    #[error("{}", .path.display())]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+}
+
+/// The file an edit goes to, after following symlinks.
+struct Target {
+    file: PathBuf,
+    directory: PathBuf,
+    existing: Option<Existing>,
+}
+
+struct Existing {
+    text: String,
+    metadata: Metadata,
+}
+
+impl Target {
+    /// Follows symlinks from `path`; the end must be a regular file or nothing, in a directory that exists.
+    fn resolve(path: &Path) -> Result<Self, WriteError> {
+        let mut file = path.to_owned();
+        for _ in 0..MAX_SYMLINKS {
+            let directory = match file.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+                _ => PathBuf::from("."),
+            };
+            let io = |source| WriteError::Io {
+                path: file.clone(),
+                source,
+            };
+            match std::fs::symlink_metadata(&file) {
+                Ok(metadata) if metadata.file_type().is_symlink() => {
+                    file = directory.join(std::fs::read_link(&file).map_err(io)?);
+                }
+                Ok(metadata) if metadata.is_file() => {
+                    let text = read_text(&file)?;
+                    let existing = Some(Existing { text, metadata });
+                    return Ok(Self {
+                        file,
+                        directory,
+                        existing,
+                    });
+                }
+                Ok(metadata) => {
+                    return Err(WriteError::NotARegularFile {
+                        what: describe(&metadata),
+                        path: file,
+                    });
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                    return match std::fs::metadata(&directory) {
+                        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                            Err(WriteError::MissingDirectory { directory })
+                        }
+                        _ => Ok(Self {
+                            file,
+                            directory,
+                            existing: None,
+                        }),
+                    };
+                }
+                Err(error) => return Err(io(error)),
+            }
+        }
+        Err(WriteError::SymlinkLoop { path: path.to_owned() })
+    }
+
+    /// An empty file beside the target, readable by its owner only, that can be renamed over it; removed
+    /// when dropped unless persisted.
+    fn new_file(&self) -> Result<tempfile::NamedTempFile, WriteError> {
+        let name = self
+            .file
+            .file_name()
+            .map_or("env".into(), |name| name.to_string_lossy());
+        let temporary = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .permissions(std::fs::Permissions::from_mode(0o600))
+            .tempfile_in(&self.directory)
+            .map_err(|source| WriteError::DirectoryNotWritable {
+                directory: self.directory.clone(),
+                source,
+            })?;
+        if let Some(existing) = &self.existing {
+            let (uid, gid) = (existing.metadata.uid(), existing.metadata.gid());
+            std::os::unix::fs::fchown(temporary.as_file(), Some(uid), Some(gid)).map_err(|source| {
+                WriteError::CannotKeepOwner {
+                    path: self.file.clone(),
+                    uid,
+                    gid,
+                    source,
+                }
+            })?;
+            // Tightened to owner-only, never loosened: 0644 becomes 0600, 0400 stays 0400.
+            let mode = existing.metadata.mode() & 0o600;
+            temporary
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(mode))
+                .map_err(|source| self.io(source))?;
+        }
+        Ok(temporary)
+    }
+
+    fn io(&self, source: std::io::Error) -> WriteError {
+        WriteError::Io {
+            path: self.file.clone(),
+            source,
+        }
+    }
+
+    fn text(&self) -> &str {
+        self.existing.as_ref().map_or("", |existing| &existing.text)
+    }
+
+    fn edited(&self, values: &[(&str, &str)]) -> Result<String, WriteError> {
+        edited(self.text(), values).map_err(|source| WriteError::Edit {
+            path: self.file.clone(),
+            source,
+        })
+    }
+}
+
+fn describe(metadata: &Metadata) -> &'static str {
+    let kind = metadata.file_type();
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "of an unknown kind"
+    }
+}
+
+/// Checks, without changing anything, that [`write()`] can edit the `.env` at `path`: it is absent or a
+/// regular file (a symlink counts as its target), readable, UTF-8 and free of statements python-dotenv
+/// skips; its directory exists and accepts a new file; and that file can be given the old one's owner and
+/// group. Call it before doing anything the file is meant to record.
+pub fn check_writable(path: &Path) -> Result<(), WriteError> {
+    let target = Target::resolve(path)?;
+    target.edited(&[])?;
+    target.new_file()?;
+    Ok(())
+}
+
+/// Sets `values` (key, value) in the `.env` at `path`, where it is: a symlink is followed and its target
+/// edited; the file keeps its owner and group, and its mode loses any group and other bits (a new file is
+/// 0600). Each key's assignments get the new value, missing keys are appended, and every other byte stays
+/// (see [`edited`](crate::edited)). The new content goes to a temporary file in the target's directory, which
+/// is flushed to disk and renamed over the target, and the directory is flushed; on any error the
+/// temporary file is removed and the target is as it was.
+pub fn write(path: &Path, values: &[(&str, &str)]) -> Result<(), WriteError> {
+    let target = Target::resolve(path)?;
+    let text = target.edited(values)?;
+    let mut temporary = target.new_file()?;
+    temporary
+        .write_all(text.as_bytes())
+        .and_then(|()| temporary.as_file().sync_all())
+        .map_err(|source| target.io(source))?;
+    temporary
+        .persist(&target.file)
+        .map_err(|error| target.io(error.error))?;
+    File::open(&target.directory)
+        .and_then(|directory| directory.sync_all())
+        .map_err(|source| WriteError::Io {
+            path: target.directory.clone(),
+            source,
+        })
+}

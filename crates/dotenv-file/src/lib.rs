@@ -1,0 +1,37 @@
+//! credere-backend's `.env` as python-dotenv reads it, and edits that keep it so.
+//!
+//! Owns: reading a `.env` exactly as python-dotenv's `dotenv_values` does ([`EnvFile`]: `export`, comments,
+//! quotes, escapes, multi-line values, CRLF, `${NAME}` interpolation, the last assignment winning), the
+//! pure edit that sets keys in such a text ([`edited`]), and editing the file where it is ([`write()`],
+//! checked beforehand by [`check_writable`]).
+//!
+//! Invariant: what [`EnvFile::values`] returns is what python-dotenv returns for the same text and
+//! environment (the differential tests against python-dotenv itself are the specification); an edit
+//! changes only the values it sets, reads back through python-dotenv as exactly those values, and reaches
+//! the disk whole or not at all, in the file a symlink points to, with its owner and group. No error or
+//! log quotes the file's content: it holds secrets.
+//!
+//! Must not depend on: the other workspace crates, the AWS SDK or a database; the parser, the
+//! interpolation and the edit do no I/O.
+//!
+//! ```
+//! use dotenv_file::EnvFile;
+//!
+//! let text = "export DATABASE_URL=postgresql://db/credere  # comment\nURL=${DATABASE_URL}?x=$y\n";
+//! let values = EnvFile::parse(text).values(|_| None);
+//! assert_eq!(values[1].0, "URL");
+//! assert_eq!(values[1].1.value.as_deref(), Some("postgresql://db/credere?x=$y"));
+//!
+//! let edited = dotenv_file::edited(text, &[("COGNITO_POOL_ID", "us-east-1_Ab")])?;
+//! assert_eq!(edited, format!("{text}COGNITO_POOL_ID=us-east-1_Ab\n"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod edit;
+mod file;
+mod parse;
+mod values;
+
+pub use edit::{EditError, edited};
+pub use file::{ReadError, WriteError, check_writable, read, write};
+pub use values::{EnvFile, Setting};
