@@ -1,7 +1,7 @@
 //! The IAM policies are the calls the commands really make: every scenario of each command runs through
 //! the recording proxy, every recorded call must be granted to that command's role, and every action a
 //! role grants must be used by at least one scenario. The policies also pass `parliament` (the IAM policy
-//! linter) and the example CI job passes GitHub's workflow schema.
+//! linter) and the example CI job passes actionlint and GitHub's workflow schema.
 
 mod support;
 
@@ -286,8 +286,24 @@ fn every_policy_passes_parliament() {
 
 #[test]
 fn the_example_drift_check_job_is_a_valid_github_workflow() {
-    let bin = testkit::venv_bin().unwrap();
     let workflow = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/examples/drift-check.yml");
+    let findings = testkit::actionlint(std::path::Path::new(workflow)).unwrap();
+    assert!(findings.is_empty(), "actionlint:\n{findings}");
+    // actionlint can fail: an undefined expression and a malformed job.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yml");
+    std::fs::write(
+        &bad,
+        "on: push\njobs:\n  x:\n    steps:\n      - run: echo ${{ github.nosuch }}\n",
+    )
+    .unwrap();
+    let findings = testkit::actionlint(&bad).unwrap();
+    assert!(
+        findings.contains("nosuch") && findings.contains("runs-on"),
+        "{findings}"
+    );
+
+    let bin = testkit::venv_bin().unwrap();
     let output = std::process::Command::new(bin.join("check-jsonschema"))
         .args(["--builtin-schema", "vendor.github-workflows", workflow])
         .output()

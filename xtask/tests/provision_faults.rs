@@ -173,14 +173,21 @@ async fn concurrent_modification_is_retried_on_update_user_pool() {
 }
 
 /// Two runs from scratch at once: both list (nothing), both create, and each catches the other's pool.
+/// The holds make both creates finish before either run looks again; without them, the run whose pool is
+/// the older may look before the newer exists and finish (its pool is the one to keep), while the run
+/// that made the newer one always catches it.
 #[tokio::test]
 async fn two_runs_from_scratch_at_once_fail_naming_both_pools_and_the_newer() {
     let proxy = proxy().await;
-    let hold = proxy.hold("CreateUserPool");
+    let creates = proxy.hold("CreateUserPool");
     let release = async {
         // Both runs have listed, found nothing and sent their create before either is answered.
-        hold.wait_for(2).await;
-        hold.release();
+        creates.wait_for(2).await;
+        // Nothing is listing now: each run waits for its create. Hold the look that follows each create.
+        let looks = proxy.hold("ListUserPools");
+        creates.release();
+        looks.wait_for(2).await;
+        looks.release();
     };
     let (first, second, ()) = tokio::join!(
         provision(Environment::Development, &proxy, &[]),

