@@ -160,7 +160,7 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
             .block_on(cognito.write_user(&pool.id, username, &email, *write))
             .with_context(|| {
                 format!(
-                    "{}; the steps before it were done, run again to finish",
+                    "{} failed (any step before it is done); run the same command again to finish",
                     write.operation()
                 )
             })?;
