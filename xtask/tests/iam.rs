@@ -247,17 +247,19 @@ async fn every_recorded_call_is_granted_and_every_granted_action_is_used() {
     assert_role_matches(Role::Provisioner, &provisioner);
     assert_role_matches(Role::DriftCheck, &drift_check);
     assert_role_matches(Role::Admin, &admin);
-    // The one action no proxy can see: Cognito makes it on the caller's behalf, for SES email.
+    // The two actions no proxy can see: Cognito acts on the caller's authority, for SES email and for a
+    // live SMS configuration an update carries over.
+    let on_behalf = [Action::CreateEmailServiceLinkedRole, Action::PassSmsRole];
     assert!(
-        Role::Provisioner
-            .actions()
-            .contains(&Action::CreateEmailServiceLinkedRole)
+        on_behalf
+            .iter()
+            .all(|action| Role::Provisioner.actions().contains(action))
     );
     assert!(
         Role::ALL
             .iter()
             .flat_map(|role| role.actions())
-            .all(|action| action.operation().is_some() || *action == Action::CreateEmailServiceLinkedRole)
+            .all(|action| action.operation().is_some() || on_behalf.contains(action))
     );
 }
 

@@ -45,6 +45,10 @@ pub enum Action {
     /// `iam:CreateServiceLinkedRole` for `email.cognito-idp.amazonaws.com`: Cognito creates this role the
     /// first time a pool in the account sends email through SES (DEVELOPER), on the caller's authority.
     CreateEmailServiceLinkedRole,
+    /// `iam:PassRole` to Cognito: an update carries over the live pool's SMS configuration, whose SNS
+    /// caller role Cognito then uses on the caller's authority. Credere's pools send no SMS, so this is
+    /// used only for a pool that has one.
+    PassSmsRole,
 }
 
 /// What an action may be scoped to.
@@ -56,7 +60,12 @@ enum Scope {
     UserPool,
     /// The email service-linked role, under a condition on the service name.
     EmailServiceLinkedRole,
+    /// Roles of the account, passed to Cognito only.
+    RolePassedToCognito,
 }
+
+/// The service principal a passed role is for.
+pub const COGNITO_SERVICE: &str = "cognito-idp.amazonaws.com";
 
 /// The service Cognito's email service-linked role is for.
 pub const EMAIL_SERVICE: &str = "email.cognito-idp.amazonaws.com";
@@ -66,6 +75,7 @@ impl Action {
     pub fn name(self) -> &'static str {
         match self {
             Action::CreateEmailServiceLinkedRole => "iam:CreateServiceLinkedRole",
+            Action::PassSmsRole => "iam:PassRole",
             other => other.cognito_name(),
         }
     }
@@ -89,6 +99,7 @@ impl Action {
             Action::AdminEnableUser => "cognito-idp:AdminEnableUser",
             Action::AdminDeleteSoftwareToken => "cognito-idp:AdminDeleteSoftwareToken",
             Action::CreateEmailServiceLinkedRole => "iam:CreateServiceLinkedRole",
+            Action::PassSmsRole => "iam:PassRole",
         }
     }
 
@@ -96,7 +107,7 @@ impl Action {
     /// caller's behalf (the service-linked role).
     pub fn operation(self) -> Option<&'static str> {
         match self {
-            Action::CreateEmailServiceLinkedRole => None,
+            Action::CreateEmailServiceLinkedRole | Action::PassSmsRole => None,
             other => other.cognito_name().strip_prefix("cognito-idp:"),
         }
     }
@@ -123,6 +134,10 @@ impl Action {
             Action::CreateEmailServiceLinkedRole => {
                 "let Cognito create its SES service-linked role the first time a pool sends email through SES"
             }
+            Action::PassSmsRole => {
+                "keep a live pool's SMS configuration in an update (Cognito uses its SNS role); Credere's pools \
+                 send no SMS, so only a pool that has one needs it"
+            }
         }
     }
 
@@ -130,6 +145,7 @@ impl Action {
         match self {
             Action::ListUserPools | Action::CreateUserPool => Scope::Any,
             Action::CreateEmailServiceLinkedRole => Scope::EmailServiceLinkedRole,
+            Action::PassSmsRole => Scope::RolePassedToCognito,
             _ => Scope::UserPool,
         }
     }
@@ -202,6 +218,7 @@ impl Role {
                 CreateUserPoolClient,
                 UpdateUserPoolClient,
                 CreateEmailServiceLinkedRole,
+                PassSmsRole,
             ],
             Role::Admin => &[
                 ListUserPools,
@@ -250,6 +267,15 @@ impl Role {
                 "Action": Action::CreateEmailServiceLinkedRole.name(),
                 "Resource": format!("arn:aws:iam::{}:role/aws-service-role/{EMAIL_SERVICE}/*", pools.account),
                 "Condition": {"StringEquals": {"iam:AWSServiceName": EMAIL_SERVICE}},
+            }));
+        }
+        if !names(Scope::RolePassedToCognito).is_empty() {
+            statements.push(json!({
+                "Sid": "PassTheLivePoolsSmsRoleToCognito",
+                "Effect": "Allow",
+                "Action": Action::PassSmsRole.name(),
+                "Resource": format!("arn:aws:iam::{}:role/*", pools.account),
+                "Condition": {"StringEquals": {"iam:PassedToService": COGNITO_SERVICE}},
             }));
         }
         json!({"Version": "2012-10-17", "Statement": statements})
@@ -379,6 +405,12 @@ mod tests {
         assert_eq!(
             statements[2]["Condition"]["StringEquals"]["iam:AWSServiceName"],
             EMAIL_SERVICE
+        );
+        assert_eq!(statements[3]["Action"], "iam:PassRole");
+        assert_eq!(statements[3]["Resource"], "arn:aws:iam::123456789012:role/*");
+        assert_eq!(
+            statements[3]["Condition"]["StringEquals"]["iam:PassedToService"],
+            COGNITO_SERVICE
         );
         assert_eq!(policy["Version"], "2012-10-17");
         // No wildcard action anywhere.
