@@ -1,13 +1,16 @@
-//! `cargo xtask admin`: bootstrap a first administrator (the Cognito user and its `credere_user` row).
+//! `cargo xtask admin`: bootstrap a first administrator (the Cognito user and its `credere_user` row); its
+//! subcommands `disable`, `enable` and `reset-mfa` (module [`access`]) act on an existing user in Cognito only.
 //!
 //! Parses the flags, gathers the settings (flag, else the `--env-file`, else the process environment),
 //! calls `admin_bootstrap`, and prints the report. Exit codes: 0 done (or nothing to do), 1 refused or failed.
 
+mod access;
+
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use admin_bootstrap::{BackendEnv, Report, Request, ResetOutcome};
+use admin_bootstrap::{BackendEnv, PoolChoice, Report, Request, ResetOutcome};
 use anyhow::Context;
 
 use crate::aws::{AwsArgs, runtime};
@@ -22,15 +25,18 @@ pub enum Output {
     Json,
 }
 
-/// Flags of `cargo xtask admin`.
+/// Flags of `cargo xtask admin`; a subcommand instead acts on an existing user.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
+    #[command(subcommand)]
+    operation: Option<Box<access::Command>>,
     /// The admin's email (trimmed and lower-cased); also their Cognito sign-in.
-    #[arg(long)]
-    email: String,
+    #[arg(long, required = true)]
+    email: Option<String>,
     /// The admin's display name, stored verbatim.
-    #[arg(long)]
-    name: String,
+    #[arg(long, required = true)]
+    name: Option<String>,
     /// The language Credere shows the admin.
     #[arg(long, default_value = "es")]
     language: String,
@@ -70,21 +76,19 @@ pub struct Args {
     aws: AwsArgs,
 }
 
-/// Runs the bootstrap and prints its report.
+/// Runs the bootstrap and prints its report, or runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let file = match &args.env_file {
-        Some(path) => BackendEnv::read(path).context("reading --env-file")?,
-        None => BackendEnv::default(),
+    if let Some(operation) = args.operation {
+        return access::run(*operation);
+    }
+    // clap requires both when no subcommand is given.
+    let (Some(email), Some(name)) = (args.email.clone(), args.name.clone()) else {
+        anyhow::bail!("--email and --name are required to bootstrap an admin");
     };
-    // Flag, else the file named on the command line, else the ambient environment.
-    let setting = |flag: &Option<String>, from_file: &Option<String>, name: &str| {
-        flag.clone()
-            .or_else(|| from_file.clone())
-            .or_else(|| std::env::var(name).ok())
-    };
+    let file = backend_env(args.env_file.as_deref())?;
     let request = Request {
-        email: args.email.clone(),
-        name: args.name.clone(),
+        email,
+        name,
         language: args.language.clone(),
         environment: args.environment,
         pool_id: setting(&args.pool_id, &file.pool_id, "COGNITO_POOL_ID"),
@@ -99,17 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The region: --region, else the .env's AWS_REGION, else the standard chain.
     options.region = options.region.or(file.region);
     // Show what will happen before anything happens: this may be production.
-    let pool = match &input.pool {
-        admin_bootstrap::PoolChoice::Id(id) => format!("pool {id}"),
-        admin_bootstrap::PoolChoice::Environment {
-            environment,
-            pool_id: Some(id),
-        } => format!("the {environment} pool {id}"),
-        admin_bootstrap::PoolChoice::Environment {
-            environment,
-            pool_id: None,
-        } => format!("the {environment} pool"),
-    };
+    let pool = pool_choice_text(&input.pool);
     eprintln!(
         "Ensuring the admin {} in {pool} and in database {}: what already exists is kept, what is missing is created.",
         input.email, input.database_url
@@ -234,17 +228,53 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
 /// Asks on a terminal whether to replace the password an admin has set; `false`, having said why, when stdin is
 /// not a terminal (then `--yes` is the way to confirm).
 fn confirm_replacing_password(email: &str, cognito_status: &str) -> anyhow::Result<bool> {
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Ok(false);
-    }
-    eprint!(
+    let question = format!(
         "{email} has already set a password (Cognito status {cognito_status}). credere-backend's forgot-password \
          replaces it with a temporary one and emails a link carrying it; their current password stops working. \
          Type yes to send it: "
     );
+    Ok(ask_yes(&question)? == Some(true))
+}
+
+/// Asks `question` on the terminal: whether the answer was `yes`, or `None` when stdin is not a terminal.
+fn ask_yes(question: &str) -> anyhow::Result<Option<bool>> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Ok(None);
+    }
+    eprint!("{question}");
     std::io::stderr().flush()?;
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;
-    Ok(answer.trim() == "yes")
+    Ok(Some(answer.trim() == "yes"))
+}
+
+/// What credere-backend's `.env` named by `--env-file` says (nothing without one).
+fn backend_env(path: Option<&Path>) -> anyhow::Result<BackendEnv> {
+    match path {
+        Some(path) => BackendEnv::read(path).context("reading --env-file"),
+        None => Ok(BackendEnv::default()),
+    }
+}
+
+/// A setting from its flag, else the file named on the command line, else the ambient environment.
+fn setting(flag: &Option<String>, from_file: &Option<String>, name: &str) -> Option<String> {
+    flag.clone()
+        .or_else(|| from_file.clone())
+        .or_else(|| std::env::var(name).ok())
+}
+
+/// How the pool asked for is named before it is looked up.
+fn pool_choice_text(choice: &PoolChoice) -> String {
+    match choice {
+        PoolChoice::Id(id) => format!("pool {id}"),
+        PoolChoice::Environment {
+            environment,
+            pool_id: Some(id),
+        } => format!("the {environment} pool {id}"),
+        PoolChoice::Environment {
+            environment,
+            pool_id: None,
+        } => format!("the {environment} pool"),
+    }
 }

@@ -30,7 +30,8 @@ struct Cli {
 enum Command {
     /// Show the plan for an environment's user pool and app client, then apply it.
     Provision(provision::Args),
-    /// Bootstrap a first administrator: the Cognito user and its credere_user row, resumable.
+    /// Bootstrap a first administrator: the Cognito user and its credere_user row, resumable. Its subcommands
+    /// disable, enable and reset-mfa act on an existing user.
     Admin(admin::Args),
     /// Print an environment's pool spec as JSON.
     Spec(spec::Args),

@@ -2,10 +2,11 @@
 //! replace it (AdminSetUserPassword, Permanent=false), so it is not sent unless confirmed with `--yes` or, on a
 //! terminal, by typing yes; and "Nothing to do" is never printed when a reset was sent.
 
+#[path = "support/mod.rs"]
+mod cli;
 #[path = "../../crates/admin-bootstrap/tests/support/mod.rs"]
 mod support;
 
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use admin_bootstrap::ResetOutcome;
@@ -146,28 +147,10 @@ async fn on_a_terminal_it_asks_and_sends_on_yes() {
     let world = support::world().await;
     let email = admin_with_own_password(&world).await;
     let (backend, request) = support::one_request_server(200).await;
-    // util-linux `script` gives the command a terminal and passes what we write to it.
-    let command = admin_args(&world, &email, &backend)
-        .iter()
-        .map(|arg| format!("'{arg}'"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let command = format!("'{}' {command}", env!("CARGO_BIN_EXE_xtask"));
-    let output = tokio::task::spawn_blocking(move || {
-        let mut child = Command::new("script")
-            .args(["--quiet", "--return", "--command", &command, "/dev/null"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("running util-linux `script` (apt-get install bsdutils) to give xtask a terminal");
-        child.stdin.take().unwrap().write_all(b"yes\n").unwrap();
-        child.wait_with_output().unwrap()
-    })
-    .await
-    .unwrap();
-    let printed = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert_eq!(output.status.code(), Some(0), "{printed}");
+    let args = admin_args(&world, &email, &backend);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, printed) = cli::xtask_on_terminal(&args, "yes\n").await;
+    assert_eq!(code, 0, "{printed}");
     assert!(printed.contains("Type yes to send it"), "it asked: {printed}");
     assert!(printed.contains("Password reset requested"), "{printed}");
     assert!(request.await.unwrap().starts_with("POST /users/forgot-password "));

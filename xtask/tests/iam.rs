@@ -208,6 +208,21 @@ async fn admin_scenarios() -> BTreeSet<String> {
     admin(vec!["--env".into(), "development".into(), "--pool-id".into(), pool_id])
         .await
         .assert_code(0);
+    // Offboarding, twice (the second only signs out again), giving access back, and a lost authenticator.
+    for operation in ["disable", "disable", "enable", "reset-mfa"] {
+        xtask(&[
+            "admin",
+            operation,
+            "--email",
+            "iam-admin@example.org",
+            "--env",
+            "development",
+            "--endpoint-url",
+            &endpoint,
+        ])
+        .await
+        .assert_code(0);
+    }
     recorded(&proxy)
 }
 
@@ -248,6 +263,29 @@ async fn every_recorded_call_is_granted_and_every_granted_action_is_used() {
     );
 }
 
+/// Actions AWS added after parliament's bundled IAM definitions were made: parliament calls them unknown.
+const NEWER_THAN_PARLIAMENT: &[&str] = &["cognito-idp:AdminDeleteSoftwareToken"];
+
+/// Whether a parliament finding is only that it does not know one of [`NEWER_THAN_PARLIAMENT`].
+fn newer_than_parliament(finding: &serde_json::Value) -> bool {
+    finding["issue"] == "UNKNOWN_ACTION"
+        && NEWER_THAN_PARLIAMENT
+            .iter()
+            .any(|action| finding["location"]["string"] == *action)
+}
+
+#[test]
+fn the_actions_parliament_does_not_know_are_in_aws_own_service_model() {
+    let model: serde_json::Value = serde_json::from_str(&testkit::botocore_service_model("cognito-idp")).unwrap();
+    for action in NEWER_THAN_PARLIAMENT {
+        let operation = action.strip_prefix("cognito-idp:").unwrap();
+        assert!(
+            model["operations"].get(operation).is_some(),
+            "{operation} is not in botocore's cognito-idp model"
+        );
+    }
+}
+
 #[test]
 fn every_policy_passes_parliament() {
     let bin = testkit::venv_bin().unwrap();
@@ -261,14 +299,19 @@ fn every_policy_passes_parliament() {
             let policy = role.policy(&pools).to_string();
             // --string, with stdin closed: parliament refuses --file when stdin is not a terminal.
             let output = std::process::Command::new(bin.join("parliament"))
-                .args(["--string", &policy])
+                .args(["--string", &policy, "--json"])
                 .stdin(std::process::Stdio::null())
                 .output()
                 .unwrap();
-            let findings = String::from_utf8_lossy(&output.stdout);
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            let findings: Vec<serde_json::Value> = stdout
+                .lines()
+                .map(|line| serde_json::from_str(line).unwrap())
+                .filter(|finding| !newer_than_parliament(finding))
+                .collect();
             assert!(
-                output.status.success() && findings.trim().is_empty(),
-                "{role}: parliament found {findings}{}\n{policy}",
+                findings.is_empty() && (output.status.success() || !stdout.trim().is_empty()),
+                "{role}: parliament found {findings:?}{}\n{policy}",
                 String::from_utf8_lossy(&output.stderr)
             );
         }

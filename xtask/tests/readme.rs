@@ -12,6 +12,9 @@ const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
 const COMMANDS: &[&[&str]] = &[
     &["provision"],
     &["admin"],
+    &["admin", "disable"],
+    &["admin", "enable"],
+    &["admin", "reset-mfa"],
     &["spec"],
     &["docs"],
     &["db", "setup"],
@@ -171,12 +174,13 @@ fn readme_flag_tables_match_help() {
 fn readme_documents_every_command() {
     let mut commands = BTreeSet::new();
     for name in help_commands(&help(&[])) {
-        let sub = help_commands(&help(&[&name]));
-        if sub.is_empty() {
-            commands.insert(name);
-        } else {
-            commands.extend(sub.into_iter().map(|sub| format!("{name} {sub}")));
+        let own_help = help(&[&name]);
+        let sub = help_commands(&own_help);
+        // A command with subcommands is documented itself too when it takes flags of its own (`admin`).
+        if sub.is_empty() || !help_flags(&own_help).is_empty() {
+            commands.insert(name.clone());
         }
+        commands.extend(sub.into_iter().map(|sub| format!("{name} {sub}")));
     }
     let listed: BTreeSet<String> = COMMANDS.iter().map(|args| args.join(" ")).collect();
     assert_eq!(

@@ -73,6 +73,25 @@ pub enum PoolChoice {
     },
 }
 
+impl PoolChoice {
+    /// The pool named by `--env` and `--pool-id` (or `COGNITO_POOL_ID`): the ID is checked for shape, a blank one
+    /// counts as none, and one of the two is needed. Makes no call.
+    pub fn from_flags(environment: Option<Environment>, pool_id: Option<&str>) -> Result<Self, InputError> {
+        let pool_id = pool_id.map(str::trim).filter(|id| !id.is_empty());
+        if let Some(pool_id) = pool_id {
+            validate_pool_id(pool_id)?;
+        }
+        match (environment, pool_id) {
+            (Some(environment), pool_id) => Ok(PoolChoice::Environment {
+                environment,
+                pool_id: pool_id.map(str::to_owned),
+            }),
+            (None, Some(pool_id)) => Ok(PoolChoice::Id(pool_id.to_owned())),
+            (None, None) => Err(InputError::NoPool),
+        }
+    }
+}
+
 /// A [`Request`] that passed validation.
 #[derive(Debug, Clone)]
 pub struct Input {
@@ -186,21 +205,10 @@ pub enum InputError {
 impl Request {
     /// Checks every field, normalising the email; makes no call of any kind.
     pub fn validate(&self) -> Result<Input, InputError> {
-        let email = validate_email(&self.email)?;
+        let email = normalize_email(&self.email)?;
         let name = validate_name(&self.name)?;
         let language = self.language.trim().parse().map_err(InputError::Language)?;
-        let pool_id = self.pool_id.as_deref().map(str::trim).filter(|id| !id.is_empty());
-        if let Some(pool_id) = pool_id {
-            validate_pool_id(pool_id)?;
-        }
-        let pool = match (self.environment, pool_id) {
-            (Some(environment), pool_id) => PoolChoice::Environment {
-                environment,
-                pool_id: pool_id.map(str::to_owned),
-            },
-            (None, Some(pool_id)) => PoolChoice::Id(pool_id.to_owned()),
-            (None, None) => return Err(InputError::NoPool),
-        };
+        let pool = PoolChoice::from_flags(self.environment, self.pool_id.as_deref())?;
         let raw_url = self
             .database_url
             .as_deref()
@@ -222,7 +230,8 @@ impl Request {
     }
 }
 
-fn validate_email(raw: &str) -> Result<String, InputError> {
+/// The email trimmed and lower-cased, once it is a valid address Cognito can take as a sign-in.
+pub fn normalize_email(raw: &str) -> Result<String, InputError> {
     let email = raw.trim().to_lowercase();
     if email.is_empty() {
         return Err(InputError::EmptyEmail);

@@ -186,11 +186,15 @@ fn what_to_do(cause: &user_model::Error) -> &'static str {
     }
 }
 
-/// The pool the user goes in.
-struct Pool {
-    id: String,
-    name: Option<String>,
-    environment: Option<Environment>,
+/// The pool the user is in, once resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pool {
+    /// Its ID.
+    pub id: String,
+    /// Its name, when it was looked up (found by an environment's spec).
+    pub name: Option<String>,
+    /// The environment whose spec named it, if one was given.
+    pub environment: Option<Environment>,
 }
 
 /// The row as it stands in the open transaction, before the Cognito step.
@@ -342,7 +346,9 @@ fn new_user(input: &Input) -> NewUser {
     }
 }
 
-async fn resolve_pool(choice: &PoolChoice, cognito: &Cognito) -> Result<Pool, Error> {
+/// Finds the pool a [`PoolChoice`] names: by ID as given, or by the environment's spec name and tags (an ID given
+/// with it must be that pool). Only reads.
+pub async fn resolve_pool(choice: &PoolChoice, cognito: &Cognito) -> Result<Pool, Error> {
     match choice {
         PoolChoice::Id(id) => Ok(Pool {
             id: id.clone(),

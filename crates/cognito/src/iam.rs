@@ -34,6 +34,14 @@ pub enum Action {
     AdminCreateUser,
     /// `cognito-idp:AdminGetUser`.
     AdminGetUser,
+    /// `cognito-idp:AdminDisableUser`: offboarding.
+    AdminDisableUser,
+    /// `cognito-idp:AdminUserGlobalSignOut`: offboarding revokes the user's tokens.
+    AdminUserGlobalSignOut,
+    /// `cognito-idp:AdminEnableUser`.
+    AdminEnableUser,
+    /// `cognito-idp:AdminDeleteSoftwareToken`: a lost authenticator.
+    AdminDeleteSoftwareToken,
     /// `iam:CreateServiceLinkedRole` for `email.cognito-idp.amazonaws.com`: Cognito creates this role the
     /// first time a pool in the account sends email through SES (DEVELOPER), on the caller's authority.
     CreateEmailServiceLinkedRole,
@@ -86,6 +94,10 @@ impl Action {
             Action::UpdateUserPoolClient => "cognito-idp:UpdateUserPoolClient",
             Action::AdminCreateUser => "cognito-idp:AdminCreateUser",
             Action::AdminGetUser => "cognito-idp:AdminGetUser",
+            Action::AdminDisableUser => "cognito-idp:AdminDisableUser",
+            Action::AdminUserGlobalSignOut => "cognito-idp:AdminUserGlobalSignOut",
+            Action::AdminEnableUser => "cognito-idp:AdminEnableUser",
+            Action::AdminDeleteSoftwareToken => "cognito-idp:AdminDeleteSoftwareToken",
             Action::CreateEmailServiceLinkedRole => "iam:CreateServiceLinkedRole",
             Action::PassSmsRole => "iam:PassRole",
         }
@@ -114,7 +126,11 @@ impl Action {
             Action::CreateUserPoolClient => "create the app client credere-backend uses",
             Action::UpdateUserPoolClient => "fix the app client's drift, sending its whole configuration",
             Action::AdminCreateUser => "create the administrator's Cognito user",
-            Action::AdminGetUser => "read an existing user (a re-run, or a user made before)",
+            Action::AdminGetUser => "read an existing user (a re-run, a user made before, or one to change)",
+            Action::AdminDisableUser => "``admin disable``: stop the user signing in",
+            Action::AdminUserGlobalSignOut => "``admin disable``: revoke the user's tokens",
+            Action::AdminEnableUser => "``admin enable``: let a disabled user sign in again",
+            Action::AdminDeleteSoftwareToken => "``admin reset-mfa``: forget a lost authenticator app",
             Action::CreateEmailServiceLinkedRole => {
                 "let Cognito create its SES service-linked role the first time a pool sends email through SES"
             }
@@ -172,7 +188,8 @@ impl Role {
                  can read the secret too"
             }
             Role::Admin => {
-                "runs ``cargo xtask admin``: it finds the pool, then creates or reads the administrator's Cognito user"
+                "runs ``cargo xtask admin``: it finds the pool, then creates or reads the administrator's Cognito \
+                 user; and ``admin disable``, ``admin enable`` and ``admin reset-mfa``, which change an existing user"
             }
         }
     }
@@ -203,7 +220,16 @@ impl Role {
                 CreateEmailServiceLinkedRole,
                 PassSmsRole,
             ],
-            Role::Admin => &[ListUserPools, DescribeUserPool, AdminCreateUser, AdminGetUser],
+            Role::Admin => &[
+                ListUserPools,
+                DescribeUserPool,
+                AdminCreateUser,
+                AdminGetUser,
+                AdminDisableUser,
+                AdminUserGlobalSignOut,
+                AdminEnableUser,
+                AdminDeleteSoftwareToken,
+            ],
         }
     }
 

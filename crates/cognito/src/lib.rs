@@ -1,7 +1,8 @@
 //! The one crate that talks to Amazon Cognito (and STS, to learn the caller's account).
 //!
 //! Owns: building the SDK clients from aws-config, finding a pool by name and tags, observing it in
-//! pool-spec's shape, applying a plan, and creating and reading users.
+//! pool-spec's shape, applying a plan, creating and reading users, and disabling, enabling and resetting the
+//! authenticator of a user (Cognito only: never the database).
 //! Invariant: every update sends the whole desired configuration, never a part (Cognito resets what an
 //! update leaves out); a pool is never deleted or recreated here.
 //! Must not depend on: the database crates or the xtask binary. SDK types stay inside this crate's
@@ -28,6 +29,7 @@
 //! assert_eq!(format!("{secret:?}"), "Secret(***)");
 //! ```
 
+mod access;
 mod apply;
 mod client;
 mod error;
@@ -40,6 +42,7 @@ mod secret;
 mod unknown;
 mod users;
 
+pub use access::{UserAccess, UserOperation, UserWrite};
 pub use apply::Applied;
 pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, known_profiles, load_sdk_config};
 pub use error::{Error, PoolSummary};

@@ -76,18 +76,25 @@ impl UserError {
         E: std::error::Error + ProvideErrorMetadata + 'static,
         R: fmt::Debug,
     {
-        // Cognito's own code and message when it answered; the SDK's full context (without the raw
-        // response it would otherwise dump) when it did not.
-        let message = match (error.code(), error.message()) {
-            (Some(code), Some(message)) => format!("{code}: {message}"),
-            _ => DisplayErrorContext(error).to_string(),
-        };
         Self::Call {
             operation,
             pool_id: pool_id.to_owned(),
             code: error.code().map(str::to_owned),
-            message,
+            message: call_message(error),
         }
+    }
+}
+
+/// Cognito's own code and message when it answered; the SDK's full context (without the raw response it
+/// would otherwise dump) when it did not.
+pub(crate) fn call_message<E, R>(error: &SdkError<E, R>) -> String
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+    R: fmt::Debug,
+{
+    match (error.code(), error.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        _ => DisplayErrorContext(error).to_string(),
     }
 }
 
@@ -132,30 +139,7 @@ impl Cognito {
 
     /// AdminGetUser by email (Cognito accepts the email where it expects the `Username`).
     pub async fn get_user(&self, pool_id: &str, email: &str) -> Result<CognitoUser, UserError> {
-        const OPERATION: &str = "AdminGetUser";
-        self.check_pool_region(pool_id)?;
-        let output = self
-            .idp
-            .admin_get_user()
-            .user_pool_id(pool_id)
-            .username(email)
-            .send()
-            .await
-            .map_err(|error| match error.as_service_error() {
-                Some(service) if service.is_user_not_found_exception() => UserError::UserNotFound {
-                    pool_id: pool_id.to_owned(),
-                    email: email.to_owned(),
-                },
-                Some(service) if service.is_resource_not_found_exception() => self.no_such_pool(pool_id).into(),
-                _ => UserError::call(OPERATION, pool_id, &error),
-            })?;
-        user_from_parts(
-            OPERATION,
-            Some(output.username()),
-            output.user_attributes(),
-            output.enabled(),
-            output.user_status().map(|status| status.as_str()),
-        )
+        self.user_access(pool_id, email).await.map(|access| access.user)
     }
 }
 
@@ -168,7 +152,7 @@ fn incomplete_request(operation: &'static str) -> UserError {
 }
 
 /// The two operations return the same facts in differently shaped outputs.
-fn user_from_parts(
+pub(crate) fn user_from_parts(
     operation: &'static str,
     username: Option<&str>,
     attributes: &[AttributeType],

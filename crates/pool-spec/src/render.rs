@@ -508,6 +508,21 @@ fn provision(page: &mut Page, specs: &[PoolSpec]) {
 
 fn tasks(page: &mut Page, specs: &[PoolSpec]) {
     page.heading("Tasks", '-');
+    first_admin(page, specs);
+    offboard(page, specs);
+    reset_authenticator(page, specs);
+}
+
+/// The environments' pools, as the console lists them: ```credere-production`` in Production, …`.
+fn pool_names(specs: &[PoolSpec]) -> String {
+    specs
+        .iter()
+        .map(|s| format!("``{}`` in {}", s.pool.name, s.environment.title()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn first_admin(page: &mut Page, specs: &[PoolSpec]) {
     page.heading("Create a first admin user", '~');
     let first = specs.first().map(|s| s.environment.as_str()).unwrap_or("production");
     page.code_block(
@@ -521,15 +536,11 @@ fn tasks(page: &mut Page, specs: &[PoolSpec]) {
          The new admin then sets a password with *Forgot Password?*, as in the last step below.",
     );
     page.para(0, "To do the same by hand:");
-    let pools: Vec<String> = specs
-        .iter()
-        .map(|s| format!("``{}`` in {}", s.pool.name, s.environment.title()))
-        .collect();
     page.line(
         0,
         &format!(
             "#. In the environment's user pool ({}), open *Users* and click *Create user*:",
-            pools.join(", ")
+            pool_names(specs)
         ),
     );
     page.blank();
@@ -574,6 +585,69 @@ fn tasks(page: &mut Page, specs: &[PoolSpec]) {
         "#. Open Credere's frontend, click *Forgot Password?* and enter the admin's email address. credere-backend \
          sets a temporary password and emails a link that carries it; the link's page sets the admin's own \
          password, then an authenticator app.",
+    );
+    page.blank();
+}
+
+fn offboard(page: &mut Page, specs: &[PoolSpec]) {
+    page.heading("Offboard someone", '~');
+    let first = specs.first().map(|s| s.environment.as_str()).unwrap_or("production");
+    page.code_block(
+        0,
+        "bash",
+        [format!("cargo xtask admin disable --email EMAIL --env {first}")],
+    );
+    page.para(
+        0,
+        "It disables the person's Cognito user, so they can no longer sign in, and signs them out everywhere, \
+         which revokes their refresh tokens. Their ``credere_user`` row is kept: credere-backend keeps its \
+         history. ``cargo xtask admin enable`` gives the access back.",
+    );
+    page.para(0, "To do the same by hand:");
+    page.line(
+        0,
+        &format!(
+            "#. In the environment's user pool ({}), open *Users* and click the person's email address",
+            pool_names(specs)
+        ),
+    );
+    page.line(0, "#. Click *Actions* and choose *Disable user access*");
+    page.line(
+        0,
+        "#. Sign them out everywhere: ``aws cognito-idp admin-user-global-sign-out --user-pool-id POOL_ID \
+         --username EMAIL``",
+    );
+    page.blank();
+}
+
+fn reset_authenticator(page: &mut Page, specs: &[PoolSpec]) {
+    page.heading("Reset an authenticator", '~');
+    let first = specs.first().map(|s| s.environment.as_str()).unwrap_or("production");
+    page.code_block(
+        0,
+        "bash",
+        [format!(
+            "cargo xtask admin reset-mfa --email EMAIL --env {first} --send-reset --backend-url BACKEND_URL"
+        )],
+    );
+    page.para(
+        0,
+        "For someone who lost the phone with their authenticator app. It deletes their authenticator app \
+         registration (AdminDeleteSoftwareToken), so that, with MFA required, their next sign-in asks for a new \
+         one. With ``--send-reset``, credere-backend emails them a link that carries a temporary password; its \
+         page sets a new password, then shows the QR code of a new authenticator app. Their old password stops \
+         working.",
+    );
+    page.para(0, "To do the same by hand:");
+    page.line(
+        0,
+        "#. Delete the registration: the console has no control for it; call AdminDeleteSoftwareToken with the \
+         environment's pool ID and the person's email address (``cargo xtask admin reset-mfa`` makes this call)",
+    );
+    page.line(
+        0,
+        "#. Ask the person to open Credere's frontend, click *Forgot Password?* and enter their email address, \
+         then follow the emailed link: it sets a new password, then a new authenticator app.",
     );
     page.blank();
 }
@@ -749,6 +823,8 @@ mod tests {
             "Configuration\n-------------",
             "Tasks\n-----",
             "Create a first admin user\n~~~~~",
+            "Offboard someone\n~~~~~",
+            "Reset an authenticator\n~~~~~",
         ] {
             assert!(page.contains(heading), "{heading:?} missing");
         }
@@ -757,6 +833,9 @@ mod tests {
         assert!(page.contains("cargo xtask provision --env production"));
         assert!(page.contains("--check") && page.contains("--write-env"));
         assert!(page.contains("cargo xtask admin --email EMAIL --name \"NAME\" --env production"));
+        assert!(page.contains("cargo xtask admin disable --email EMAIL --env production"));
+        assert!(page.contains("cargo xtask admin reset-mfa --email EMAIL --env production --send-reset"));
+        assert!(page.contains("*Disable user access*") && page.contains("AdminDeleteSoftwareToken"));
         assert!(page.contains("INSERT INTO public.credere_user (type, language, email, name, external_id)"));
         assert!(page.contains("VALUES ('OCP', 'es', 'EMAIL', 'NAME', 'SUB');"));
         assert!(page.contains("Forgot Password?"));

@@ -113,3 +113,34 @@ pub fn mutations(proxy: &RecordingProxy) -> Vec<String> {
         .filter(|operation| MUTATING.contains(&operation.as_str()))
         .collect()
 }
+
+/// Runs `cargo xtask ARGS` (the built binary) on a pseudo-terminal (util-linux `script`), typing `input` into it;
+/// returns the exit code and what it printed (stdout and stderr both reach the terminal).
+pub async fn xtask_on_terminal(args: &[&str], input: &str) -> (i32, String) {
+    use tokio::io::AsyncWriteExt;
+    // Single-quoted for the shell `script` runs the command with; no argument here holds a quote.
+    let command: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_xtask"))
+        .chain(args.iter().copied())
+        .map(|arg| format!("'{arg}'"))
+        .collect();
+    let mut child = tokio::process::Command::new("script")
+        .args(["--quiet", "--return", "--command", &command.join(" "), "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` gives the command a terminal: apt-get install bsdutils (Debian) to run this test");
+    let mut stdin = child.stdin.take().expect("stdin was piped");
+    stdin
+        .write_all(input.as_bytes())
+        .await
+        .expect("typing into the terminal");
+    drop(stdin);
+    let output = child.wait_with_output().await.expect("waiting for `script`");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code().unwrap_or(-1), printed)
+}

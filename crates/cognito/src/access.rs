@@ -1,0 +1,249 @@
+//! Taking a user's access away, giving it back, and resetting their authenticator app: the user operations
+//! that touch only Cognito (never the `credere_user` row, which credere-backend keeps for its history).
+//!
+//! Each operation is planned from what AdminGetUser reports ([`UserOperation::plan`], pure), so a second run
+//! makes no write that would change anything: disabling a disabled user only signs them out again (which
+//! also finishes a run interrupted between its two calls), enabling an enabled user makes no call.
+//!
+//! Resetting an authenticator is AdminDeleteSoftwareToken, not AdminSetUserMFAPreference: AWS documents that
+//! TOTP cannot be turned off for a user while the pool requires MFA (Credere's pools do), while deleting the
+//! software token makes the next sign-in answer `MFA_SETUP` when the user has no other factor. It is made
+//! whatever AdminGetUser lists: a token verified during `MFA_SETUP` but never made a preference
+//! (credere-backend never calls SetUserMFAPreference) need not be listed, and deleting again is harmless.
+
+use std::fmt;
+
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+
+use crate::users::user_from_parts;
+use crate::{Cognito, CognitoUser, UserError};
+
+/// A user as these operations need to see them: who they are, and whether an authenticator app is registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserAccess {
+    /// The user.
+    pub user: CognitoUser,
+    /// Whether AdminGetUser lists `SOFTWARE_TOKEN_MFA` among the user's activated MFA settings.
+    pub authenticator_listed: bool,
+}
+
+/// What the maintainer asked to do to a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserOperation {
+    /// Take access away: disable the user and revoke their tokens.
+    Disable,
+    /// Give access back.
+    Enable,
+    /// Forget the user's authenticator app, so that the next sign-in sets up a new one.
+    ResetMfa,
+}
+
+/// One write to Cognito, in the order a plan makes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserWrite {
+    /// AdminDisableUser: the user can no longer sign in.
+    Disable,
+    /// AdminUserGlobalSignOut: revokes the user's refresh tokens (and the access tokens issued with them).
+    SignOutEverywhere,
+    /// AdminEnableUser.
+    Enable,
+    /// AdminDeleteSoftwareToken: forgets the registered authenticator app.
+    DeleteAuthenticator,
+}
+
+impl UserWrite {
+    /// The API operation, as the proxy records it and IAM names it.
+    pub fn operation(self) -> &'static str {
+        match self {
+            UserWrite::Disable => "AdminDisableUser",
+            UserWrite::SignOutEverywhere => "AdminUserGlobalSignOut",
+            UserWrite::Enable => "AdminEnableUser",
+            UserWrite::DeleteAuthenticator => "AdminDeleteSoftwareToken",
+        }
+    }
+}
+
+impl fmt::Display for UserWrite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self {
+            UserWrite::Disable => "disable the user (they can no longer sign in)",
+            UserWrite::SignOutEverywhere => "sign them out everywhere (their refresh tokens are revoked)",
+            UserWrite::Enable => "enable the user (they can sign in again)",
+            UserWrite::DeleteAuthenticator => {
+                "delete their authenticator app registration (the next sign-in sets up a new one)"
+            }
+        };
+        write!(f, "{} ({})", what, self.operation())
+    }
+}
+
+impl UserOperation {
+    /// The writes that bring `access` to what this operation asks for; empty when it is already there.
+    pub fn plan(self, access: &UserAccess) -> Vec<UserWrite> {
+        match self {
+            // Signing out again is harmless, and finishes a run that stopped between the two calls.
+            UserOperation::Disable if access.user.enabled => vec![UserWrite::Disable, UserWrite::SignOutEverywhere],
+            UserOperation::Disable => vec![UserWrite::SignOutEverywhere],
+            UserOperation::Enable if access.user.enabled => Vec::new(),
+            UserOperation::Enable => vec![UserWrite::Enable],
+            UserOperation::ResetMfa => vec![UserWrite::DeleteAuthenticator],
+        }
+    }
+}
+
+impl Cognito {
+    /// AdminGetUser by email, with the user's registered MFA factors.
+    pub async fn user_access(&self, pool_id: &str, email: &str) -> Result<UserAccess, UserError> {
+        const OPERATION: &str = "AdminGetUser";
+        self.check_pool_region(pool_id)?;
+        let output = self
+            .idp
+            .admin_get_user()
+            .user_pool_id(pool_id)
+            .username(email)
+            .send()
+            .await
+            .map_err(|error| self.user_call_error(OPERATION, pool_id, email, &error))?;
+        let user = user_from_parts(
+            OPERATION,
+            Some(output.username()),
+            output.user_attributes(),
+            output.enabled(),
+            output.user_status().map(|status| status.as_str()),
+        )?;
+        Ok(UserAccess {
+            user,
+            authenticator_listed: output
+                .user_mfa_setting_list()
+                .iter()
+                .any(|setting| setting == "SOFTWARE_TOKEN_MFA"),
+        })
+    }
+
+    /// Makes one write for the user `username` (the Cognito `Username`; `email` names them in errors).
+    pub async fn write_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+        email: &str,
+        write: UserWrite,
+    ) -> Result<(), UserError> {
+        self.check_pool_region(pool_id)?;
+        let failed = |error: &dyn CallError| self.user_call_error(write.operation(), pool_id, email, error);
+        // The four calls take the same two members and answer nothing this code needs.
+        macro_rules! send {
+            ($call:ident) => {
+                self.idp
+                    .$call()
+                    .user_pool_id(pool_id)
+                    .username(username)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|error| failed(&error))
+            };
+        }
+        match write {
+            UserWrite::Disable => send!(admin_disable_user),
+            UserWrite::SignOutEverywhere => send!(admin_user_global_sign_out),
+            UserWrite::Enable => send!(admin_enable_user),
+            UserWrite::DeleteAuthenticator => send!(admin_delete_software_token),
+        }
+    }
+
+    /// Cognito's "no such user" and "no such pool" become their own errors; anything else is the call's.
+    fn user_call_error(&self, operation: &'static str, pool_id: &str, email: &str, error: &dyn CallError) -> UserError {
+        match error.code() {
+            Some("UserNotFoundException") => UserError::UserNotFound {
+                pool_id: pool_id.to_owned(),
+                email: email.to_owned(),
+            },
+            Some("ResourceNotFoundException") => self.no_such_pool(pool_id).into(),
+            code => UserError::Call {
+                operation,
+                pool_id: pool_id.to_owned(),
+                code: code.map(str::to_owned),
+                message: error.explain(),
+            },
+        }
+    }
+}
+
+/// A failed SDK call of any operation, seen through what the errors above need.
+trait CallError {
+    fn code(&self) -> Option<&str>;
+    fn explain(&self) -> String;
+}
+
+impl<E, R> CallError for SdkError<E, R>
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+    R: fmt::Debug,
+{
+    fn code(&self) -> Option<&str> {
+        ProvideErrorMetadata::code(self)
+    }
+
+    fn explain(&self) -> String {
+        crate::users::call_message(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access(enabled: bool, authenticator_listed: bool) -> UserAccess {
+        UserAccess {
+            user: CognitoUser {
+                username: "0b7e4c1a".into(),
+                sub: "0b7e4c1a".into(),
+                email: Some("ada@example.org".into()),
+                enabled,
+                status: "CONFIRMED".into(),
+            },
+            authenticator_listed,
+        }
+    }
+
+    #[test]
+    fn disabling_an_enabled_user_disables_then_signs_out() {
+        assert_eq!(
+            UserOperation::Disable.plan(&access(true, true)),
+            [UserWrite::Disable, UserWrite::SignOutEverywhere]
+        );
+    }
+
+    #[test]
+    fn disabling_again_only_signs_out_again() {
+        assert_eq!(
+            UserOperation::Disable.plan(&access(false, true)),
+            [UserWrite::SignOutEverywhere]
+        );
+    }
+
+    #[test]
+    fn enabling_writes_only_for_a_disabled_user() {
+        assert_eq!(UserOperation::Enable.plan(&access(false, false)), [UserWrite::Enable]);
+        assert!(UserOperation::Enable.plan(&access(true, false)).is_empty());
+    }
+
+    #[test]
+    fn resetting_deletes_the_token_whatever_the_user_lists() {
+        // Unlisted is not proof of no token (verified during MFA_SETUP, never made a preference); a disabled
+        // user's authenticator is reset all the same: enabling them is a separate decision.
+        for (enabled, listed) in [(true, true), (true, false), (false, true)] {
+            assert_eq!(
+                UserOperation::ResetMfa.plan(&access(enabled, listed)),
+                [UserWrite::DeleteAuthenticator]
+            );
+        }
+    }
+
+    #[test]
+    fn each_write_names_its_operation() {
+        let shown = UserWrite::DeleteAuthenticator.to_string();
+        assert!(shown.ends_with("(AdminDeleteSoftwareToken)"), "{shown}");
+        assert_eq!(UserWrite::SignOutEverywhere.operation(), "AdminUserGlobalSignOut");
+    }
+}

@@ -1,0 +1,234 @@
+//! `cargo xtask admin disable|enable|reset-mfa`: take a user's access away, give it back, or reset their
+//! authenticator app. Cognito only: the `credere_user` row is left alone (credere-backend keeps its history).
+//!
+//! Reads first (the pool, then the user), shows what it will do, asks on a terminal unless the pool is the
+//! development environment's (`--yes` otherwise), then writes. A second run finds nothing left to do. Exit codes:
+//! 0 done (or nothing to do), 1 refused or failed.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use admin_bootstrap::{PoolChoice, ResetOutcome, ResetTarget};
+use anyhow::Context;
+use cognito::{UserAccess, UserOperation};
+use pool_spec::Environment;
+
+use super::{ask_yes, backend_env, pool_choice_text, setting};
+use crate::aws::{AwsArgs, runtime};
+
+/// The subcommands of `cargo xtask admin`.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Offboard someone: disable their Cognito user and sign them out everywhere. Their credere_user row is kept.
+    Disable(Target),
+    /// Give a disabled Cognito user their access back.
+    Enable(Target),
+    /// Lost authenticator: delete the user's authenticator app registration, so that their next sign-in sets up a
+    /// new one.
+    ResetMfa(ResetMfaArgs),
+}
+
+/// The user, the pool, and the confirmation: what every subcommand takes.
+#[derive(Debug, clap::Args)]
+pub struct Target {
+    /// The user's email (trimmed and lower-cased): their Cognito sign-in.
+    #[arg(long)]
+    email: String,
+    /// The environment whose pool (by the spec's name and tags) the user is in.
+    #[arg(long = "env", value_name = "ENV")]
+    environment: Option<Environment>,
+    /// The pool ID; else COGNITO_POOL_ID (from --env-file, then the environment). Must agree with --env.
+    #[arg(long, value_name = "ID")]
+    pool_id: Option<String>,
+    /// A credere-backend `.env` to read COGNITO_POOL_ID and AWS_REGION from.
+    #[arg(long, value_name = "PATH")]
+    env_file: Option<PathBuf>,
+    /// Make the change without asking (needed when stdin is not a terminal, unless the pool is development's).
+    #[arg(long)]
+    yes: bool,
+    #[command(flatten)]
+    aws: AwsArgs,
+}
+
+/// Flags of `cargo xtask admin reset-mfa`.
+#[derive(Debug, clap::Args)]
+pub struct ResetMfaArgs {
+    #[command(flatten)]
+    target: Target,
+    /// Then ask credere-backend to email the user a link carrying a temporary password: its page sets a new
+    /// password, then a new authenticator app. Their current password stops working.
+    #[arg(long, requires = "backend_url")]
+    send_reset: bool,
+    /// credere-backend's base URL, for --send-reset.
+    #[arg(long, value_name = "URL", requires = "send_reset")]
+    backend_url: Option<String>,
+}
+
+/// Runs a subcommand.
+pub fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Disable(target) => change(UserOperation::Disable, &target, None),
+        Command::Enable(target) => change(UserOperation::Enable, &target, None),
+        Command::ResetMfa(args) => {
+            let reset = args
+                .backend_url
+                .as_deref()
+                .filter(|_| args.send_reset)
+                .map(ResetTarget::parse)
+                .transpose()
+                .context("invalid input, nothing was done")?;
+            change(UserOperation::ResetMfa, &args.target, reset.as_ref())
+        }
+    }
+}
+
+fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>) -> anyhow::Result<ExitCode> {
+    let invalid = "invalid input, nothing was done";
+    let email = admin_bootstrap::normalize_email(&target.email).context(invalid)?;
+    let file = backend_env(target.env_file.as_deref())?;
+    let pool_id = setting(&target.pool_id, &file.pool_id, "COGNITO_POOL_ID");
+    let choice = PoolChoice::from_flags(target.environment, pool_id.as_deref()).context(invalid)?;
+    let mut options = target.aws.connect_options();
+    // The region: --region, else the .env's AWS_REGION, else the standard chain.
+    options.region = options.region.or(file.region);
+    let runtime = runtime()?;
+    let cognito = runtime.block_on(target.aws.connect(&options))?;
+    let (pool, access) = runtime.block_on(async {
+        let pool = admin_bootstrap::resolve_pool(&choice, &cognito).await?;
+        let access = cognito
+            .user_access(&pool.id, &email)
+            .await
+            .with_context(|| format!("nothing was changed (looked in {})", pool_choice_text(&choice)))?;
+        anyhow::Ok((pool, access))
+    })?;
+    let writes = operation.plan(&access);
+    let production = pool.environment != Some(Environment::Development);
+    let mut out = std::io::stdout().lock();
+
+    writeln!(out, "{} {email}", verb(operation))?;
+    let pool_name = pool
+        .name
+        .as_deref()
+        .map(|name| format!(" ({name})"))
+        .unwrap_or_default();
+    let environment = match pool.environment {
+        Some(environment) => format!("the {environment} environment's"),
+        None => "given by ID, so treated as production".to_owned(),
+    };
+    writeln!(
+        out,
+        "  pool      {}{pool_name}, {environment}, region {}",
+        pool.id,
+        cognito.region()
+    )?;
+    writeln!(out, "  user      {}", user_state(&access))?;
+    for (number, write) in writes.iter().enumerate() {
+        writeln!(out, "  step {}    {write}", number + 1)?;
+    }
+    if let Some(reset) = reset {
+        writeln!(
+            out,
+            "  then      ask credere-backend (POST {}) to email a link carrying a temporary password: their \
+             current password stops working; the link's page sets a new one, then a new authenticator app",
+            reset.url()
+        )?;
+    }
+    writeln!(out, "  database  the credere_user row is left as it is")?;
+    if writes.is_empty() && reset.is_none() {
+        // Only enabling can find nothing to do: disabling signs out again, resetting always deletes.
+        writeln!(out, "Nothing to do: the user is already enabled.")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if production && !target.yes {
+        let question = format!(
+            "Make these changes to {email} in pool {}? Type yes to continue: ",
+            pool.id
+        );
+        match ask_yes(&question)? {
+            Some(true) => {}
+            Some(false) => anyhow::bail!("not confirmed; nothing was changed"),
+            None => anyhow::bail!(
+                "this pool is not the development environment's and stdin is not a terminal: run again with --yes \
+                 to confirm. Nothing was changed"
+            ),
+        }
+    }
+    let username = &access.user.username;
+    for write in &writes {
+        runtime
+            .block_on(cognito.write_user(&pool.id, username, &email, *write))
+            .with_context(|| {
+                format!(
+                    "{} failed (any step before it is done); run the same command again to finish",
+                    write.operation()
+                )
+            })?;
+        writeln!(out, "Done: {}", write.operation())?;
+    }
+    let Some(reset) = reset else {
+        writeln!(out, "Next: {}", next_step(operation))?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    match runtime.block_on(admin_bootstrap::send_password_reset(reset, &email)) {
+        ResetOutcome::Answered { url, status } if (200..300).contains(&status) => {
+            writeln!(out, "Password reset requested: POST {url} answered HTTP {status}")?;
+            writeln!(
+                out,
+                "Next: {email} opens the emailed link, sets a new password there, then scans the new QR code \
+                 with their authenticator app."
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        outcome => {
+            let why = match outcome {
+                ResetOutcome::Answered { url, status } => format!("POST {url} answered HTTP {status}"),
+                ResetOutcome::Unreachable { url, reason } => format!("POST {url} failed: {reason}"),
+                ResetOutcome::NotSent { url, .. } => format!("POST {url} was not sent"),
+            };
+            writeln!(out, "Password reset NOT requested: {why}")?;
+            writeln!(
+                out,
+                "Next: the authenticator is reset; {email} chooses the frontend's \"Forgot Password?\", then sets \
+                 a new password and a new authenticator app from the emailed link."
+            )?;
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn verb(operation: UserOperation) -> &'static str {
+    match operation {
+        UserOperation::Disable => "Disabling",
+        UserOperation::Enable => "Enabling",
+        UserOperation::ResetMfa => "Resetting the authenticator app of",
+    }
+}
+
+fn next_step(operation: UserOperation) -> &'static str {
+    match operation {
+        UserOperation::Disable => {
+            "their credere_user row is kept; `cargo xtask audit` reports it as a disabled user with a row. \
+             `cargo xtask admin enable` gives the access back."
+        }
+        UserOperation::Enable => "they can sign in again with their password and authenticator app.",
+        UserOperation::ResetMfa => {
+            "they choose the frontend's \"Forgot Password?\" (or run again with --send-reset --backend-url URL); the \
+             emailed link sets a new password, then a new authenticator app."
+        }
+    }
+}
+
+fn user_state(access: &UserAccess) -> String {
+    let user = &access.user;
+    let enabled = if user.enabled { "enabled" } else { "disabled" };
+    let authenticator = if access.authenticator_listed {
+        "authenticator app (TOTP) activated"
+    } else {
+        "no activated MFA factor listed"
+    };
+    format!(
+        "Username {}, status {}, {enabled}, {authenticator}",
+        user.username, user.status
+    )
+}
