@@ -4,6 +4,7 @@
 //! Errors are `anyhow` with context; exit codes are part of each command's contract.
 
 mod admin;
+mod audit;
 mod aws;
 mod bench;
 mod db;
@@ -32,6 +33,8 @@ enum Command {
     Provision(provision::Args),
     /// Bootstrap a first administrator: the Cognito user and its credere_user row, resumable.
     Admin(admin::Args),
+    /// Check a pool's Cognito users against the credere_user rows, read-only (exit 0 clean, 2 findings, 1 error).
+    Audit(audit::Args),
     /// Print an environment's pool spec as JSON.
     Spec(spec::Args),
     /// Regenerate the reference documentation from the specs (`--check` to verify it is fresh).
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Provision(args) => provision::run(args),
         Command::Admin(args) => admin::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Spec(args) => spec::run(args),
         Command::Docs(args) => docs::run(args),
         Command::Db(command) => db::run(command),
