@@ -34,6 +34,8 @@ pub enum Action {
     AdminCreateUser,
     /// `cognito-idp:AdminGetUser`.
     AdminGetUser,
+    /// `cognito-idp:ListUsers`: `audit` reads every user of the pool.
+    ListUsers,
     /// `iam:CreateServiceLinkedRole` for `email.cognito-idp.amazonaws.com`: Cognito creates this role the
     /// first time a pool in the account sends email through SES (DEVELOPER), on the caller's authority.
     CreateEmailServiceLinkedRole,
@@ -76,6 +78,7 @@ impl Action {
             Action::UpdateUserPoolClient => "cognito-idp:UpdateUserPoolClient",
             Action::AdminCreateUser => "cognito-idp:AdminCreateUser",
             Action::AdminGetUser => "cognito-idp:AdminGetUser",
+            Action::ListUsers => "cognito-idp:ListUsers",
             Action::CreateEmailServiceLinkedRole => "iam:CreateServiceLinkedRole",
         }
     }
@@ -103,7 +106,12 @@ impl Action {
             Action::CreateUserPoolClient => "create the app client credere-backend uses",
             Action::UpdateUserPoolClient => "fix the app client's drift, sending its whole configuration",
             Action::AdminCreateUser => "create the administrator's Cognito user",
-            Action::AdminGetUser => "read an existing user (a re-run, or a user made before)",
+            Action::AdminGetUser => {
+                "read an existing user (a re-run, or a user made before); ``audit`` reads each administrator's MFA"
+            }
+            Action::ListUsers => {
+                "``audit``: read every user of the pool, to compare them with the ``credere_user`` rows"
+            }
             Action::CreateEmailServiceLinkedRole => {
                 "let Cognito create its SES service-linked role the first time a pool sends email through SES"
             }
@@ -126,7 +134,7 @@ pub enum Role {
     Provisioner,
     /// `provision --check`: reads only.
     DriftCheck,
-    /// `admin`: finds the pool, creates and reads users.
+    /// `admin` and `audit`: finds the pool, creates and reads users.
     Admin,
 }
 
@@ -156,7 +164,8 @@ impl Role {
                  can read the secret too"
             }
             Role::Admin => {
-                "runs ``cargo xtask admin``: it finds the pool, then creates or reads the administrator's Cognito user"
+                "runs ``cargo xtask admin``, which finds the pool, then creates or reads the administrator's Cognito user, \
+                 and ``cargo xtask audit``, which reads every user of the pool"
             }
         }
     }
@@ -186,7 +195,13 @@ impl Role {
                 UpdateUserPoolClient,
                 CreateEmailServiceLinkedRole,
             ],
-            Role::Admin => &[ListUserPools, DescribeUserPool, AdminCreateUser, AdminGetUser],
+            Role::Admin => &[
+                ListUserPools,
+                DescribeUserPool,
+                AdminCreateUser,
+                AdminGetUser,
+                ListUsers,
+            ],
         }
     }
 
