@@ -12,6 +12,7 @@ const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
 const COMMANDS: &[&[&str]] = &[
     &["provision"],
     &["admin"],
+    &["audit"],
     &["spec"],
     &["docs"],
     &["db", "setup"],
