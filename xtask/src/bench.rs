@@ -132,8 +132,9 @@ fn admin_samples(
 
 /// Pool sizes of the audit scenario.
 const AUDIT_USERS: [usize; 2] = [1_000, 10_000];
-/// AdminCreateUser calls in flight while seeding a pool.
-const SEEDERS: usize = 32;
+/// AdminCreateUser calls in flight while seeding a pool. One: moto answers concurrent AdminCreateUser calls
+/// with HTTP 500 now and then (its user store is not guarded against threads), which AWS would not.
+const SEEDERS: usize = 1;
 
 /// A development pool holding `users` users, and a database holding one row for each.
 struct AuditPool {
@@ -143,7 +144,7 @@ struct AuditPool {
 }
 
 impl AuditPool {
-    /// Creates the users concurrently with the cognito crate's own AdminCreateUser, then inserts the rows in
+    /// Creates the users with the cognito crate's own AdminCreateUser, then inserts the rows in
     /// one transaction, the first an OCP administrator.
     fn seed(runtime: &tokio::runtime::Runtime, services: &testkit::Services, users: usize) -> anyhow::Result<Self> {
         let proxy = runtime.block_on(RecordingProxy::start(services.cognito_endpoint()))?;
