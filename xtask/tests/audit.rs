@@ -1,5 +1,5 @@
 //! `cargo xtask audit` on moto and PostgreSQL: every finding kind made on purpose and reported exactly,
-//! nothing else; the scan split into sixteen `sub` prefixes; and nothing written, to Cognito (the proxy's
+//! nothing else; the scan split into sixteen `sub` prefixes, throttling retried; and nothing written, to Cognito (the proxy's
 //! log) or to the database (it is read-only while the audit runs).
 
 mod support;
@@ -12,6 +12,7 @@ use aws_sdk_cognitoidentityprovider::types::{
     UsernameConfigurationType,
 };
 use support::{sdk, xtask};
+use testkit::{Fault, FaultKind};
 use user_model::diesel::connection::SimpleConnection;
 use user_model::{DatabaseUrl, Language, NewUser, UserType};
 
@@ -145,6 +146,8 @@ async fn audit_reports_exactly_the_findings_made_on_purpose_and_writes_nothing()
     drop(conn);
 
     proxy.clear();
+    // Cognito over its quota once: the page is asked for again, and the report is whole.
+    proxy.inject(Fault::once("ListUsers", 3, FaultKind::Throttling));
     let endpoint = proxy.endpoint();
     let run = xtask(&[
         "audit",
@@ -253,6 +256,16 @@ async fn audit_reports_exactly_the_findings_made_on_purpose_and_writes_nothing()
         .map(|prefix| format!("sub ^= \"{prefix}\""))
         .collect();
     assert_eq!(filters, prefixes);
+    // Eight users: one page per prefix, plus the throttled page again.
+    let list_calls = proxy.calls_of("ListUsers");
+    assert_eq!(list_calls.len(), 17);
+    assert_eq!(
+        list_calls
+            .iter()
+            .filter(|call| call.fault == Some(FaultKind::Throttling))
+            .count(),
+        1
+    );
     assert_eq!(proxy.calls_of("AdminGetUser").len(), 2);
 
     // The text report says the same, and the exit code is the same.
