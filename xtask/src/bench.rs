@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: what `provision` costs, measured against the emulator through the recording
+//! `cargo xtask bench`: what `provision`, `admin` and `audit` cost, measured against the emulator through the recording
 //! proxy, with and without injected latency. Figures, not assertions: the tests assert call and
 //! round-trip counts; this reports them with wall time and peak memory.
 
@@ -61,6 +61,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         table.add_row(row("admin bootstrap (creates user and row)", latency, &created));
         table.add_row(row("admin re-run (nothing to do)", latency, &existing));
     }
+    for &users in &AUDIT_USERS {
+        let pool = AuditPool::seed(&runtime, &services, users)?;
+        for &latency in &args.latency_ms {
+            pool.proxy.set_latency(Duration::from_millis(latency));
+            let samples = (0..args.runs.max(1))
+                .map(|_| pool.measure(&runtime))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            table.add_row(row(&format!("audit, {users} users and rows"), latency, &samples));
+        }
+    }
     #[allow(clippy::print_stdout)]
     {
         println!(
@@ -72,7 +82,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!(
             "Wall time is the whole `cargo xtask` process (this build's profile), peak RSS its VmHWM. Production \
              resolves the SES ARN with GetCallerIdentity alongside ListUserPools. The admin runs use --env \
-             development (ListUserPools, then AdminCreateUser or AdminGetUser) and a migrated database of their own."
+             development (ListUserPools, then AdminCreateUser or AdminGetUser) and a migrated database of their own. \
+             The audits use --pool-id and the default --max-rps (20 calls a second): a pool of N users and N rows, \
+             one of them OCP; their users were created (through the proxy, without latency) before timing."
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -118,6 +130,118 @@ fn admin_samples(
     Ok((created, existing))
 }
 
+/// Pool sizes of the audit scenario.
+const AUDIT_USERS: [usize; 2] = [1_000, 10_000];
+/// AdminCreateUser calls in flight while seeding a pool. One: moto answers concurrent AdminCreateUser calls
+/// with HTTP 500 now and then (its user store is not guarded against threads), which AWS would not.
+const SEEDERS: usize = 1;
+
+/// A development pool holding `users` users, and a database holding one row for each.
+struct AuditPool {
+    proxy: RecordingProxy,
+    pool_id: String,
+    database: testkit::TestDatabase,
+}
+
+impl AuditPool {
+    /// Creates the users with the cognito crate's own AdminCreateUser, then inserts the rows in
+    /// one transaction, the first an OCP administrator.
+    fn seed(runtime: &tokio::runtime::Runtime, services: &testkit::Services, users: usize) -> anyhow::Result<Self> {
+        let proxy = runtime.block_on(RecordingProxy::start(services.cognito_endpoint()))?;
+        let endpoint = proxy.endpoint();
+        measure(
+            runtime,
+            &proxy,
+            &["provision", "--env", "development", "--endpoint-url", &endpoint],
+        )?;
+        let created = runtime.block_on(async {
+            let cognito = cognito::Cognito::connect(&cognito::ConnectOptions {
+                endpoint_url: Some(endpoint.clone()),
+                ..cognito::ConnectOptions::default()
+            })
+            .await;
+            let spec = pool_spec::development();
+            let pool_id = cognito
+                .find_pool(&spec.pool.name, &spec.tags, None)
+                .await?
+                .context("the development pool just provisioned")?
+                .id;
+            let mut seeders = tokio::task::JoinSet::new();
+            for seeder in 0..SEEDERS {
+                let (cognito, pool_id) = (cognito.clone(), pool_id.clone());
+                seeders.spawn(async move {
+                    let mut made = Vec::new();
+                    for index in (seeder..users).step_by(SEEDERS) {
+                        let email = format!("user{index}@example.org");
+                        made.push((index, cognito.create_user(&pool_id, &email).await?));
+                    }
+                    Ok::<_, anyhow::Error>(made)
+                });
+            }
+            let mut made = Vec::with_capacity(users);
+            while let Some(part) = seeders.join_next().await {
+                made.extend(part??);
+            }
+            made.sort_by_key(|(index, _)| *index);
+            Ok::<_, anyhow::Error>((pool_id, made))
+        })?;
+        let (pool_id, made) = created;
+        let database = testkit::TestDatabase::create(services.database_url())?;
+        let url = user_model::DatabaseUrl::parse(database.url())?;
+        user_model::setup(&url, user_model::AlembicPolicy::Refuse)?;
+        let mut conn = user_model::connect(&url)?;
+        let rows: Vec<user_model::NewUser> = made
+            .into_iter()
+            .map(|(index, user)| user_model::NewUser {
+                user_type: if index == 0 {
+                    user_model::UserType::Ocp
+                } else {
+                    user_model::UserType::Fi
+                },
+                language: user_model::Language::Es,
+                email: user.email.unwrap_or_default(),
+                name: format!("User {index}"),
+                external_id: user.username,
+                lender_id: None,
+                notification_preferences: None,
+            })
+            .collect();
+        {
+            use user_model::diesel::{Connection, RunQueryDsl};
+            conn.transaction(|conn| {
+                for chunk in rows.chunks(1_000) {
+                    user_model::diesel::insert_into(user_model::schema::credere_user::table)
+                        .values(chunk)
+                        .execute(conn)?;
+                }
+                Ok::<_, user_model::diesel::result::Error>(())
+            })?;
+        }
+        Ok(Self {
+            proxy,
+            pool_id,
+            database,
+        })
+    }
+
+    /// One audit of the pool, which must succeed (exit 0 or 2).
+    fn measure(&self, runtime: &tokio::runtime::Runtime) -> anyhow::Result<Sample> {
+        let endpoint = self.proxy.endpoint();
+        let args = [
+            "audit",
+            "--pool-id",
+            &self.pool_id,
+            "--database-url",
+            self.database.url(),
+            "--endpoint-url",
+            &endpoint,
+            "--output",
+            "json",
+        ];
+        measure_accepting(runtime, &self.proxy, &args, &[0, 2])
+    }
+}
+
 /// What `cargo xtask test` waits for before the first test: both services started and answering.
 fn services_warm_start(runs: usize) -> anyhow::Result<Vec<Duration>> {
     testkit::venv_bin().context("building the virtualenv before timing warm starts")?;
@@ -156,6 +280,16 @@ fn row(scenario: &str, latency: u64, samples: &[Sample]) -> Vec<String> {
 
 /// Runs this binary with `args`, which must succeed, and what it cost through `proxy`.
 fn measure(runtime: &tokio::runtime::Runtime, proxy: &RecordingProxy, args: &[&str]) -> anyhow::Result<Sample> {
+    measure_accepting(runtime, proxy, args, &[0])
+}
+
+/// [`measure`], where any of the exit codes `ok` counts as success.
+fn measure_accepting(
+    runtime: &tokio::runtime::Runtime,
+    proxy: &RecordingProxy,
+    args: &[&str],
+    ok: &[i32],
+) -> anyhow::Result<Sample> {
     proxy.clear();
     let started = Instant::now();
     let mut child = Command::new(std::env::current_exe()?)
@@ -179,7 +313,7 @@ fn measure(runtime: &tokio::runtime::Runtime, proxy: &RecordingProxy, args: &[&s
         }
     })?;
     let wall = started.elapsed();
-    if !status.success() {
+    if !status.code().is_some_and(|code| ok.contains(&code)) {
         let mut stderr = String::new();
         if let Some(mut pipe) = child.stderr.take() {
             std::io::Read::read_to_string(&mut pipe, &mut stderr)?;

@@ -4,6 +4,7 @@
 //! Errors are `anyhow` with context; exit codes are part of each command's contract.
 
 mod admin;
+mod audit;
 mod aws;
 mod bench;
 mod db;
@@ -33,6 +34,8 @@ enum Command {
     /// Bootstrap a first administrator: the Cognito user and its credere_user row, resumable. Its subcommands
     /// disable, enable and reset-mfa act on an existing user.
     Admin(admin::Args),
+    /// Check a pool's Cognito users against the credere_user rows, read-only (exit 0 clean, 2 findings, 1 error).
+    Audit(audit::Args),
     /// Print an environment's pool spec as JSON.
     Spec(spec::Args),
     /// Regenerate the reference documentation from the specs (`--check` to verify it is fresh).
@@ -42,7 +45,7 @@ enum Command {
     /// Local and test databases: create one and run the workspace's migrations.
     #[command(subcommand)]
     Db(db::Command),
-    /// Measure provision and an admin bootstrap (API calls, round trips, wall time, peak memory) against the emulator.
+    /// Measure provision, an admin bootstrap and audit (API calls, round trips, wall time, peak memory) against the emulator.
     Bench(bench::Args),
     /// See the whole tool work on this machine: emulator, database, both pools, an admin, then teardown.
     Sandbox(sandbox::Args),
@@ -58,6 +61,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Provision(args) => provision::run(args),
         Command::Admin(args) => admin::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Spec(args) => spec::run(args),
         Command::Docs(args) => docs::run(args),
         Command::Db(command) => db::run(command),

@@ -205,9 +205,26 @@ async fn admin_scenarios() -> BTreeSet<String> {
     admin(vec!["--env".into(), "development".into()]).await.assert_code(0);
     admin(vec!["--pool-id".into(), pool_id.clone()]).await.assert_code(0);
     // With both, the pool is described to confirm it carries the environment's name.
-    admin(vec!["--env".into(), "development".into(), "--pool-id".into(), pool_id])
+    admin(vec![
+        "--env".into(),
+        "development".into(),
+        "--pool-id".into(),
+        pool_id.clone(),
+    ])
+    .await
+    .assert_code(0);
+    // audit, which issue 13 gives the admin role: by environment and by ID; the one admin is in order.
+    for choice in [["--env", "development"], ["--pool-id", pool_id.as_str()]] {
+        xtask(
+            &[
+                &["audit", "--database-url", url, "--endpoint-url", &endpoint],
+                &choice[..],
+            ]
+            .concat(),
+        )
         .await
         .assert_code(0);
+    }
     // Offboarding, twice (the second only signs out again), giving access back, and a lost authenticator.
     for operation in ["disable", "disable", "enable", "reset-mfa"] {
         xtask(&[

@@ -15,6 +15,7 @@ const COMMANDS: &[&[&str]] = &[
     &["admin", "disable"],
     &["admin", "enable"],
     &["admin", "reset-mfa"],
+    &["audit"],
     &["spec"],
     &["docs"],
     &["db", "setup"],

@@ -42,6 +42,8 @@ pub enum Action {
     AdminEnableUser,
     /// `cognito-idp:AdminDeleteSoftwareToken`: a lost authenticator.
     AdminDeleteSoftwareToken,
+    /// `cognito-idp:ListUsers`: `audit` reads every user of the pool.
+    ListUsers,
     /// `iam:CreateServiceLinkedRole` for `email.cognito-idp.amazonaws.com`: Cognito creates this role the
     /// first time a pool in the account sends email through SES (DEVELOPER), on the caller's authority.
     CreateEmailServiceLinkedRole,
@@ -98,6 +100,7 @@ impl Action {
             Action::AdminUserGlobalSignOut => "cognito-idp:AdminUserGlobalSignOut",
             Action::AdminEnableUser => "cognito-idp:AdminEnableUser",
             Action::AdminDeleteSoftwareToken => "cognito-idp:AdminDeleteSoftwareToken",
+            Action::ListUsers => "cognito-idp:ListUsers",
             Action::CreateEmailServiceLinkedRole => "iam:CreateServiceLinkedRole",
             Action::PassSmsRole => "iam:PassRole",
         }
@@ -126,11 +129,17 @@ impl Action {
             Action::CreateUserPoolClient => "create the app client credere-backend uses",
             Action::UpdateUserPoolClient => "fix the app client's drift, sending its whole configuration",
             Action::AdminCreateUser => "create the administrator's Cognito user",
-            Action::AdminGetUser => "read an existing user (a re-run, a user made before, or one to change)",
+            Action::AdminGetUser => {
+                "read an existing user (a re-run, a user made before, or one to change); ``audit`` reads each \
+                 administrator's MFA"
+            }
             Action::AdminDisableUser => "``admin disable``: stop the user signing in",
             Action::AdminUserGlobalSignOut => "``admin disable``: revoke the user's tokens",
             Action::AdminEnableUser => "``admin enable``: let a disabled user sign in again",
             Action::AdminDeleteSoftwareToken => "``admin reset-mfa``: forget a lost authenticator app",
+            Action::ListUsers => {
+                "``audit``: read every user of the pool, to compare them with the ``credere_user`` rows"
+            }
             Action::CreateEmailServiceLinkedRole => {
                 "let Cognito create its SES service-linked role the first time a pool sends email through SES"
             }
@@ -158,7 +167,7 @@ pub enum Role {
     Provisioner,
     /// `provision --check`: reads only.
     DriftCheck,
-    /// `admin`: finds the pool, creates and reads users.
+    /// `admin` and `audit`: finds the pool, creates and reads users.
     Admin,
 }
 
@@ -189,7 +198,8 @@ impl Role {
             }
             Role::Admin => {
                 "runs ``cargo xtask admin``: it finds the pool, then creates or reads the administrator's Cognito \
-                 user; and ``admin disable``, ``admin enable`` and ``admin reset-mfa``, which change an existing user"
+                 user; ``admin disable``, ``admin enable`` and ``admin reset-mfa``, which change an existing user; \
+                 and ``cargo xtask audit``, which reads every user of the pool"
             }
         }
     }
@@ -229,6 +239,7 @@ impl Role {
                 AdminUserGlobalSignOut,
                 AdminEnableUser,
                 AdminDeleteSoftwareToken,
+                ListUsers,
             ],
         }
     }

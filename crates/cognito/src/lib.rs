@@ -1,8 +1,9 @@
 //! The one crate that talks to Amazon Cognito (and STS, to learn the caller's account).
 //!
 //! Owns: building the SDK clients from aws-config, finding a pool by name and tags, observing it in
-//! pool-spec's shape, applying a plan, creating and reading users, and disabling, enabling and resetting the
-//! authenticator of a user (Cognito only: never the database).
+//! pool-spec's shape, applying a plan, creating and reading users, scanning every user of a pool within a
+//! client-side rate limit, and disabling, enabling and resetting the authenticator of a user (Cognito
+//! only: never the database).
 //! Invariant: every update sends the whole desired configuration, never a part (Cognito resets what an
 //! update leaves out); a pool is never deleted or recreated here.
 //! Must not depend on: the database crates or the xtask binary. SDK types stay inside this crate's
@@ -38,6 +39,7 @@ mod observe;
 mod pool_id;
 mod provision;
 mod retry;
+mod scan;
 mod secret;
 mod unknown;
 mod users;
@@ -49,5 +51,6 @@ pub use error::{Error, PoolSummary};
 pub use observe::{FoundPool, LivePool, Unreadable};
 pub use pool_id::{NoSuchPool, pool_region};
 pub use provision::{Prepared, SesIdentitySource};
+pub use scan::{ListedUser, MfaState, RateLimit, UserScan};
 pub use secret::Secret;
 pub use users::*;

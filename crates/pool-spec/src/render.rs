@@ -34,6 +34,7 @@ pub fn cognito_page(specs: &[PoolSpec]) -> String {
     settings_tables(&mut page, specs);
     provision(&mut page, specs);
     tasks(&mut page, specs);
+    audit_task(&mut page, specs);
     page.finish()
 }
 
@@ -652,6 +653,58 @@ fn reset_authenticator(page: &mut Page, specs: &[PoolSpec]) {
     page.blank();
 }
 
+/// The audit: who can sign in, and which users and rows disagree.
+fn audit_task(page: &mut Page, specs: &[PoolSpec]) {
+    page.heading("Audit users", '~');
+    let first = specs.first().map(|s| s.environment.as_str()).unwrap_or("production");
+    page.code_block(
+        0,
+        "bash",
+        [format!(
+            "cargo xtask audit --env {first} --env-file ../credere-backend/.env"
+        )],
+    );
+    page.para(
+        0,
+        "It only reads. It compares every Cognito user of the pool with every ``credere_user`` row and reports \
+         rows without a Cognito user, Cognito users without a row, emails that differ (saying whether only by \
+         case), rows whose emails differ only by case, disabled users that still have a row, temporary passwords \
+         that have expired and emails that are not verified; then it lists every ``OCP`` administrator with their \
+         Cognito status, whether they are enabled and their MFA. It exits 0 when there is nothing to report, 2 \
+         when there is, 1 on an error.",
+    );
+    page.para(0, "To do the same by hand:");
+    page.line(
+        0,
+        "#. In the environment's user pool, open *Users*. The list shows each user's email, *Email verified*, \
+         *Confirmation status* (*Force change password* means the temporary password was never replaced) and \
+         *Status* (*Enabled* or *Disabled*). Open a user to see its ``sub`` and its *MFA* methods.",
+    );
+    page.blank();
+    page.per_environment(3, specs, |spec| {
+        vec![format!(
+            "Temporary passwords expire after {} day(s): a user still in *Force change password* for longer \
+             needs a new one (*Forgot Password?*).",
+            spec.pool.password_policy.temporary_password_validity_days
+        )]
+    });
+    page.line(
+        0,
+        "#. Connect to the environment's database with ``psql`` and list the rows to compare with the users \
+         (``external_id`` is the Cognito user's ``sub``):",
+    );
+    page.blank();
+    page.code_block(
+        3,
+        "sql",
+        [
+            "SELECT id, type, email, external_id FROM public.credere_user ORDER BY id;".to_owned(),
+            "SELECT pg_catalog.lower(email), count(*) FROM public.credere_user".to_owned(),
+            "  GROUP BY 1 HAVING count(*) > 1;  -- emails that differ only by case".to_owned(),
+        ],
+    );
+}
+
 /// Accumulates the page's lines.
 #[derive(Default)]
 struct Page {
@@ -839,6 +892,9 @@ mod tests {
         assert!(page.contains("INSERT INTO public.credere_user (type, language, email, name, external_id)"));
         assert!(page.contains("VALUES ('OCP', 'es', 'EMAIL', 'NAME', 'SUB');"));
         assert!(page.contains("Forgot Password?"));
+        assert!(page.contains("Audit users\n~~~~~~~~~~~"));
+        assert!(page.contains("cargo xtask audit --env production"));
+        assert!(page.contains("FROM public.credere_user ORDER BY id;"));
     }
 
     #[test]

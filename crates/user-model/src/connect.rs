@@ -10,7 +10,7 @@ use crate::database_url::DatabaseUrl;
 use crate::error::Error;
 use crate::schema::sql_types::Usertype;
 use crate::types::UserType;
-use crate::user::{self, NewUser, User};
+use crate::user::{self, NewUser, User, UserLink};
 
 /// Opens a blocking connection; the URL's `connect_timeout` bounds the wait.
 pub fn connect(url: &DatabaseUrl) -> Result<PgConnection, Error> {
@@ -104,6 +104,11 @@ impl UserStore {
         let external_id = external_id.to_owned();
         self.run(move |conn| user::find_by_external_id(conn, &external_id))
             .await
+    }
+
+    /// See [`user::all_links`].
+    pub async fn all_links(&self) -> Result<Vec<UserLink>, Error> {
+        self.run(user::all_links).await
     }
 
     /// See [`user::insert`].

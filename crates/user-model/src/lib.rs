@@ -49,8 +49,8 @@ pub use migrate::{
 };
 pub use types::{Language, UnknownCode, UserType};
 pub use user::{
-    NewUser, PENDING_EXTERNAL_ID, User, find_by_email, find_by_external_id, insert, lock_email, promote_to_ocp,
-    prove_updatable, set_external_id,
+    NewUser, PENDING_EXTERNAL_ID, User, UserLink, all_links, find_by_email, find_by_external_id, insert, lock_email,
+    promote_to_ocp, prove_updatable, set_external_id,
 };
 
 /// Diesel itself, so callers use the exact version the model was compiled against.

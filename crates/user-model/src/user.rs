@@ -164,3 +164,33 @@ fn exactly_one(updated: QueryResult<User>, id: i32, context: &'static str) -> Re
         .map_err(Error::query(context))?
         .ok_or(Error::UserNotFound { id })
 }
+
+/// What an audit needs of a row: who it is, what kind of user, and which Cognito user it points at.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = credere_user, check_for_backend(diesel::pg::Pg))]
+pub struct UserLink {
+    /// Primary key.
+    pub id: i32,
+    /// `OCP` or `FI`.
+    pub user_type: UserType,
+    /// The sign-in email, as typed.
+    pub email: String,
+    /// The Cognito `Username` the row points at.
+    pub external_id: String,
+}
+
+/// Every row's [`UserLink`], by id, from one query streamed row by row (libpq's single-row mode) inside a
+/// `READ ONLY` transaction: the database itself refuses any write, and memory holds the four columns kept,
+/// never the whole result set twice.
+pub fn all_links(conn: &mut PgConnection) -> Result<Vec<UserLink>, Error> {
+    conn.build_transaction()
+        .read_only()
+        .run(|conn| {
+            credere_user::table
+                .order(credere_user::id)
+                .select(UserLink::as_select())
+                .load_iter::<UserLink, diesel::pg::PgRowByRowLoadingMode>(conn)?
+                .collect::<QueryResult<Vec<_>>>()
+        })
+        .map_err(Error::query("reading every credere_user row"))
+}

@@ -513,6 +513,9 @@ async fn queries_name_public_whatever_the_search_path() {
     .unwrap();
     let (store, _) = two_stores(&database).await;
     let user = store.insert(new_user("public@ocp.example")).await.unwrap();
+    // The audit's streamed read too: public's row, not the empty decoy.
+    let links = store.all_links().await.unwrap();
+    assert_eq!(links.iter().map(|link| link.id).collect::<Vec<_>>(), [user.id]);
     assert_eq!(store.find_by_email("public@ocp.example").await.unwrap(), [user]);
     let counts: Name = diesel::sql_query(
         "SELECT format('%s/%s', (SELECT count(*) FROM public.credere_user), \

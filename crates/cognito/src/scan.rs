@@ -1,0 +1,234 @@
+//! Reading every user of a pool fast and within Cognito's quotas: ListUsers split into sixteen disjoint
+//! `sub` prefixes run concurrently under one client-side rate limit, and each administrator's MFA state.
+//!
+//! ListUsers pages hold at most 60 users and each page needs the previous page's token, so one scan of
+//! a 10,000-user pool is 167 calls in a row. Every `sub` is a lower-case UUID, so the filters
+//! `sub ^= "0"` … `sub ^= "f"` (ListUsers' documented "starts with" operator) split the pool into
+//! sixteen parts that cover every user exactly once; their pages run side by side. The SDK retries
+//! throttling (`TooManyRequestsException`) with backoff; the [`RateLimit`] keeps the calls at or below
+//! the rate asked for, so throttling stays the exception.
+
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserType};
+use futures_util::future::try_join_all;
+use tokio::time::Instant;
+
+use crate::{Cognito, Error};
+
+/// ListUsers answers at most 60 users a page.
+const PAGE_SIZE: i32 = 60;
+/// The first character of every `sub`: a lower-case hexadecimal digit.
+const SUB_PREFIXES: [char; 16] = [
+    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f',
+];
+/// Cognito's default when a pool reports no temporary password validity.
+const DEFAULT_TEMPORARY_PASSWORD_VALIDITY_DAYS: u32 = 7;
+
+/// Spaces calls evenly: at most `max_rps` start in any second, shared by every task that holds it.
+#[derive(Debug)]
+pub struct RateLimit {
+    period: Duration,
+    next: Mutex<Option<Instant>>,
+}
+
+impl RateLimit {
+    /// At most `max_rps` calls a second, one every `1 / max_rps` seconds (no burst).
+    pub fn per_second(max_rps: NonZeroU32) -> Self {
+        Self {
+            period: Duration::from_secs(1) / max_rps.get(),
+            next: Mutex::new(None),
+        }
+    }
+
+    /// Waits for this call's turn.
+    async fn wait(&self) {
+        let turn = {
+            // A poisoned lock only means another task panicked while holding an Instant: the value is fine.
+            let mut next = self.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let now = Instant::now();
+            let turn = next.map_or(now, |next| next.max(now));
+            *next = Some(turn + self.period);
+            turn
+        };
+        tokio::time::sleep_until(turn).await;
+    }
+}
+
+/// A user as ListUsers reports it: what an audit compares with the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedUser {
+    /// Cognito's `Username` (equal to `sub` in email-sign-in pools).
+    pub username: String,
+    /// The `sub` attribute.
+    pub sub: Option<String>,
+    /// The `email` attribute.
+    pub email: Option<String>,
+    /// Whether `email_verified` is `true`.
+    pub email_verified: bool,
+    /// `false` after AdminDisableUser.
+    pub enabled: bool,
+    /// `UserStatus`, e.g. `FORCE_CHANGE_PASSWORD`.
+    pub status: String,
+    /// `UserLastModifiedDate`: setting a temporary password changes it, so a user still in
+    /// `FORCE_CHANGE_PASSWORD` has held that password at least since then.
+    pub last_modified: Option<SystemTime>,
+}
+
+/// A user's MFA state, from AdminGetUser.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MfaState {
+    /// `UserMFASettingList`, e.g. `["SOFTWARE_TOKEN_MFA"]`; empty when the user has set up none.
+    pub enabled: Vec<String>,
+    /// `PreferredMfaSetting`, when one is set.
+    pub preferred: Option<String>,
+}
+
+/// Every user of a pool, and how many ListUsers calls the scan took.
+#[derive(Debug, Clone, Default)]
+pub struct UserScan {
+    /// The users, in no particular order.
+    pub users: Vec<ListedUser>,
+    /// ListUsers calls made (pages read).
+    pub calls: usize,
+}
+
+impl Cognito {
+    /// Every user of the pool: sixteen `sub ^= "…"` parts read concurrently, each call waiting its turn at
+    /// `limit`.
+    pub async fn list_all_users(&self, pool_id: &str, limit: &RateLimit) -> Result<UserScan, Error> {
+        self.check_pool_region(pool_id)?;
+        let parts = SUB_PREFIXES.map(|prefix| self.list_users_with_prefix(pool_id, prefix, limit));
+        let mut scan = UserScan::default();
+        for part in try_join_all(parts).await? {
+            scan.users.extend(part.users);
+            scan.calls += part.calls;
+        }
+        Ok(scan)
+    }
+
+    async fn list_users_with_prefix(&self, pool_id: &str, prefix: char, limit: &RateLimit) -> Result<UserScan, Error> {
+        const OPERATION: &str = "ListUsers";
+        let mut scan = UserScan::default();
+        let mut token = None;
+        loop {
+            limit.wait().await;
+            let output = self
+                .idp
+                .list_users()
+                .user_pool_id(pool_id)
+                .filter(format!("sub ^= \"{prefix}\""))
+                .limit(PAGE_SIZE)
+                .set_pagination_token(token)
+                .send()
+                .await
+                .map_err(|error| match error.as_service_error() {
+                    Some(service) if service.is_resource_not_found_exception() => self.no_such_pool(pool_id).into(),
+                    _ => Error::api(OPERATION)(error),
+                })?;
+            scan.calls += 1;
+            for user in output.users() {
+                scan.users.push(listed_user(user)?);
+            }
+            token = output
+                .pagination_token()
+                .filter(|token| !token.is_empty())
+                .map(str::to_owned);
+            if token.is_none() {
+                return Ok(scan);
+            }
+        }
+    }
+
+    /// AdminGetUser's MFA facts about one user, waiting its turn at `limit`.
+    pub async fn user_mfa(&self, pool_id: &str, username: &str, limit: &RateLimit) -> Result<MfaState, Error> {
+        self.check_pool_region(pool_id)?;
+        limit.wait().await;
+        let output = self
+            .idp
+            .admin_get_user()
+            .user_pool_id(pool_id)
+            .username(username)
+            .send()
+            .await
+            .map_err(Error::api("AdminGetUser"))?;
+        Ok(MfaState {
+            enabled: output.user_mfa_setting_list().to_vec(),
+            preferred: output
+                .preferred_mfa_setting()
+                .filter(|value| !value.is_empty())
+                .map(str::to_owned),
+        })
+    }
+
+    /// How many days a temporary password lasts in this pool (DescribeUserPool's
+    /// `Policies.PasswordPolicy.TemporaryPasswordValidityDays`; Cognito's default, 7, when it reports none).
+    pub async fn temporary_password_validity_days(&self, pool_id: &str) -> Result<u32, Error> {
+        let pool = self.describe_pool(pool_id).await?;
+        let days = pool
+            .policies()
+            .and_then(|policies| policies.password_policy())
+            .map(|policy| policy.temporary_password_validity_days());
+        match days {
+            None => Ok(DEFAULT_TEMPORARY_PASSWORD_VALIDITY_DAYS),
+            Some(days) => u32::try_from(days).map_err(|_| Error::Unexpected {
+                operation: "DescribeUserPool",
+                field: "TemporaryPasswordValidityDays",
+                value: days.to_string(),
+            }),
+        }
+    }
+}
+
+fn listed_user(user: &UserType) -> Result<ListedUser, Error> {
+    let value = |name: &str| {
+        user.attributes()
+            .iter()
+            .find(|attribute| attribute.name() == name)
+            .and_then(AttributeType::value)
+    };
+    let username = user
+        .username()
+        .filter(|username| !username.is_empty())
+        .ok_or_else(|| Error::missing("ListUsers", "Username"))?;
+    Ok(ListedUser {
+        username: username.to_owned(),
+        sub: value("sub").map(str::to_owned),
+        email: value("email").map(str::to_owned),
+        email_verified: value("email_verified") == Some("true"),
+        enabled: user.enabled(),
+        status: user
+            .user_status()
+            .map_or_else(|| "UNKNOWN".to_owned(), |status| status.as_str().to_owned()),
+        last_modified: user
+            .user_last_modified_date()
+            .and_then(|date| SystemTime::try_from(*date).ok()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sixteen_prefixes_cover_every_uuid_start_once() {
+        let hex: Vec<char> = "0123456789abcdef".chars().collect();
+        assert_eq!(SUB_PREFIXES.to_vec(), hex);
+    }
+
+    #[tokio::test]
+    async fn the_rate_limit_spaces_calls_evenly_across_tasks() {
+        let limit = RateLimit::per_second(NonZeroU32::new(200).unwrap());
+        let started = Instant::now();
+        let waits = (0..41).map(|_| limit.wait());
+        futures_util::future::join_all(waits).await;
+        // 41 calls at 200 a second, all at once: the last may start 200 ms after the first, never sooner.
+        assert!(
+            started.elapsed() >= Duration::from_millis(200),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+}

@@ -1,0 +1,135 @@
+//! Checking a pool's Cognito users against Credere's `public.credere_user` rows (`cargo xtask audit`).
+//!
+//! **Owns:** the findings ([`FindingKind`]) and the administrators' list; the pure comparison ([`audit`]) and
+//! the read-only run around it ([`run`]), which scans the pool through the `cognito` crate and streams the rows
+//! through `user-model`.
+//! **Invariant:** read-only. Cognito is only read (DescribeUserPool, ListUsers, AdminGetUser, and ListUserPools
+//! when the pool is found by environment); the rows are read in a `READ ONLY` transaction. The comparison has
+//! no I/O and takes the time as an argument.
+//! **Must not depend on:** the AWS SDK (Cognito's answers arrive as `cognito` types), admin-bootstrap, or xtask.
+
+mod findings;
+
+use std::num::NonZeroU32;
+use std::time::SystemTime;
+
+use cognito::{Cognito, RateLimit};
+use futures_util::future::try_join_all;
+use pool_spec::Environment;
+use serde::Serialize;
+use user_model::{DatabaseUrl, UserStore};
+
+pub use findings::{Admin, AdminCognito, Finding, FindingKind, Outcome, audit};
+
+/// Which pool to audit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PoolChoice {
+    /// By ID only.
+    Id(String),
+    /// By the environment's spec (name, then tags among several); with an ID, that pool must carry the name.
+    Environment {
+        /// The environment.
+        environment: Environment,
+        /// The ID that must agree with it.
+        pool_id: Option<String>,
+    },
+}
+
+/// The report, as `--output json` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The environment, when the pool was chosen by one.
+    pub environment: Option<Environment>,
+    /// The pool audited.
+    pub pool_id: String,
+    /// How many Cognito users the pool holds.
+    pub users: usize,
+    /// How many `credere_user` rows the database holds.
+    pub rows: usize,
+    /// What is wrong, by kind.
+    pub findings: Vec<Finding>,
+    /// Every `OCP` row and its Cognito user's state.
+    pub admins: Vec<Admin>,
+}
+
+/// Why an audit could not finish. Nothing was written either way.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Finding or reading the pool failed.
+    #[error(transparent)]
+    Cognito(#[from] cognito::Error),
+    /// Reaching or reading the database failed.
+    #[error(transparent)]
+    Database(#[from] user_model::Error),
+    /// The environment's pool does not exist.
+    #[error(
+        "no user pool named `{name}` in {region}: provision it (cargo xtask provision --env {environment}), or pass \
+         --pool-id and --region"
+    )]
+    PoolNotFound {
+        /// The environment asked for.
+        environment: Environment,
+        /// The spec's pool name.
+        name: String,
+        /// The region searched.
+        region: String,
+    },
+}
+
+/// Audits the pool against the database, reading both at once.
+pub async fn run(
+    cognito: &Cognito,
+    pool: &PoolChoice,
+    database_url: &DatabaseUrl,
+    max_rps: NonZeroU32,
+) -> Result<Report, Error> {
+    let (environment, pool_id) = resolve_pool(cognito, pool).await?;
+    let limit = RateLimit::per_second(max_rps);
+    let read_rows = async {
+        let store = UserStore::connect(database_url).await?;
+        store.all_links().await
+    };
+    let (validity_days, scan, rows) = tokio::join!(
+        cognito.temporary_password_validity_days(&pool_id),
+        cognito.list_all_users(&pool_id, &limit),
+        read_rows
+    );
+    let (validity_days, scan, rows) = (validity_days?, scan?, rows?);
+    let Outcome { findings, mut admins } = audit(&rows, &scan.users, validity_days, SystemTime::now());
+    let mfa = admins
+        .iter()
+        .filter(|admin| admin.cognito.is_some())
+        .map(|admin| cognito.user_mfa(&pool_id, &admin.username, &limit));
+    let mut mfa = try_join_all(mfa).await?.into_iter();
+    for state in admins.iter_mut().filter_map(|admin| admin.cognito.as_mut()) {
+        if let Some(found) = mfa.next() {
+            state.set_mfa(found);
+        }
+    }
+    Ok(Report {
+        environment,
+        pool_id,
+        users: scan.users.len(),
+        rows: rows.len(),
+        findings,
+        admins,
+    })
+}
+
+async fn resolve_pool(cognito: &Cognito, choice: &PoolChoice) -> Result<(Option<Environment>, String), Error> {
+    match choice {
+        PoolChoice::Id(id) => Ok((None, id.clone())),
+        PoolChoice::Environment { environment, pool_id } => {
+            let spec = pool_spec::for_environment(*environment);
+            let found = cognito
+                .find_pool(&spec.pool.name, &spec.tags, pool_id.as_deref())
+                .await?
+                .ok_or_else(|| Error::PoolNotFound {
+                    environment: *environment,
+                    name: spec.pool.name.clone(),
+                    region: cognito.region().to_owned(),
+                })?;
+            Ok((Some(*environment), found.id))
+        }
+    }
+}
