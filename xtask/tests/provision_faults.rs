@@ -5,7 +5,7 @@
 mod support;
 
 use aws_sdk_cognitoidentityprovider::types::{
-    EmailConfigurationType, EmailSendingAccountType, UserPoolPolicyType, UserPoolTierType,
+    EmailConfigurationType, EmailSendingAccountType, UserPoolMfaType, UserPoolTierType, UserPoolType,
 };
 use pool_spec::Environment;
 use serde_json::json;
@@ -37,6 +37,37 @@ async fn pools_named(proxy: &RecordingProxy, name: &str) -> Vec<String> {
 
 fn count(proxy: &RecordingProxy, operation: &str) -> usize {
     proxy.calls_of(operation).len()
+}
+
+/// Changes the live pool behind the tool's back: a full UpdateUserPool of what it holds, with `edit`
+/// applied to the described pool first.
+async fn change_pool(proxy: &RecordingProxy, pool_id: &str, edit: impl FnOnce(&mut UserPoolType)) {
+    let client = sdk(proxy).await;
+    let mut pool = client
+        .describe_user_pool()
+        .user_pool_id(pool_id)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
+    edit(&mut pool);
+    client
+        .update_user_pool()
+        .user_pool_id(pool_id)
+        .set_policies(pool.policies)
+        .set_auto_verified_attributes(pool.auto_verified_attributes)
+        .set_admin_create_user_config(pool.admin_create_user_config)
+        .set_account_recovery_setting(pool.account_recovery_setting)
+        .set_user_pool_tags(pool.user_pool_tags)
+        .set_user_attribute_update_settings(pool.user_attribute_update_settings)
+        .set_deletion_protection(pool.deletion_protection)
+        .set_email_configuration(pool.email_configuration)
+        .set_user_pool_tier(pool.user_pool_tier)
+        .mfa_configuration(UserPoolMfaType::On)
+        .send()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -135,31 +166,10 @@ async fn concurrent_modification_is_retried_on_update_user_pool() {
     provision(Environment::Development, &proxy, &[]).await.assert_code(0);
     let pool_id = pools_named(&proxy, "credere").await.remove(0);
     // Drift that only UpdateUserPool fixes: the feature plan.
-    let client = sdk(&proxy).await;
-    let described = client
-        .describe_user_pool()
-        .user_pool_id(&pool_id)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap();
-    client
-        .update_user_pool()
-        .user_pool_id(&pool_id)
-        .set_policies(described.policies)
-        .set_auto_verified_attributes(described.auto_verified_attributes)
-        .set_admin_create_user_config(described.admin_create_user_config)
-        .set_account_recovery_setting(described.account_recovery_setting)
-        .set_user_pool_tags(described.user_pool_tags)
-        .set_user_attribute_update_settings(described.user_attribute_update_settings)
-        .set_deletion_protection(described.deletion_protection)
-        .set_email_configuration(described.email_configuration)
-        .mfa_configuration(aws_sdk_cognitoidentityprovider::types::UserPoolMfaType::On)
-        .user_pool_tier(UserPoolTierType::Essentials)
-        .send()
-        .await
-        .unwrap();
+    change_pool(&proxy, &pool_id, |pool| {
+        pool.user_pool_tier = Some(UserPoolTierType::Essentials)
+    })
+    .await;
     proxy.clear();
     proxy.inject(Fault::once("UpdateUserPool", 1, FaultKind::ConcurrentModification));
     provision(Environment::Development, &proxy, &[]).await.assert_code(0);
@@ -237,33 +247,15 @@ async fn a_higher_feature_plan_and_its_password_history_show_in_the_plan_and_are
     let proxy = proxy().await;
     provision(Environment::Development, &proxy, &[]).await.assert_code(0);
     let pool_id = pools_named(&proxy, "credere").await.remove(0);
-    let client = sdk(&proxy).await;
-    let described = client
-        .describe_user_pool()
-        .user_pool_id(&pool_id)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap();
-    let mut policy = described.policies.clone().unwrap().password_policy.unwrap();
-    policy.password_history_size = Some(5);
-    client
-        .update_user_pool()
-        .user_pool_id(&pool_id)
-        .policies(UserPoolPolicyType::builder().password_policy(policy).build())
-        .set_auto_verified_attributes(described.auto_verified_attributes)
-        .set_admin_create_user_config(described.admin_create_user_config)
-        .set_account_recovery_setting(described.account_recovery_setting)
-        .set_user_pool_tags(described.user_pool_tags)
-        .set_user_attribute_update_settings(described.user_attribute_update_settings)
-        .set_deletion_protection(described.deletion_protection)
-        .set_email_configuration(described.email_configuration)
-        .mfa_configuration(aws_sdk_cognitoidentityprovider::types::UserPoolMfaType::On)
-        .user_pool_tier(UserPoolTierType::Essentials)
-        .send()
-        .await
-        .unwrap();
+    change_pool(&proxy, &pool_id, |pool| {
+        pool.user_pool_tier = Some(UserPoolTierType::Essentials);
+        let policy = pool
+            .policies
+            .as_mut()
+            .and_then(|policies| policies.password_policy.as_mut());
+        policy.unwrap().password_history_size = Some(5);
+    })
+    .await;
 
     let check = provision(Environment::Development, &proxy, &["--check"]).await;
     check.assert_code(2);
@@ -296,37 +288,16 @@ async fn a_higher_feature_plan_and_its_password_history_show_in_the_plan_and_are
 
 /// Sets the live pool's SES identity behind the tool's back.
 async fn send_through(proxy: &RecordingProxy, pool_id: &str, source_arn: &str) {
-    let client = sdk(proxy).await;
-    let described = client
-        .describe_user_pool()
-        .user_pool_id(pool_id)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap();
-    client
-        .update_user_pool()
-        .user_pool_id(pool_id)
-        .set_policies(described.policies)
-        .set_auto_verified_attributes(described.auto_verified_attributes)
-        .set_admin_create_user_config(described.admin_create_user_config)
-        .set_account_recovery_setting(described.account_recovery_setting)
-        .set_user_pool_tags(described.user_pool_tags)
-        .set_user_attribute_update_settings(described.user_attribute_update_settings)
-        .set_deletion_protection(described.deletion_protection)
-        .set_user_pool_tier(described.user_pool_tier)
-        .mfa_configuration(aws_sdk_cognitoidentityprovider::types::UserPoolMfaType::On)
-        .email_configuration(
+    change_pool(proxy, pool_id, |pool| {
+        pool.email_configuration = Some(
             EmailConfigurationType::builder()
                 .email_sending_account(EmailSendingAccountType::Developer)
                 .source_arn(source_arn)
                 .from(pool_spec::SES_FROM)
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+        );
+    })
+    .await;
 }
 
 #[tokio::test]
