@@ -40,7 +40,8 @@ impl Services {
     }
 
     /// The environment that hands these services to test processes, plus the fake AWS credentials
-    /// moto accepts (real ones must never reach a test).
+    /// moto accepts (real ones must never reach a test), an explicit region, and the instance metadata
+    /// service turned off, so the SDK never probes a non-loopback address for credentials or a region.
     pub fn env(&self) -> Vec<(&'static str, String)> {
         vec![
             (DATABASE_ENV, self.database_url.clone()),
@@ -48,6 +49,8 @@ impl Services {
             ("AWS_ACCESS_KEY_ID", "testing".into()),
             ("AWS_SECRET_ACCESS_KEY", "testing".into()),
             ("AWS_SESSION_TOKEN", "testing".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
         ]
     }
 
