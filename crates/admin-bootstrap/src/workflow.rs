@@ -1,6 +1,6 @@
 //! The bootstrap itself: write the row in a transaction, ensure the Cognito user, finish the row, commit.
 
-use cognito::{Cognito, CognitoUser, UserError};
+use cognito::{Cognito, CognitoUser};
 use pool_spec::Environment;
 use serde::Serialize;
 use user_model::{Language, NewUser, PENDING_EXTERNAL_ID, Transaction, User, UserStore, UserType};
@@ -85,8 +85,8 @@ pub enum Error {
         rows: Vec<(i32, String)>,
     },
     /// The pool could not be resolved (lookup failed, ambiguous, or `--env` and `--pool-id` disagree).
-    #[error("could not resolve the user pool; nothing was changed: {0}")]
-    Pool(cognito::Error),
+    #[error("could not resolve the user pool; nothing was changed")]
+    Pool(#[source] cognito::Error),
     /// No pool has the environment's spec name.
     #[error(
         "no user pool named `{name}` exists for the {environment} environment in {region}; nothing was changed. \
@@ -102,8 +102,8 @@ pub enum Error {
         region: String,
     },
     /// Creating or reading the Cognito user failed; the database was not written.
-    #[error("{0}; the credere_user table was not changed")]
-    Cognito(UserError),
+    #[error("the Cognito step failed, so the credere_user table was not changed")]
+    Cognito(#[source] cognito::Error),
     /// The Cognito user exists but is disabled.
     #[error(
         "the Cognito user {email} (Username {username}) is disabled; nothing was changed. \
@@ -387,8 +387,8 @@ async fn ensure_cognito_user(
         // A row means the user should exist: read, so a re-run after success makes no write.
         match cognito.get_user(pool_id, &input.email).await {
             Ok(user) => return Ok((user, false)),
-            Err(UserError::UserNotFound { .. }) if input.relink => {}
-            Err(UserError::UserNotFound { .. }) => {
+            Err(cognito::Error::UserNotFound { .. }) if input.relink => {}
+            Err(cognito::Error::UserNotFound { .. }) => {
                 return Err(Error::RowWithoutCognitoUser {
                     email: row.email.clone(),
                     user_id: row.id,
@@ -401,7 +401,7 @@ async fn ensure_cognito_user(
     match cognito.create_user(pool_id, &input.email).await {
         Ok(user) => Ok((user, true)),
         // Created by an earlier, interrupted run or by a concurrent one: adopt it.
-        Err(UserError::UsernameExists { .. }) => cognito
+        Err(cognito::Error::UsernameExists { .. }) => cognito
             .get_user(pool_id, &input.email)
             .await
             .map(|user| (user, false))
