@@ -90,8 +90,8 @@ pub enum Error {
     /// No pool has the environment's spec name.
     #[error(
         "no user pool named `{name}` exists for the {environment} environment in {region}; nothing was changed. \
-         Pools live in one region: check --region (or AWS_REGION), create it with \
-         `cargo xtask provision --env {environment}`, or pass --pool-id"
+         Pools live in one region: look in the pool's region, provision the environment's pool, or name the pool \
+         by its ID"
     )]
     PoolNotFound {
         /// The environment.
@@ -118,7 +118,7 @@ pub enum Error {
     /// A row with this email points at another Cognito user.
     #[error(
         "credere_user row {user_id} for {email} has external_id {row_external_id}, but the Cognito user's Username is \
-         {cognito_username}; nothing was changed. Pass --relink to point the row at the Cognito user"
+         {cognito_username}; nothing was changed. Relink the row to point it at the Cognito user"
     )]
     RowPointsElsewhere {
         /// The email as the row stores it (it may differ in case from the one asked for).
@@ -133,7 +133,7 @@ pub enum Error {
     /// A row with this email points at a Cognito user that does not exist.
     #[error(
         "credere_user row {user_id} for {email} has external_id {row_external_id}, but the pool has no Cognito user \
-         with that email; nothing was changed. Pass --relink to create the Cognito user and point the row at it"
+         with that email; nothing was changed. Relink the row to create the Cognito user and point the row at it"
     )]
     RowWithoutCognitoUser {
         /// The email as the row stores it (it may differ in case from the one asked for).
@@ -146,7 +146,7 @@ pub enum Error {
     /// A row with this email is a lender's (`FI`) user.
     #[error(
         "credere_user row {user_id} for {email} is a lender (FI) user; nothing was changed. \
-         Pass --promote to make it an OCP administrator"
+         Promote it to make it an OCP administrator"
     )]
     RowIsLender {
         /// The email as the row stores it (it may differ in case from the one asked for).

@@ -374,7 +374,7 @@ async fn a_row_linked_elsewhere_is_refused_unless_relinked() {
     let error = run(&world, &request(&world, &email)).await.unwrap_err();
     assert!(matches!(error, Error::RowPointsElsewhere { .. }), "{error:?}");
     let message = error.to_string();
-    assert!(message.contains("someone-else") && message.contains(&user.username) && message.contains("--relink"));
+    assert!(message.contains("someone-else") && message.contains(&user.username) && message.contains("Relink the row"));
     assert_eq!(rows(&world.database), std::slice::from_ref(&row), "nothing changed");
     assert_eq!(mutations(&world.proxy), Vec::<String>::new());
 
@@ -426,7 +426,7 @@ async fn a_lender_row_is_refused_unless_promoted() {
 
     let error = run(&world, &request(&world, &email)).await.unwrap_err();
     assert!(matches!(error, Error::RowIsLender { .. }), "{error:?}");
-    assert!(error.to_string().contains("--promote"), "{error}");
+    assert!(error.to_string().contains("Promote it"), "{error}");
     assert_eq!(
         world.proxy.operations(),
         Vec::<String>::new(),

@@ -244,7 +244,7 @@ async fn a_lender_row_typed_in_another_case_is_refused_unless_promoted() {
         matches!(error, Error::RowIsLender { user_id, .. } if user_id == row.id),
         "{error:?}"
     );
-    assert!(error.to_string().contains("--promote"), "{error}");
+    assert!(error.to_string().contains("Promote it"), "{error}");
     assert_eq!(
         world.proxy.operations(),
         Vec::<String>::new(),

@@ -121,13 +121,7 @@ impl Cognito {
     }
 
     /// Makes one write for the user `username` (the Cognito `Username`; `email` names them in errors).
-    pub async fn write_user(
-        &self,
-        pool_id: &str,
-        username: &str,
-        email: &str,
-        write: UserWrite,
-    ) -> Result<(), Error> {
+    pub async fn write_user(&self, pool_id: &str, username: &str, email: &str, write: UserWrite) -> Result<(), Error> {
         self.check_pool_region(pool_id)?;
         // The four calls take the same two members and answer nothing this code needs.
         macro_rules! send {
@@ -151,13 +145,7 @@ impl Cognito {
     }
 
     /// Cognito's "no such user" and "no such pool" become their own errors; anything else is the call's.
-    fn user_call_error<E, R>(
-        &self,
-        operation: &'static str,
-        pool_id: &str,
-        email: &str,
-        error: SdkError<E, R>,
-    ) -> Error
+    fn user_call_error<E, R>(&self, operation: &'static str, pool_id: &str, email: &str, error: SdkError<E, R>) -> Error
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: fmt::Debug + Send + Sync + 'static,

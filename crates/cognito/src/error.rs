@@ -296,9 +296,9 @@ impl std::error::Error for ApiFailure {
 
 /// The one place a failed call is classified. AWS uses one code for several refusals, so the SES ones are told
 /// apart by their message as well.
-fn classify<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> ApiErrorKind
+fn classify<E, R>(error: &SdkError<E, R>) -> ApiErrorKind
 where
-    E: std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
     let message = error.message().unwrap_or_default().to_ascii_lowercase();
@@ -382,7 +382,10 @@ mod tests {
     fn answered(code: &str, message: &str) -> Sdk {
         let error = ErrorMetadata::builder().code(code).message(message).build();
         let status = StatusCode::try_from(400).unwrap();
-        SdkError::service_error(CreateUserPoolError::generic(error), Response::new(status, SdkBody::empty()))
+        SdkError::service_error(
+            CreateUserPoolError::generic(error),
+            Response::new(status, SdkBody::empty()),
+        )
     }
 
     fn api(error: Sdk) -> Error {
@@ -417,7 +420,11 @@ mod tests {
     fn the_ses_refusals_are_told_apart_by_code_and_message() {
         let unverified = "Email address is not verified. The following identities failed the check: a@example.org";
         let cases = [
-            ("InvalidParameterException", unverified, ApiErrorKind::SesIdentityNotVerified),
+            (
+                "InvalidParameterException",
+                unverified,
+                ApiErrorKind::SesIdentityNotVerified,
+            ),
             ("NotAuthorizedException", unverified, ApiErrorKind::AccessDenied),
             (
                 "NotAuthorizedException",
@@ -431,7 +438,11 @@ mod tests {
             ),
         ];
         for (code, message, kind) in cases {
-            assert_eq!(api(answered(code, message)).api_failure().unwrap().kind(), kind, "{code}: {message}");
+            assert_eq!(
+                api(answered(code, message)).api_failure().unwrap().kind(),
+                kind,
+                "{code}: {message}"
+            );
         }
     }
 
@@ -446,7 +457,10 @@ mod tests {
     #[test]
     fn missing_credentials_are_found_among_the_causes_by_type() {
         let credentials = CredentialsError::not_loaded("no providers in chain provided credentials");
-        let error = api(SdkError::dispatch_failure(ConnectorError::other(Box::new(credentials), None)));
+        let error = api(SdkError::dispatch_failure(ConnectorError::other(
+            Box::new(credentials),
+            None,
+        )));
         let failure = error.api_failure().unwrap();
         assert_eq!(failure.kind(), ApiErrorKind::NoCredentials);
         assert_eq!(error.code(), None);
@@ -470,7 +484,10 @@ mod tests {
                 SdkError::dispatch_failure(ConnectorError::timeout(boxed("slow"))),
                 ApiErrorKind::Timeout,
             ),
-            (SdkError::timeout_error(boxed("operation timeout")), ApiErrorKind::Timeout),
+            (
+                SdkError::timeout_error(boxed("operation timeout")),
+                ApiErrorKind::Timeout,
+            ),
             (SdkError::construction_failure(boxed("no region")), ApiErrorKind::Other),
         ];
         for (error, kind) in cases {
