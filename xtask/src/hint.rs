@@ -45,6 +45,9 @@ fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
     if let Some(error) = cause.downcast_ref::<user_audit::Error>() {
         return audit_hint(error);
     }
+    if let Some(user_model::Error::ManagedByAlembic { .. }) = cause.downcast_ref::<user_model::Error>() {
+        return Some("pass --force to migrate it anyway".into());
+    }
     None
 }
 
@@ -319,6 +322,15 @@ mod tests {
             hint.contains("cargo xtask provision --env production") && hint.contains("--pool-id"),
             "{hint}"
         );
+    }
+
+    #[test]
+    fn a_database_of_alembic_names_force() {
+        let refused = user_model::Error::ManagedByAlembic {
+            database: "credere".into(),
+        };
+        let error = anyhow::Error::from(refused).context("setting up postgresql:///credere");
+        assert_eq!(hints(&error), ["pass --force to migrate it anyway"]);
     }
 
     #[test]

@@ -125,7 +125,7 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
     if !plan.conflicts.is_empty() {
         bail!(
             "refusing to apply: {} setting(s) differ that Cognito never changes after creation (listed above). \
-             Nothing was changed.",
+             Nothing was changed. The specs are in crates/pool-spec/src/spec.rs.",
             plan.conflicts.len()
         );
     }

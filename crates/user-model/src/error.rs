@@ -154,7 +154,7 @@ pub enum Error {
     #[error(
         "database {database:?} has an alembic_version table, so credere-backend's Alembic migrations own its schema; \
          this workspace's migrations are for local and test databases only. Point DATABASE_URL at another database, \
-         or pass --force if you are sure"
+         or migrate it anyway if you are sure"
     )]
     ManagedByAlembic {
         /// The database that was refused.
