@@ -132,7 +132,22 @@ fn bootstrap_hint(error: &admin_bootstrap::Error) -> Option<String> {
         }
         admin_bootstrap::Error::RowIsLender { .. } => Some("pass --promote to make it an OCP administrator".into()),
         admin_bootstrap::Error::PoolNotFound { environment, .. } => Some(pool_not_found_hint(*environment)),
+        admin_bootstrap::Error::RowNotWritable { cause, .. } => row_not_writable_hint(cause).map(str::to_owned),
         _ => None,
+    }
+}
+
+/// What to check when the row cannot be written; a read-only or lost connection's message already says it.
+fn row_not_writable_hint(cause: &user_model::Error) -> Option<&'static str> {
+    match cause {
+        user_model::Error::ReadOnly { .. } | user_model::Error::ConnectionLost { .. } => None,
+        user_model::Error::DuplicateEmail { .. } => {
+            Some("someone added the row meanwhile: run again, and the row that is there now is checked and kept")
+        }
+        _ => Some(
+            "the role in DATABASE_URL needs SELECT, INSERT and UPDATE on public.credere_user and USAGE on \
+             public.user_id_seq, and the row must pass the table's constraints and triggers; fix that, then run again",
+        ),
     }
 }
 
@@ -322,6 +337,21 @@ mod tests {
             hint.contains("cargo xtask provision --env production") && hint.contains("--pool-id"),
             "{hint}"
         );
+    }
+
+    #[test]
+    fn an_unwritable_row_names_the_privileges_unless_the_cause_says_it() {
+        let denied = user_model::Error::UserNotFound { id: 1 };
+        assert!(row_not_writable_hint(&denied).is_some_and(|hint| hint.contains("INSERT and UPDATE")));
+        let taken = user_model::Error::DuplicateEmail {
+            email: "ada@example.org".into(),
+        };
+        assert!(row_not_writable_hint(&taken).is_some_and(|hint| hint.contains("someone added the row")));
+        let read_only = user_model::Error::ReadOnly {
+            context: "inserting",
+            message: "cannot execute INSERT in a read-only transaction".into(),
+        };
+        assert_eq!(row_not_writable_hint(&read_only), None);
     }
 
     #[test]

@@ -58,18 +58,18 @@ impl Report {
 #[non_exhaustive]
 pub enum Error {
     /// The database is unreachable or not Credere's; checked first, so nothing was created anywhere.
-    #[error("the database check failed, so nothing was created in Cognito or the database: {0}")]
-    Database(user_model::Error),
+    #[error("the database check failed, so nothing was created in Cognito or the database")]
+    Database(#[source] user_model::Error),
     /// The row could not be written in the transaction opened before any Cognito call, so nothing was created.
     #[error(
         "the credere_user row for {email} cannot be written, so nothing was created in Cognito and the database is \
-         unchanged: {cause}{}",
-        what_to_do(cause)
+         unchanged"
     )]
     RowNotWritable {
         /// The email.
         email: String,
-        /// The database's refusal (not a `#[source]`: the message already shows it).
+        /// The database's refusal.
+        #[source]
         cause: user_model::Error,
     },
     /// Several rows have this email in different cases; credere-backend would sign in only the exact one.
@@ -91,8 +91,8 @@ pub enum Error {
     /// No pool has the environment's spec name.
     #[error(
         "no user pool named `{name}` exists for the {environment} environment in {region}; nothing was changed. \
-         Pools live in one region: look in the pool's region, provision the environment's pool, or name the pool \
-         by its ID"
+         Pools live in one region: look in the pool's region, provision the {environment} environment's pool, or \
+         name the pool by its ID"
     )]
     PoolNotFound {
         /// The environment.
@@ -157,8 +157,8 @@ pub enum Error {
     },
     /// The Cognito step succeeded, then the database failed.
     #[error(
-        "the Cognito user {email} (Username {username}) {}, but the credere_user row could not be written: {cause}. \
-         Run the same command again: it finds the Cognito user and finishes the row",
+        "the Cognito user {email} (Username {username}) {}, but the credere_user row could not be written; run the \
+         same command again to find that user and finish the row",
         if *.cognito_user_created { "was created" } else { "exists" }
     )]
     RowNotWritten {
@@ -168,23 +168,10 @@ pub enum Error {
         username: String,
         /// Whether this run created the Cognito user.
         cognito_user_created: bool,
-        /// The database failure (not a `#[source]`: the message already shows it).
+        /// The database failure.
+        #[source]
         cause: user_model::Error,
     },
-}
-
-/// The advice that ends [`Error::RowNotWritable`], unless the cause's own message already gives it.
-fn what_to_do(cause: &user_model::Error) -> &'static str {
-    match cause {
-        user_model::Error::ReadOnly { .. } | user_model::Error::ConnectionLost { .. } => "",
-        user_model::Error::DuplicateEmail { .. } => {
-            ". Someone added the row meanwhile: run again, and the row that is there now is checked and kept"
-        }
-        _ => {
-            ". The role in DATABASE_URL needs SELECT, INSERT and UPDATE on public.credere_user and USAGE on \
-             public.user_id_seq, and the row must pass the table's constraints and triggers; fix that, then run again"
-        }
-    }
 }
 
 /// The pool the user is in, once resolved.
