@@ -349,9 +349,7 @@ fn pool_update(desired: &DesiredState, described: &UserPoolType, live_tags: &Tag
         &desired.email,
         described.email_configuration.as_ref(),
     ));
-    let mut tags = live_tags.clone();
-    tags.extend(desired.tags.clone());
-    update.user_pool_tags = Some(tags.into_iter().collect());
+    update.user_pool_tags = Some(pool_spec::with_tags(live_tags, &desired.tags).into_iter().collect());
     update.admin_create_user_config = Some(admin_create_user_config(
         pool,
         described.admin_create_user_config.as_ref(),

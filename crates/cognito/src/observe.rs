@@ -151,8 +151,8 @@ impl Cognito {
         let described = futures_util::future::join_all(pools.iter().map(|pool| self.describe_pool(&pool.id))).await;
         let mut tagged = Vec::new();
         for (pool, described) in pools.iter().zip(described) {
-            let pool_tags = described?.user_pool_tags.unwrap_or_default();
-            if tags.iter().all(|(key, value)| pool_tags.get(key) == Some(value)) {
+            let pool_tags: Tags = described?.user_pool_tags.unwrap_or_default().into_iter().collect();
+            if pool_spec::carries_tags(&pool_tags, tags) {
                 tagged.push(pool.clone());
             }
         }
