@@ -45,6 +45,12 @@ fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
     if let Some(error) = cause.downcast_ref::<user_audit::Error>() {
         return audit_hint(error);
     }
+    if let Some(error) = cause.downcast_ref::<admin_bootstrap::InputError>() {
+        return input_hint(error).map(str::to_owned);
+    }
+    if let Some(admin_bootstrap::EnvFileError::OutsideReference { key, .. }) = cause.downcast_ref() {
+        return setting_flag(key).map(|flag| format!("pass {flag} and leave out --env-file"));
+    }
     if let Some(user_model::Error::ManagedByAlembic { .. }) = cause.downcast_ref::<user_model::Error>() {
         return Some("pass --force to migrate it anyway".into());
     }
@@ -148,6 +154,31 @@ fn row_not_writable_hint(cause: &user_model::Error) -> Option<&'static str> {
             "the role in DATABASE_URL needs SELECT, INSERT and UPDATE on public.credere_user and USAGE on \
              public.user_id_seq, and the row must pass the table's constraints and triggers; fix that, then run again",
         ),
+    }
+}
+
+/// The admin command's flag for each input the request lacks.
+fn input_hint(error: &admin_bootstrap::InputError) -> Option<&'static str> {
+    match error {
+        admin_bootstrap::InputError::BlankName => Some("pass the display name with --name NAME"),
+        admin_bootstrap::InputError::NoPool => Some("pass --env ENV, or --pool-id ID (or set COGNITO_POOL_ID)"),
+        admin_bootstrap::InputError::NoDatabase => {
+            Some("pass --database-url URL, set DATABASE_URL, or use --env-file with credere-backend's .env")
+        }
+        admin_bootstrap::InputError::InvalidBackendUrl { .. } => {
+            Some("pass --backend-url with credere-backend's base URL, e.g. https://credere.example.org")
+        }
+        _ => None,
+    }
+}
+
+/// The flag that gives a setting of credere-backend's `.env` instead.
+fn setting_flag(key: &str) -> Option<&'static str> {
+    match key {
+        "DATABASE_URL" => Some("--database-url"),
+        "COGNITO_POOL_ID" => Some("--pool-id"),
+        "AWS_REGION" => Some("--region"),
+        _ => None,
     }
 }
 
@@ -352,6 +383,37 @@ mod tests {
             message: "cannot execute INSERT in a read-only transaction".into(),
         };
         assert_eq!(row_not_writable_hint(&read_only), None);
+    }
+
+    #[test]
+    fn missing_input_names_the_admin_flags() {
+        let cases = [
+            (admin_bootstrap::InputError::BlankName, "--name"),
+            (admin_bootstrap::InputError::NoPool, "--pool-id"),
+            (admin_bootstrap::InputError::NoDatabase, "--database-url"),
+        ];
+        for (error, flag) in cases {
+            assert!(input_hint(&error).is_some_and(|hint| hint.contains(flag)), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_setting_from_outside_the_env_file_names_the_flag_that_gives_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "AWS_REGION=${REGION_OF_THE_SERVER}\n").unwrap();
+        let refused = admin_bootstrap::BackendEnv::read(&path).unwrap_err();
+        assert_eq!(
+            hint(&refused).as_deref(),
+            Some("pass --region and leave out --env-file")
+        );
+        for (key, flag) in [
+            ("DATABASE_URL", "--database-url"),
+            ("COGNITO_POOL_ID", "--pool-id"),
+            ("AWS_REGION", "--region"),
+        ] {
+            assert_eq!(setting_flag(key), Some(flag));
+        }
     }
 
     #[test]

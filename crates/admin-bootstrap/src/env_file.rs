@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-/// The `.env` names credere-backend uses for what the bootstrap needs, with the flag that overrides each.
-const DATABASE_URL: (&str, &str) = ("DATABASE_URL", "--database-url");
-const POOL_ID: (&str, &str) = ("COGNITO_POOL_ID", "--pool-id");
-const REGION: (&str, &str) = ("AWS_REGION", "--region");
+/// The `.env` names credere-backend uses for what the bootstrap needs.
+const DATABASE_URL: &str = "DATABASE_URL";
+const POOL_ID: &str = "COGNITO_POOL_ID";
+const REGION: &str = "AWS_REGION";
 
 /// What a credere-backend `.env` says; each value is `None` when the file does not set it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,8 +45,8 @@ pub enum EnvFileError {
     /// cannot see.
     #[error(
         "{}: {key} (line {line}) uses {} through `${{…}}`, not set earlier in the file: credere-backend takes \
-         it from its own environment, which this command cannot see. Write the value into the file, or pass \
-         {flag} and leave out --env-file",
+         it from its own environment, which this command cannot see. Write the value into the file, or give \
+         {key} another way and leave the file out",
         .path.display(),
         .names.join(", ")
     )]
@@ -55,8 +55,6 @@ pub enum EnvFileError {
         path: PathBuf,
         /// The setting.
         key: &'static str,
-        /// The flag that gives it instead.
-        flag: &'static str,
         /// The 1-based line of its assignment.
         line: usize,
         /// The names it refers to.
@@ -77,7 +75,7 @@ impl BackendEnv {
         }
         // Nothing from this process's environment: it is not credere-backend's.
         let values = file.values(|_| None);
-        let setting = |(key, flag): (&'static str, &'static str)| {
+        let setting = |key: &'static str| {
             let Some((_, setting)) = values.iter().find(|(name, _)| name == key) else {
                 return Ok(None);
             };
@@ -85,7 +83,6 @@ impl BackendEnv {
                 return Err(EnvFileError::OutsideReference {
                     path: path.to_owned(),
                     key,
-                    flag,
                     line: setting.line,
                     names: setting.outside_names.iter().cloned().collect(),
                 });
@@ -159,7 +156,7 @@ mod tests {
                 if *names == ["DB_HOST", "HOME"]),
             "{error:?}"
         );
-        assert!(message.contains("--database-url"), "{message}");
+        assert!(message.contains("give DATABASE_URL another way"), "{message}");
         // A reference in a key this workflow does not read is credere-backend's business.
         assert_eq!(
             read("UNUSED=${ELSEWHERE}\nAWS_REGION=eu-west-1\n")

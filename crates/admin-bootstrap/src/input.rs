@@ -139,7 +139,7 @@ pub enum InputError {
     /// The name is empty, or made only of characters that show nothing (spaces, zero-width characters…).
     #[error(
         "the name is empty or has no visible character (only spaces or invisible characters such as U+200B); \
-         give the admin's display name with --name"
+         give the admin's display name"
     )]
     BlankName,
     /// The name is too long.
@@ -177,7 +177,7 @@ pub enum InputError {
     #[error(transparent)]
     Language(UnknownCode),
     /// Neither an environment nor a pool ID was given.
-    #[error("no pool given: pass --env ENV, or --pool-id ID (or set COGNITO_POOL_ID)")]
+    #[error("no pool given: name an environment or a pool ID")]
     NoPool,
     /// The pool ID is not shaped like one (`<region>_<id>`).
     #[error("{pool_id:?} is not a Cognito user pool ID (expected the form us-east-1_AbCdEf123)")]
@@ -186,15 +186,13 @@ pub enum InputError {
         pool_id: String,
     },
     /// No database URL was given.
-    #[error(
-        "no database given: pass --database-url URL, set DATABASE_URL, or use --env-file with credere-backend's .env"
-    )]
+    #[error("no database given: give its URL, or credere-backend's .env that holds DATABASE_URL")]
     NoDatabase,
     /// The database URL is not a usable PostgreSQL URL.
     #[error(transparent)]
     Database(user_model::Error),
     /// The backend URL for `--send-reset` is not an http(s) URL without credentials.
-    #[error("--backend-url {url} is not an http:// or https:// base URL: {reason}")]
+    #[error("the backend URL {url} is not an http:// or https:// base URL: {reason}")]
     InvalidBackendUrl {
         /// The URL given, quoted, or a note that it is not shown when it may hold a password.
         url: String,
