@@ -12,7 +12,7 @@ use pool_spec::{
 };
 
 use crate::unknown::RawAnswer;
-use crate::{Cognito, Error, PoolSummary, Secret};
+use crate::{Cognito, Error, PoolSummary, SecretString};
 
 /// ListUserPools accepts at most 60 per page.
 const PAGE_SIZE: i32 = 60;
@@ -52,7 +52,7 @@ pub struct LiveClient {
     /// The client ID.
     pub id: String,
     /// The client secret, when it has one.
-    pub secret: Option<Secret>,
+    pub secret: Option<SecretString>,
     /// What an update starts from.
     pub(crate) raw: UserPoolClientType,
 }
@@ -165,8 +165,8 @@ impl Cognito {
         let described = futures_util::future::join_all(pools.iter().map(|pool| self.describe_pool(&pool.id))).await;
         let mut tagged = Vec::new();
         for (pool, described) in pools.iter().zip(described) {
-            let pool_tags = described?.user_pool_tags.unwrap_or_default();
-            if tags.iter().all(|(key, value)| pool_tags.get(key) == Some(value)) {
+            let pool_tags: Tags = described?.user_pool_tags.unwrap_or_default().into_iter().collect();
+            if pool_spec::carries_tags(&pool_tags, tags) {
                 tagged.push(pool.clone());
             }
         }
@@ -190,7 +190,7 @@ impl Cognito {
         let (client, client_unreadable) = match client_id {
             Some(id) => {
                 let (raw, unreadable) = self.describe_client_whole(pool_id, &id).await?;
-                let secret = raw.client_secret().map(Secret::new);
+                let secret = raw.client_secret().map(SecretString::from);
                 (Some(LiveClient { id, secret, raw }), unreadable)
             }
             None => (None, Vec::new()),

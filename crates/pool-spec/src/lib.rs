@@ -42,6 +42,7 @@ pub use plan::{Action, ApplyCall, Change, Conflict, Creation, Observed, Plan, Re
 pub use settings::{
     ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, PasswordPolicy,
     PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, UserPoolTier, Validity,
+    carries_tags, with_tags,
 };
 pub use spec::{
     AdminDefaults, DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError,
