@@ -9,6 +9,7 @@ mod aws;
 mod bench;
 mod db;
 mod docs;
+mod hint;
 mod iam_policy;
 mod provision;
 mod sandbox;
@@ -73,7 +74,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", hint::report(&error));
             ExitCode::FAILURE
         }
     }

@@ -122,7 +122,7 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
         Plan::Apply(action) => action,
         Plan::Refuse(refusal) => bail!(
             "refusing to apply: {} setting(s) differ that Cognito never changes after creation (listed above). \
-             Nothing was changed.",
+             Nothing was changed. The specs are in crates/pool-spec/src/spec.rs.",
             refusal.conflicts().len()
         ),
     };

@@ -160,3 +160,70 @@ async fn a_database_that_refuses_the_row_exits_1_before_any_cognito_call() {
     assert_eq!(world.proxy.operations(), Vec::<String>::new(), "not one Cognito call");
     assert!(support::rows(&world.database).is_empty());
 }
+
+/// `cargo xtask ARGS` where no AWS credentials can be found: empty shared config and credentials files, a home of
+/// its own, no credential variables, no instance metadata; region and endpoint given, so nothing leaves loopback.
+fn without_credentials(args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    let empty = home.path().join("empty");
+    std::fs::write(&empty, "").unwrap();
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .env_clear()
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", &empty)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &empty)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("running xtask")
+}
+
+fn hints(output: &Output) -> Vec<String> {
+    let stderr = text(&output.stderr);
+    stderr
+        .lines()
+        .filter(|line| line.starts_with("hint:"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn admin_and_provision_give_the_same_hint_without_credentials() {
+    let world = support::world().await;
+    let endpoint = world.proxy.endpoint();
+    let url = world.database.url().to_owned();
+    let pool_id = world.pool_id.clone();
+    world.proxy.clear();
+    let connection = ["--region", "us-east-1", "--endpoint-url", &endpoint];
+    let admin: Vec<String> = [
+        &["admin", "--email", &support::email(), "--name", "Ada Admin"][..],
+        &["--pool-id", &pool_id, "--database-url", &url],
+        &connection,
+    ]
+    .concat()
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    let provision: Vec<String> = [&["provision", "--env", "development"][..], &connection]
+        .concat()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let (admin, provision) = tokio::task::spawn_blocking(move || {
+        let run = |args: &[String]| without_credentials(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        (run(&admin), run(&provision))
+    })
+    .await
+    .unwrap();
+
+    for output in [&admin, &provision] {
+        assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    }
+    let hint = hints(&provision);
+    assert_eq!(hint.len(), 1, "{}", text(&provision.stderr));
+    assert!(hint[0].contains("no AWS credentials were found"), "{hint:?}");
+    assert_eq!(hints(&admin), hint, "{}", text(&admin.stderr));
+    // The SDK gave up before sending anything, and the row waiting for the Cognito step was rolled back.
+    assert_eq!(world.proxy.operations(), Vec::<String>::new());
+    assert_eq!(support::rows(&world.database), Vec::new());
+}

@@ -1,6 +1,6 @@
 //! The bootstrap itself: write the row in a transaction, ensure the Cognito user, finish the row, commit.
 
-use cognito::{Cognito, CognitoUser, UserError};
+use cognito::{Cognito, CognitoUser};
 use pool_spec::Environment;
 use serde::Serialize;
 use user_model::{Language, NewUser, PENDING_EXTERNAL_ID, Transaction, User, UserStore, UserType};
@@ -55,20 +55,21 @@ impl Report {
 
 /// Why the bootstrap stopped. Each message says what was (not) changed and what to do next.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The database is unreachable or not Credere's; checked first, so nothing was created anywhere.
-    #[error("the database check failed, so nothing was created in Cognito or the database: {0}")]
-    Database(user_model::Error),
+    #[error("the database check failed, so nothing was created in Cognito or the database")]
+    Database(#[source] user_model::Error),
     /// The row could not be written in the transaction opened before any Cognito call, so nothing was created.
     #[error(
         "the credere_user row for {email} cannot be written, so nothing was created in Cognito and the database is \
-         unchanged: {cause}{}",
-        what_to_do(cause)
+         unchanged"
     )]
     RowNotWritable {
         /// The email.
         email: String,
-        /// The database's refusal (not a `#[source]`: the message already shows it).
+        /// The database's refusal.
+        #[source]
         cause: user_model::Error,
     },
     /// Several rows have this email in different cases; credere-backend would sign in only the exact one.
@@ -85,13 +86,13 @@ pub enum Error {
         rows: Vec<(i32, String)>,
     },
     /// The pool could not be resolved (lookup failed, ambiguous, or `--env` and `--pool-id` disagree).
-    #[error("could not resolve the user pool; nothing was changed: {0}")]
-    Pool(cognito::Error),
+    #[error("could not resolve the user pool; nothing was changed")]
+    Pool(#[source] cognito::Error),
     /// No pool has the environment's spec name.
     #[error(
         "no user pool named `{name}` exists for the {environment} environment in {region}; nothing was changed. \
-         Pools live in one region: check --region (or AWS_REGION), create it with \
-         `cargo xtask provision --env {environment}`, or pass --pool-id"
+         Pools live in one region: look in the pool's region, provision the {environment} environment's pool, or \
+         name the pool by its ID"
     )]
     PoolNotFound {
         /// The environment.
@@ -102,8 +103,8 @@ pub enum Error {
         region: String,
     },
     /// Creating or reading the Cognito user failed; the database was not written.
-    #[error("{0}; the credere_user table was not changed")]
-    Cognito(UserError),
+    #[error("the Cognito step failed, so the credere_user table was not changed")]
+    Cognito(#[source] cognito::Error),
     /// The Cognito user exists but is disabled.
     #[error(
         "the Cognito user {email} (Username {username}) is disabled; nothing was changed. \
@@ -118,7 +119,7 @@ pub enum Error {
     /// A row with this email points at another Cognito user.
     #[error(
         "credere_user row {user_id} for {email} has external_id {row_external_id}, but the Cognito user's Username is \
-         {cognito_username}; nothing was changed. Pass --relink to point the row at the Cognito user"
+         {cognito_username}; nothing was changed. Relink the row to point it at the Cognito user"
     )]
     RowPointsElsewhere {
         /// The email as the row stores it (it may differ in case from the one asked for).
@@ -133,7 +134,7 @@ pub enum Error {
     /// A row with this email points at a Cognito user that does not exist.
     #[error(
         "credere_user row {user_id} for {email} has external_id {row_external_id}, but the pool has no Cognito user \
-         with that email; nothing was changed. Pass --relink to create the Cognito user and point the row at it"
+         with that email; nothing was changed. Relink the row to create the Cognito user and point the row at it"
     )]
     RowWithoutCognitoUser {
         /// The email as the row stores it (it may differ in case from the one asked for).
@@ -146,7 +147,7 @@ pub enum Error {
     /// A row with this email is a lender's (`FI`) user.
     #[error(
         "credere_user row {user_id} for {email} is a lender (FI) user; nothing was changed. \
-         Pass --promote to make it an OCP administrator"
+         Promote it to make it an OCP administrator"
     )]
     RowIsLender {
         /// The email as the row stores it (it may differ in case from the one asked for).
@@ -156,8 +157,8 @@ pub enum Error {
     },
     /// The Cognito step succeeded, then the database failed.
     #[error(
-        "the Cognito user {email} (Username {username}) {}, but the credere_user row could not be written: {cause}. \
-         Run the same command again: it finds the Cognito user and finishes the row",
+        "the Cognito user {email} (Username {username}) {}, but the credere_user row could not be written; run the \
+         same command again to find that user and finish the row",
         if *.cognito_user_created { "was created" } else { "exists" }
     )]
     RowNotWritten {
@@ -167,23 +168,10 @@ pub enum Error {
         username: String,
         /// Whether this run created the Cognito user.
         cognito_user_created: bool,
-        /// The database failure (not a `#[source]`: the message already shows it).
+        /// The database failure.
+        #[source]
         cause: user_model::Error,
     },
-}
-
-/// The advice that ends [`Error::RowNotWritable`], unless the cause's own message already gives it.
-fn what_to_do(cause: &user_model::Error) -> &'static str {
-    match cause {
-        user_model::Error::ReadOnly { .. } | user_model::Error::ConnectionLost { .. } => "",
-        user_model::Error::DuplicateEmail { .. } => {
-            ". Someone added the row meanwhile: run again, and the row that is there now is checked and kept"
-        }
-        _ => {
-            ". The role in DATABASE_URL needs SELECT, INSERT and UPDATE on public.credere_user and USAGE on \
-             public.user_id_seq, and the row must pass the table's constraints and triggers; fix that, then run again"
-        }
-    }
 }
 
 /// The pool the user is in, once resolved.
@@ -392,8 +380,8 @@ async fn ensure_cognito_user(
         // A row means the user should exist: read, so a re-run after success makes no write.
         match cognito.get_user(pool_id, input.email()).await {
             Ok(user) => return Ok((user, false)),
-            Err(UserError::UserNotFound { .. }) if input.relink() => {}
-            Err(UserError::UserNotFound { .. }) => {
+            Err(cognito::Error::UserNotFound { .. }) if input.relink() => {}
+            Err(cognito::Error::UserNotFound { .. }) => {
                 return Err(Error::RowWithoutCognitoUser {
                     email: row.email.clone(),
                     user_id: row.id,
@@ -406,7 +394,7 @@ async fn ensure_cognito_user(
     match cognito.create_user(pool_id, input.email()).await {
         Ok(user) => Ok((user, true)),
         // Created by an earlier, interrupted run or by a concurrent one: adopt it.
-        Err(UserError::UsernameExists { .. }) => cognito
+        Err(cognito::Error::UsernameExists { .. }) => cognito
             .get_user(pool_id, input.email())
             .await
             .map(|user| (user, false))

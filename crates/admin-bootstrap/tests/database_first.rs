@@ -5,6 +5,7 @@ mod support;
 
 use admin_bootstrap::{Error, bootstrap};
 use support::{Role, World, cognito_usernames, email, execute, insert_row, request, rows, world};
+use testkit::error_chain;
 use user_model::UserType;
 
 async fn run(world: &World, request: &admin_bootstrap::Request) -> Result<admin_bootstrap::Report, Error> {
@@ -128,7 +129,7 @@ async fn a_row_the_database_refuses_stops_the_run_before_any_cognito_call() {
         let error = run(&world, &asked).await.unwrap_err();
         let what = refusal.what;
         assert!(matches!(error, Error::RowNotWritable { .. }), "{what}: {error:?}");
-        let message = error.to_string();
+        let message = error_chain(&error);
         assert!(message.contains(refusal.says), "{what}: {message}");
         assert!(message.contains("nothing was created in Cognito"), "{what}: {message}");
         assert_eq!(
@@ -215,7 +216,7 @@ async fn a_decoy_table_earlier_on_the_search_path_is_never_used() {
     );
     let error = run(&world, &asked).await.unwrap_err();
     assert!(matches!(error, Error::Database(_)), "{error:?}");
-    assert!(error.to_string().contains("column credere_user.name"), "{error}");
+    assert!(error_chain(&error).contains("column credere_user.name"), "{error}");
 }
 
 /// The value of one SQL expression, as text, on a connection to `url`.
@@ -244,7 +245,7 @@ async fn a_lender_row_typed_in_another_case_is_refused_unless_promoted() {
         matches!(error, Error::RowIsLender { user_id, .. } if user_id == row.id),
         "{error:?}"
     );
-    assert!(error.to_string().contains("--promote"), "{error}");
+    assert!(error.to_string().contains("Promote it"), "{error}");
     assert_eq!(
         world.proxy.operations(),
         Vec::<String>::new(),
@@ -324,7 +325,7 @@ async fn a_promotion_or_relink_the_database_refuses_stops_before_any_cognito_cal
         let error = run(&world, &asked).await.unwrap_err();
         assert!(matches!(error, Error::RowNotWritable { .. }), "{error:?}");
         assert!(
-            error.to_string().contains("permission denied for table credere_user"),
+            error_chain(&error).contains("permission denied for table credere_user"),
             "{error}"
         );
     }

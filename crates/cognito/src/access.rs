@@ -16,7 +16,7 @@ use std::fmt;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 
 use crate::users::user_from_parts;
-use crate::{Cognito, CognitoUser, UserError};
+use crate::{Cognito, CognitoUser, Error};
 
 /// A user as these operations need to see them: who they are, and whether an authenticator app is registered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +93,7 @@ impl UserOperation {
 
 impl Cognito {
     /// AdminGetUser by email, with the user's registered MFA factors.
-    pub async fn user_access(&self, pool_id: &str, email: &str) -> Result<UserAccess, UserError> {
+    pub async fn user_access(&self, pool_id: &str, email: &str) -> Result<UserAccess, Error> {
         const OPERATION: &str = "AdminGetUser";
         self.check_pool_region(pool_id)?;
         let output = self
@@ -103,7 +103,7 @@ impl Cognito {
             .username(email)
             .send()
             .await
-            .map_err(|error| self.user_call_error(OPERATION, pool_id, email, &error))?;
+            .map_err(|error| self.user_call_error(OPERATION, pool_id, email, error))?;
         let user = user_from_parts(
             OPERATION,
             Some(output.username()),
@@ -121,15 +121,8 @@ impl Cognito {
     }
 
     /// Makes one write for the user `username` (the Cognito `Username`; `email` names them in errors).
-    pub async fn write_user(
-        &self,
-        pool_id: &str,
-        username: &str,
-        email: &str,
-        write: UserWrite,
-    ) -> Result<(), UserError> {
+    pub async fn write_user(&self, pool_id: &str, username: &str, email: &str, write: UserWrite) -> Result<(), Error> {
         self.check_pool_region(pool_id)?;
-        let failed = |error: &dyn CallError| self.user_call_error(write.operation(), pool_id, email, error);
         // The four calls take the same two members and answer nothing this code needs.
         macro_rules! send {
             ($call:ident) => {
@@ -140,7 +133,7 @@ impl Cognito {
                     .send()
                     .await
                     .map(drop)
-                    .map_err(|error| failed(&error))
+                    .map_err(|error| self.user_call_error(write.operation(), pool_id, email, error))
             };
         }
         match write {
@@ -152,40 +145,19 @@ impl Cognito {
     }
 
     /// Cognito's "no such user" and "no such pool" become their own errors; anything else is the call's.
-    fn user_call_error(&self, operation: &'static str, pool_id: &str, email: &str, error: &dyn CallError) -> UserError {
+    fn user_call_error<E, R>(&self, operation: &'static str, pool_id: &str, email: &str, error: SdkError<E, R>) -> Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: fmt::Debug + Send + Sync + 'static,
+    {
         match error.code() {
-            Some("UserNotFoundException") => UserError::UserNotFound {
+            Some("UserNotFoundException") => Error::UserNotFound {
                 pool_id: pool_id.to_owned(),
                 email: email.to_owned(),
             },
             Some("ResourceNotFoundException") => self.no_such_pool(pool_id).into(),
-            code => UserError::Call {
-                operation,
-                pool_id: pool_id.to_owned(),
-                code: code.map(str::to_owned),
-                message: error.explain(),
-            },
+            _ => Error::api(operation)(error),
         }
-    }
-}
-
-/// A failed SDK call of any operation, seen through what the errors above need.
-trait CallError {
-    fn code(&self) -> Option<&str>;
-    fn explain(&self) -> String;
-}
-
-impl<E, R> CallError for SdkError<E, R>
-where
-    E: std::error::Error + ProvideErrorMetadata + 'static,
-    R: fmt::Debug,
-{
-    fn code(&self) -> Option<&str> {
-        ProvideErrorMetadata::code(self)
-    }
-
-    fn explain(&self) -> String {
-        crate::users::call_message(self)
     }
 }
 

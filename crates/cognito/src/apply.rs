@@ -85,11 +85,7 @@ impl Cognito {
             .send()
             .await
             .map_err(Error::api("GetCallerIdentity"))?;
-        output.account.ok_or(Error::Unexpected {
-            operation: "GetCallerIdentity",
-            field: "Account",
-            value: "nothing".into(),
-        })
+        output.account.ok_or(Error::missing("GetCallerIdentity", "Account"))
     }
 
     async fn create_all(&self, desired: &DesiredState) -> Result<Applied, Error> {

@@ -1,23 +1,49 @@
-//! The typed error of every Cognito operation here, with what to do next.
+//! The typed error of every Cognito operation here, and the classification of a failed call.
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 
-/// Why a Cognito operation failed.
+/// Why a Cognito operation (on a pool or on a user) failed. Messages speak of Cognito and the spec; what to
+/// type next (a flag, a command) is the binary's to add, keyed on the variant or the [`ApiErrorKind`].
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// An API call failed (after the SDK's retries).
-    #[error("{operation} failed: {message}{}", hint(.code.as_deref(), .message))]
+    #[error("{operation} failed")]
     Api {
         /// The operation, e.g. `CreateUserPool`.
         operation: &'static str,
-        /// Cognito's error code, e.g. `ResourceNotFoundException`; `None` when no answer came back.
-        code: Option<String>,
-        /// The full error chain.
-        message: String,
+        /// What went wrong, classified, with the SDK's error as its source.
+        #[source]
+        failure: ApiFailure,
+    },
+    /// AdminCreateUser found a user with this email already.
+    #[error("a Cognito user with email {email:?} already exists in pool {pool_id}")]
+    UsernameExists {
+        /// The pool asked.
+        pool_id: String,
+        /// The email that is taken.
+        email: String,
+    },
+    /// AdminGetUser found no user with this email.
+    #[error("pool {pool_id} has no Cognito user with email {email:?}")]
+    UserNotFound {
+        /// The pool asked.
+        pool_id: String,
+        /// The email looked for.
+        email: String,
+    },
+    /// Cognito answered without a value every answer of this operation has.
+    #[error("{operation} answered without {field}; the response cannot be trusted")]
+    Missing {
+        /// The operation.
+        operation: &'static str,
+        /// What was missing, e.g. `UserPool.Id`.
+        field: &'static str,
     },
     /// Several pools carry the spec's name and their tags do not single one out.
     #[error(
-        "{} user pools are named `{name}`: {}. Their tags do not single one out; choose one with --pool-id ID",
+        "{} user pools are named `{name}`: {}. Their tags do not single one out; choose one by its ID",
         .ids.len(), .ids.join(", ")
     )]
     AmbiguousPool {
@@ -26,11 +52,11 @@ pub enum Error {
         /// Every candidate's ID.
         ids: Vec<String>,
     },
-    /// `--pool-id` names no pool in this account and region.
+    /// The pool ID given names no pool in this account and region.
     #[error(transparent)]
     PoolNotFound(#[from] crate::NoSuchPool),
-    /// `--pool-id` names a pool of another name than the spec's.
-    #[error("user pool `{id}` is named `{actual}`, not `{expected}`: is --pool-id for another environment?")]
+    /// The pool ID given names a pool of another name than the spec's.
+    #[error("user pool `{id}` is named `{actual}`, not `{expected}`: is the pool ID for another environment?")]
     PoolNameMismatch {
         /// The ID given.
         id: String,
@@ -127,44 +153,189 @@ pub enum Error {
 }
 
 impl Error {
+    /// The map from an SDK error of `operation` to [`Error::Api`].
     pub(crate) fn api<E, R>(operation: &'static str) -> impl FnOnce(SdkError<E, R>) -> Error
     where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + 'static,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
     {
-        move |error| {
-            let message = match (&error, error.code(), error.message()) {
-                (SdkError::ServiceError(_), Some(code), Some(message)) => format!("{code}: {message}"),
-                (SdkError::ServiceError(_), Some(code), None) => code.to_owned(),
-                _ => chain(&error),
-            };
-            Error::Api {
-                operation,
-                code: error.code().map(str::to_owned),
-                message,
-            }
+        move |error| Error::Api {
+            operation,
+            failure: ApiFailure::new(error),
         }
     }
 
+    /// Cognito answered `operation` without `field`.
     pub(crate) fn missing(operation: &'static str, field: &'static str) -> Error {
-        Error::Unexpected {
-            operation,
-            field,
-            value: "nothing".into(),
-        }
+        Error::Missing { operation, field }
     }
 
     pub(crate) fn build(what: &'static str) -> impl FnOnce(aws_smithy_types::error::operation::BuildError) -> Error {
         move |source| Error::Build { what, source }
     }
 
-    /// Cognito's error code, when the error is an API answer.
-    pub fn code(&self) -> Option<&str> {
+    /// The failed call's classification, when the error is an API call's failure.
+    pub fn api_failure(&self) -> Option<&ApiFailure> {
         match self {
-            Error::Api { code, .. } => code.as_deref(),
+            Error::Api { failure, .. } => Some(failure),
             _ => None,
         }
     }
+
+    /// Cognito's error code, when the error is an API answer.
+    pub fn code(&self) -> Option<&str> {
+        self.api_failure().and_then(ApiFailure::code)
+    }
+}
+
+/// What kind of failure an AWS call met: what a maintainer does next depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// No credentials could be loaded: none are configured, or their provider failed (an expired SSO session).
+    NoCredentials,
+    /// AWS refused the credentials: an unknown key, an expired token, a bad signature.
+    CredentialsRefused,
+    /// The credentials lack an IAM permission the call needs.
+    AccessDenied,
+    /// The SES identity of the pool's `EmailConfiguration.SourceArn` is not verified where Cognito looked.
+    SesIdentityNotVerified,
+    /// The SES identity of `EmailConfiguration.SourceArn` belongs to another AWS account.
+    SesIdentityOfAnotherAccount,
+    /// Requests came faster than the account's quota, even after the retries.
+    Throttled,
+    /// Another change to the same pool kept winning, even after the retries.
+    ConcurrentModification,
+    /// Cognito refused the call with another error code (see [`ApiFailure::code`]).
+    Service,
+    /// The endpoint could not be reached: a name that does not resolve, a refused or dropped connection.
+    Connection,
+    /// No answer came in time.
+    Timeout,
+    /// Anything else: an answer that could not be read, a request that could not be made.
+    Other,
+}
+
+/// A failed AWS call, classified: Cognito's code and message when it answered, and the SDK's error (without
+/// the raw HTTP response) for what more a caller wants to know.
+#[derive(Debug)]
+pub struct ApiFailure {
+    kind: ApiErrorKind,
+    code: Option<String>,
+    message: Option<String>,
+    /// The SDK's own words for a failure without an answer, e.g. `dispatch failure`.
+    stage: String,
+    sdk: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl ApiFailure {
+    fn new<E, R>(error: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        let code = error.code().map(str::to_owned);
+        let message = error.message().map(str::to_owned);
+        let kind = classify(&error);
+        let stage = error.to_string();
+        let sdk = error.into_source().unwrap_or_else(|error| Box::new(error));
+        Self {
+            kind,
+            code,
+            message,
+            stage,
+            sdk,
+        }
+    }
+
+    /// What kind of failure it was.
+    pub fn kind(&self) -> ApiErrorKind {
+        self.kind
+    }
+
+    /// The service's error code, e.g. `ResourceNotFoundException`; `None` when no answer came back.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The service's message, when it answered with one.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The SDK's error: the operation's error when the service answered, else the connector's, timeout's or
+    /// response's error.
+    pub fn sdk_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self.sdk.as_ref()
+    }
+}
+
+impl std::fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.code, &self.message) {
+            (Some(code), Some(message)) => write!(f, "{code}: {message}"),
+            (Some(code), None) => f.write_str(code),
+            (None, _) => f.write_str(&self.stage),
+        }
+    }
+}
+
+impl std::error::Error for ApiFailure {
+    /// An answer's code and message are all the service said (the operation's error repeats them, or says
+    /// "unhandled error"); a failure without an answer continues with the SDK's chain of causes.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self.code {
+            Some(_) => None,
+            None => Some(self.sdk.as_ref()),
+        }
+    }
+}
+
+/// The one place a failed call is classified. AWS uses one code for several refusals, so the SES ones are told
+/// apart by their message as well.
+fn classify<E, R>(error: &SdkError<E, R>) -> ApiErrorKind
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let message = error.message().unwrap_or_default().to_ascii_lowercase();
+    match error {
+        SdkError::ServiceError(_) => match error.code() {
+            Some("InvalidParameterException") if message.contains("email address is not verified") => {
+                ApiErrorKind::SesIdentityNotVerified
+            }
+            Some("NotAuthorizedException") if message.contains("email arn does not belong to your account") => {
+                ApiErrorKind::SesIdentityOfAnotherAccount
+            }
+            Some(
+                "UnrecognizedClientException"
+                | "InvalidClientTokenId"
+                | "ExpiredTokenException"
+                | "ExpiredToken"
+                | "InvalidSignatureException"
+                | "SignatureDoesNotMatch"
+                | "IncompleteSignature",
+            ) => ApiErrorKind::CredentialsRefused,
+            Some("AccessDeniedException" | "AccessDenied" | "NotAuthorizedException") => ApiErrorKind::AccessDenied,
+            Some("ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" | "Throttling") => {
+                ApiErrorKind::Throttled
+            }
+            Some("ConcurrentModificationException") => ApiErrorKind::ConcurrentModification,
+            _ => ApiErrorKind::Service,
+        },
+        _ if caused_by::<CredentialsError>(error) => ApiErrorKind::NoCredentials,
+        SdkError::TimeoutError(_) => ApiErrorKind::Timeout,
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => ApiErrorKind::Timeout,
+        SdkError::DispatchFailure(failure) if failure.is_io() || caused_by::<std::io::Error>(error) => {
+            ApiErrorKind::Connection
+        }
+        _ => ApiErrorKind::Other,
+    }
+}
+
+/// Whether an error of type `T` is among `error`'s causes.
+fn caused_by<T: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(error.source(), |cause| cause.source()).any(|cause| cause.is::<T>())
 }
 
 /// A pool found by name, with its creation time when Cognito reported one.
@@ -189,49 +360,144 @@ fn newest(pools: &[PoolSummary]) -> &str {
     pools.last().map_or("", |pool| pool.id.as_str())
 }
 
-/// An error and its sources, by their messages only: the SDK's `Debug` forms hold raw responses.
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    message
-}
+#[cfg(test)]
+mod tests {
+    use aws_sdk_cognitoidentityprovider::operation::create_user_pool::CreateUserPoolError;
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    use aws_smithy_runtime_api::http::{Response, StatusCode};
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
 
-/// The next step for the errors a maintainer meets first.
-fn hint(code: Option<&str>, message: &str) -> &'static str {
-    let message = message.to_ascii_lowercase();
-    if message.contains("email address is not verified") {
-        "\nhint: the SES identity is not verified where Cognito looked: verify the address (or its domain) in SES \
-         in the region the ARN names, or pass --ses-identity-arn with the ARN of an identity that is verified"
-    } else if message.contains("email arn does not belong to your account") {
-        "\nhint: the SES identity ARN names another AWS account: pass --ses-identity-arn with an identity of the \
-         pool's own account (arn:aws:ses:REGION:ACCOUNT_ID:identity/ADDRESS_OR_DOMAIN)"
-    } else if message.contains("no credentials")
-        || message.contains("loading credentials")
-        || message.contains("credentials provider")
-    {
-        "\nhint: no AWS credentials were found: run `aws configure` or `aws sso login`, pass --profile NAME, \
-         or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
-    } else if matches!(
-        code,
-        Some("UnrecognizedClientException" | "InvalidClientTokenId" | "ExpiredTokenException")
-    ) {
-        "\nhint: the AWS credentials were refused or have expired: refresh them (e.g. `aws sso login`) or pick another --profile"
-    } else if matches!(code, Some("AccessDeniedException" | "NotAuthorizedException")) {
-        "\nhint: these credentials lack an IAM permission (cognito-idp:*) this call needs; use a profile that has it"
-    } else if code == Some("ConcurrentModificationException") {
-        "\nhint: another change to this pool was in progress and kept winning; wait a minute and run the same \
-         command again: it plans from what now exists"
-    } else if message.contains("dns error") || message.contains("failed to lookup address") {
-        "\nhint: the endpoint could not be resolved: check --region and --endpoint-url"
-    } else {
-        ""
+    use super::*;
+
+    type Sdk = SdkError<CreateUserPoolError, Response>;
+
+    fn boxed(message: &str) -> Box<dyn std::error::Error + Send + Sync> {
+        message.into()
+    }
+
+    fn answered(code: &str, message: &str) -> Sdk {
+        let error = ErrorMetadata::builder().code(code).message(message).build();
+        let status = StatusCode::try_from(400).unwrap();
+        SdkError::service_error(
+            CreateUserPoolError::generic(error),
+            Response::new(status, SdkBody::empty()),
+        )
+    }
+
+    fn api(error: Sdk) -> Error {
+        Error::api("CreateUserPool")(error)
+    }
+
+    #[test]
+    fn an_answer_keeps_its_code_and_message_and_is_classified_by_code() {
+        for (code, kind) in [
+            ("UnrecognizedClientException", ApiErrorKind::CredentialsRefused),
+            ("ExpiredTokenException", ApiErrorKind::CredentialsRefused),
+            ("InvalidClientTokenId", ApiErrorKind::CredentialsRefused),
+            ("AccessDeniedException", ApiErrorKind::AccessDenied),
+            ("NotAuthorizedException", ApiErrorKind::AccessDenied),
+            ("TooManyRequestsException", ApiErrorKind::Throttled),
+            ("ThrottlingException", ApiErrorKind::Throttled),
+            ("ConcurrentModificationException", ApiErrorKind::ConcurrentModification),
+            ("LimitExceededException", ApiErrorKind::Service),
+            ("InvalidParameterException", ApiErrorKind::Service),
+        ] {
+            let error = api(answered(code, "Something happened."));
+            let failure = error.api_failure().unwrap();
+            assert_eq!(failure.kind(), kind, "{code}");
+            assert_eq!(error.code(), Some(code));
+            assert_eq!(failure.message(), Some("Something happened."));
+            assert_eq!(failure.to_string(), format!("{code}: Something happened."));
+            assert_eq!(error.to_string(), "CreateUserPool failed");
+        }
+    }
+
+    #[test]
+    fn the_ses_refusals_are_told_apart_by_code_and_message() {
+        let unverified = "Email address is not verified. The following identities failed the check: a@example.org";
+        let cases = [
+            (
+                "InvalidParameterException",
+                unverified,
+                ApiErrorKind::SesIdentityNotVerified,
+            ),
+            ("NotAuthorizedException", unverified, ApiErrorKind::AccessDenied),
+            (
+                "NotAuthorizedException",
+                "Email arn does not belong to your account.",
+                ApiErrorKind::SesIdentityOfAnotherAccount,
+            ),
+            (
+                "InvalidParameterException",
+                "Email arn does not belong to your account.",
+                ApiErrorKind::Service,
+            ),
+        ];
+        for (code, message, kind) in cases {
+            assert_eq!(
+                api(answered(code, message)).api_failure().unwrap().kind(),
+                kind,
+                "{code}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_operation_error_stays_reachable_without_the_raw_response() {
+        let error = api(answered("InvalidParameterException", "bad"));
+        let sdk = error.api_failure().unwrap().sdk_error();
+        let operation = sdk.downcast_ref::<CreateUserPoolError>().unwrap();
+        assert_eq!(operation.code(), Some("InvalidParameterException"));
+    }
+
+    #[test]
+    fn missing_credentials_are_found_among_the_causes_by_type() {
+        let credentials = CredentialsError::not_loaded("no providers in chain provided credentials");
+        let error = api(SdkError::dispatch_failure(ConnectorError::other(
+            Box::new(credentials),
+            None,
+        )));
+        let failure = error.api_failure().unwrap();
+        assert_eq!(failure.kind(), ApiErrorKind::NoCredentials);
+        assert_eq!(error.code(), None);
+        // The SDK's chain stays the source, so the binary can print every cause.
+        let causes: Vec<String> = std::iter::successors(Some(failure as &dyn std::error::Error), |e| e.source())
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(causes[0], "dispatch failure");
+        assert!(causes.iter().any(|cause| cause.contains("not enabled")), "{causes:?}");
+    }
+
+    #[test]
+    fn failures_without_an_answer_are_connection_timeout_or_other() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let cases: [(Sdk, ApiErrorKind); 4] = [
+            (
+                SdkError::dispatch_failure(ConnectorError::io(Box::new(refused))),
+                ApiErrorKind::Connection,
+            ),
+            (
+                SdkError::dispatch_failure(ConnectorError::timeout(boxed("slow"))),
+                ApiErrorKind::Timeout,
+            ),
+            (
+                SdkError::timeout_error(boxed("operation timeout")),
+                ApiErrorKind::Timeout,
+            ),
+            (SdkError::construction_failure(boxed("no region")), ApiErrorKind::Other),
+        ];
+        for (error, kind) in cases {
+            let error = api(error);
+            assert_eq!(error.api_failure().unwrap().kind(), kind, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn a_missing_value_names_the_operation_and_the_field() {
+        assert_eq!(
+            Error::missing("GetCallerIdentity", "Account").to_string(),
+            "GetCallerIdentity answered without Account; the response cannot be trusted"
+        );
     }
 }

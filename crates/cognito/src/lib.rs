@@ -47,7 +47,7 @@ mod users;
 pub use access::{UserAccess, UserOperation, UserWrite};
 pub use apply::Applied;
 pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, known_profiles, load_sdk_config};
-pub use error::{Error, PoolSummary};
+pub use error::{ApiErrorKind, ApiFailure, Error, PoolSummary};
 pub use observe::{FoundPool, LiveClient, LivePool, Unreadable};
 pub use pool_id::{NoSuchPool, pool_region};
 pub use provision::{Prepared, SesIdentitySource};

@@ -24,9 +24,9 @@ pub struct NoSuchPool {
 fn advice(pool_id: &str, region: &str) -> String {
     match pool_region(pool_id) {
         Some(home) if home != region => {
-            format!("pool IDs start with their region (`{home}_…`): pass --region {home}")
+            format!("pool IDs start with their region (`{home}_…`): this pool is in {home}")
         }
-        _ => "check the ID (--pool-id, COGNITO_POOL_ID) and that these credentials are for the pool's account".into(),
+        _ => "check the ID and that these credentials are for the pool's account".into(),
     }
 }
 
@@ -61,7 +61,7 @@ mod tests {
     }
 
     #[test]
-    fn another_region_names_the_flag_to_pass() {
+    fn another_region_names_the_pool_s_region() {
         let error = NoSuchPool {
             pool_id: "eu-west-1_AbC123".into(),
             region: "us-east-1".into(),
@@ -69,7 +69,7 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "no user pool `eu-west-1_AbC123` in us-east-1; pool IDs start with their region (`eu-west-1_…`): \
-             pass --region eu-west-1"
+             this pool is in eu-west-1"
         );
         let same = NoSuchPool {
             pool_id: "us-east-1_Nope".into(),

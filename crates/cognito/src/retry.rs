@@ -94,8 +94,8 @@ where
     Sent: Future<Output = Result<Output, SdkError<E, R>>>,
     Look: Fn() -> Looked,
     Looked: Future<Output = Result<Option<Found>, Error>>,
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: HttpStatus + std::fmt::Debug + 'static,
+    E: ProvideErrorMetadata + std::error::Error + std::marker::Send + Sync + 'static,
+    R: HttpStatus + std::fmt::Debug + std::marker::Send + Sync + 'static,
 {
     let mut attempt = 1;
     loop {
@@ -135,8 +135,8 @@ pub(crate) async fn retry_concurrent_modification<Output, E, R, Send, Sent>(
 where
     Send: Fn() -> Sent,
     Sent: Future<Output = Result<Output, SdkError<E, R>>>,
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug + 'static,
+    E: ProvideErrorMetadata + std::error::Error + std::marker::Send + Sync + 'static,
+    R: std::fmt::Debug + std::marker::Send + Sync + 'static,
 {
     let mut attempt = 1;
     loop {

@@ -4,12 +4,9 @@
 //! answers AdminCreateUser with a generated `Username` equal to the `sub`, and AdminGetUser accepts the
 //! email in place of that `Username`.
 
-use std::fmt;
-
-use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 
-use crate::Cognito;
+use crate::{Cognito, Error};
 
 /// A user of a pool, as Cognito reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,83 +23,11 @@ pub struct CognitoUser {
     pub status: String,
 }
 
-/// What went wrong creating or reading a user.
-#[derive(Debug, thiserror::Error)]
-pub enum UserError {
-    /// AdminCreateUser found a user with this email already.
-    #[error("a Cognito user with email {email:?} already exists in pool {pool_id}")]
-    UsernameExists {
-        /// The pool asked.
-        pool_id: String,
-        /// The email that is taken.
-        email: String,
-    },
-    /// AdminGetUser found no user with this email.
-    #[error("pool {pool_id} has no Cognito user with email {email:?}")]
-    UserNotFound {
-        /// The pool asked.
-        pool_id: String,
-        /// The email looked for.
-        email: String,
-    },
-    /// The pool does not exist in this region (found before any call when the ID names another region).
-    #[error(transparent)]
-    PoolNotFound(#[from] crate::NoSuchPool),
-    /// Cognito answered, but without a value every user has.
-    #[error("{operation} answered without the user's {missing}; the response cannot be trusted")]
-    Incomplete {
-        /// The API operation, e.g. `AdminGetUser`.
-        operation: &'static str,
-        /// What was missing, e.g. `sub attribute`.
-        missing: &'static str,
-    },
-    /// Any other failure of the call, after the SDK's retries.
-    #[error("{operation} failed for pool {pool_id}: {message}")]
-    Call {
-        /// The API operation, e.g. `AdminCreateUser`.
-        operation: &'static str,
-        /// The pool asked.
-        pool_id: String,
-        /// The error code when Cognito sent one, e.g. `ResourceNotFoundException`.
-        code: Option<String>,
-        /// The SDK's full explanation (service message or transport failure).
-        message: String,
-    },
-}
-
-impl UserError {
-    fn call<E, R>(operation: &'static str, pool_id: &str, error: &SdkError<E, R>) -> Self
-    where
-        E: std::error::Error + ProvideErrorMetadata + 'static,
-        R: fmt::Debug,
-    {
-        Self::Call {
-            operation,
-            pool_id: pool_id.to_owned(),
-            code: error.code().map(str::to_owned),
-            message: call_message(error),
-        }
-    }
-}
-
-/// Cognito's own code and message when it answered; the SDK's full context (without the raw response it
-/// would otherwise dump) when it did not.
-pub(crate) fn call_message<E, R>(error: &SdkError<E, R>) -> String
-where
-    E: std::error::Error + ProvideErrorMetadata + 'static,
-    R: fmt::Debug,
-{
-    match (error.code(), error.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        _ => DisplayErrorContext(error).to_string(),
-    }
-}
-
 impl Cognito {
     /// AdminCreateUser with `Username = email`, the attributes `email` and `email_verified = true`,
     /// `MessageAction = SUPPRESS` (no invitation email) and no `TemporaryPassword`, so that Cognito generates
     /// one nobody ever sees: the user sets a password through "Forgot Password?".
-    pub async fn create_user(&self, pool_id: &str, email: &str) -> Result<CognitoUser, UserError> {
+    pub async fn create_user(&self, pool_id: &str, email: &str) -> Result<CognitoUser, Error> {
         const OPERATION: &str = "AdminCreateUser";
         let attribute = |name: &str, value: &str| AttributeType::builder().name(name).value(value).build();
         self.check_pool_region(pool_id)?;
@@ -111,23 +36,20 @@ impl Cognito {
             .admin_create_user()
             .user_pool_id(pool_id)
             .username(email)
-            .user_attributes(attribute("email", email).map_err(|_| incomplete_request(OPERATION))?)
-            .user_attributes(attribute("email_verified", "true").map_err(|_| incomplete_request(OPERATION))?)
+            .user_attributes(attribute("email", email).map_err(Error::build("user attribute"))?)
+            .user_attributes(attribute("email_verified", "true").map_err(Error::build("user attribute"))?)
             .message_action(MessageActionType::Suppress)
             .send()
             .await
             .map_err(|error| match error.as_service_error() {
-                Some(service) if service.is_username_exists_exception() => UserError::UsernameExists {
+                Some(service) if service.is_username_exists_exception() => Error::UsernameExists {
                     pool_id: pool_id.to_owned(),
                     email: email.to_owned(),
                 },
                 Some(service) if service.is_resource_not_found_exception() => self.no_such_pool(pool_id).into(),
-                _ => UserError::call(OPERATION, pool_id, &error),
+                _ => Error::api(OPERATION)(error),
             })?;
-        let user = output.user().ok_or(UserError::Incomplete {
-            operation: OPERATION,
-            missing: "record",
-        })?;
+        let user = output.user().ok_or(Error::missing(OPERATION, "User"))?;
         user_from_parts(
             OPERATION,
             user.username(),
@@ -138,16 +60,8 @@ impl Cognito {
     }
 
     /// AdminGetUser by email (Cognito accepts the email where it expects the `Username`).
-    pub async fn get_user(&self, pool_id: &str, email: &str) -> Result<CognitoUser, UserError> {
+    pub async fn get_user(&self, pool_id: &str, email: &str) -> Result<CognitoUser, Error> {
         self.user_access(pool_id, email).await.map(|access| access.user)
-    }
-}
-
-/// The attribute builder only fails when a name is missing, which the code above always sets.
-fn incomplete_request(operation: &'static str) -> UserError {
-    UserError::Incomplete {
-        operation,
-        missing: "attribute name in the request",
     }
 }
 
@@ -158,7 +72,7 @@ pub(crate) fn user_from_parts(
     attributes: &[AttributeType],
     enabled: bool,
     status: Option<&str>,
-) -> Result<CognitoUser, UserError> {
+) -> Result<CognitoUser, Error> {
     let value = |name: &str| {
         attributes
             .iter()
@@ -166,14 +80,8 @@ pub(crate) fn user_from_parts(
             .and_then(AttributeType::value)
     };
     let username = username.filter(|username| !username.is_empty());
-    let username = username.ok_or(UserError::Incomplete {
-        operation,
-        missing: "Username",
-    })?;
-    let sub = value("sub").ok_or(UserError::Incomplete {
-        operation,
-        missing: "sub attribute",
-    })?;
+    let username = username.ok_or(Error::missing(operation, "Username"))?;
+    let sub = value("sub").ok_or(Error::missing(operation, "the sub attribute"))?;
     Ok(CognitoUser {
         username: username.to_owned(),
         sub: sub.to_owned(),

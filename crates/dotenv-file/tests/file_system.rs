@@ -18,17 +18,6 @@ fn value(path: &Path, key: &str) -> Option<String> {
     values.into_iter().find(|(name, _)| name == key)?.1.value
 }
 
-/// The error and its sources, as the binaries print them.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message = format!("{message}: {cause}");
-        source = cause.source();
-    }
-    message
-}
-
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().mode() & 0o7777
 }
@@ -185,7 +174,7 @@ fn a_file_python_dotenv_only_partly_reads_is_left_alone() {
     let path = root.path().join(".env");
     let text = "A=1\nSECRET=\"s3cret never closed\nB=2\n";
     std::fs::write(&path, text).unwrap();
-    let message = chain(&check_writable(&path).unwrap_err());
+    let message = testkit::error_chain(&check_writable(&path).unwrap_err());
     assert!(message.contains("line(s) 2 cannot be parsed"), "{message}");
     assert!(!message.contains("s3cret"), "{message}");
     assert!(write(&path, VALUES).is_err());

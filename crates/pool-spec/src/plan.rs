@@ -506,8 +506,8 @@ fn compare_client(diff: &mut Diff, desired: &ClientSettings, observed: &ClientSe
 /// What a fixed-at-creation difference leaves the maintainer to choose from.
 fn options(field: &str, current: &str) -> String {
     format!(
-        "Cognito never changes {field} after creation, so nothing was applied. Either change the spec in \
-         crates/pool-spec to {current} (what exists), or create a new pool and move the users to it \
+        "Cognito never changes {field} after creation, so nothing was applied. Either change the spec to \
+         {current} (what exists), or create a new pool and move the users to it \
          (not done by this tool). This tool never deletes or recreates a pool."
     )
 }

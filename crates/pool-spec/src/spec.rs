@@ -250,6 +250,7 @@ impl DesiredState {
 
 /// Why a spec cannot become a desired state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ResolveError {
     /// The spec breaks Cognito's limits.
     #[error(transparent)]
@@ -257,8 +258,7 @@ pub enum ResolveError {
     /// The spec sends email through SES and no identity ARN was given.
     #[error(
         "the {environment} pool sends email through the SES identity `{identity}`, whose ARN is needed: \
-         pass it with --ses-identity-arn, or let provision build \
-         arn:aws:ses:REGION:ACCOUNT_ID:identity/{identity} from the caller's account and region"
+         give it, or build arn:aws:ses:REGION:ACCOUNT_ID:identity/{identity} from the caller's account and region"
     )]
     MissingSesSourceArn {
         /// The environment being resolved.
@@ -394,7 +394,7 @@ mod tests {
 
         let missing = production().resolve(None).unwrap_err();
         assert!(matches!(missing, ResolveError::MissingSesSourceArn { .. }));
-        assert!(missing.to_string().contains("--ses-identity-arn"), "{missing}");
+        assert!(missing.to_string().contains("whose ARN is needed"), "{missing}");
 
         let other = ses_identity_arn("eu-west-1", "123456789012", "someone@example.org");
         assert!(matches!(

@@ -50,3 +50,10 @@ pub fn file_names(directory: &std::path::Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// An error and its causes joined with ": ", as `cargo xtask` prints them (anyhow's `{:#}`): what a test of a
+/// library error compares with what a maintainer would read.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let causes = std::iter::successors(Some(error), |cause| cause.source());
+    causes.map(ToString::to_string).collect::<Vec<_>>().join(": ")
+}

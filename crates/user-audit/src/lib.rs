@@ -54,6 +54,7 @@ pub struct Report {
 
 /// Why an audit could not finish. Nothing was written either way.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// Finding or reading the pool failed.
     #[error(transparent)]
@@ -63,8 +64,8 @@ pub enum Error {
     Database(#[from] user_model::Error),
     /// The environment's pool does not exist.
     #[error(
-        "no user pool named `{name}` in {region}: provision it (cargo xtask provision --env {environment}), or pass \
-         --pool-id and --region"
+        "no user pool named `{name}` for the {environment} environment in {region}: provision it, or name the pool \
+         by its ID and region"
     )]
     PoolNotFound {
         /// The environment asked for.

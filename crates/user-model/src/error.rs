@@ -7,6 +7,7 @@ const URL_FORM: &str = "postgresql://USER:PASSWORD@HOST:PORT/DBNAME";
 
 /// Everything that can go wrong between a `DATABASE_URL` and a `credere_user` row.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The URL could not be parsed, or holds a value libpq would refuse.
     #[error("DATABASE_URL {url} is not a valid URL: {reason}; write it as {URL_FORM}")]
@@ -92,13 +93,14 @@ pub enum Error {
 
     /// A query failed for another reason (including a value that does not decode, such as an unknown usertype).
     ///
-    /// The message spells out diesel's whole chain, since diesel's own `Display` of a decoding failure names
-    /// only the field, not the value it refused.
-    #[error("{context}: {}", chain(error))]
+    /// Diesel's error is the source: its own `Display` of a decoding failure names only the field, and the
+    /// value it refused is further down the chain, which the binary prints.
+    #[error("{context}")]
     Query {
         /// What the crate was doing.
         context: &'static str,
         /// Diesel's error.
+        #[source]
         error: diesel::result::Error,
     },
 
@@ -153,7 +155,7 @@ pub enum Error {
     #[error(
         "database {database:?} has an alembic_version table, so credere-backend's Alembic migrations own its schema; \
          this workspace's migrations are for local and test databases only. Point DATABASE_URL at another database, \
-         or pass --force if you are sure"
+         or migrate it anyway if you are sure"
     )]
     ManagedByAlembic {
         /// The database that was refused.
@@ -188,16 +190,4 @@ impl Error {
             error => Self::Query { context, error },
         }
     }
-}
-
-/// `error` and each of its sources, joined with ": ".
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut next = error.source();
-    while let Some(source) = next {
-        text.push_str(": ");
-        text.push_str(&source.to_string());
-        next = source.source();
-    }
-    text
 }

@@ -134,7 +134,7 @@ fn setup_refuses_an_alembic_database_unless_forced() {
         matches!(&error, Error::ManagedByAlembic { database: name } if name == database.name()),
         "{error:?}"
     );
-    assert!(error.to_string().contains("--force"), "{error}");
+    assert!(error.to_string().contains("migrate it anyway"), "{error}");
     let Err(Error::Schema(mismatch)) = user_model::check_schema(&mut conn) else {
         panic!("a refused database must stay untouched");
     };

@@ -204,8 +204,9 @@ fn unknown_stored_values_are_errors_not_panics() {
     for (email, needle) in [("auditor@ocp.example", "AUDITOR"), ("french@ocp.example", "\"fr\"")] {
         let error = user_model::find_by_email(&mut conn, email).unwrap_err();
         assert!(matches!(error, Error::Query { .. }), "{error:?}");
-        assert!(error.to_string().contains(needle), "{error}");
-        assert!(error.to_string().contains("supported"), "{error}");
+        let message = testkit::error_chain(&error);
+        assert!(message.contains(needle), "{message}");
+        assert!(message.contains("supported"), "{message}");
     }
 }
 
@@ -435,7 +436,7 @@ async fn deferred_constraints_are_checked_at_each_statement() {
     let open = store.begin().await.unwrap();
     let error = open.insert(new_user("late@ocp.example")).await.unwrap_err();
     assert!(
-        error.to_string().contains("refused"),
+        testkit::error_chain(&error).contains("refused"),
         "the INSERT fails, not the COMMIT: {error}"
     );
 }

@@ -1,0 +1,384 @@
+//! What to type next after an error: the libraries' errors speak of Cognito, the spec and the database; the
+//! flags and commands that fix them are known here, so the hint is chosen here, by the error's type and kind.
+
+use std::fmt::Write;
+
+use cognito::ApiErrorKind;
+
+/// The error and its causes on one line, then a `hint:` line for each cause this binary has advice for.
+pub fn report(error: &anyhow::Error) -> String {
+    let mut text = format!("{error:#}");
+    for hint in hints(error) {
+        let _ = write!(text, "\nhint: {hint}");
+    }
+    text
+}
+
+/// The advice for each cause in `error`'s chain that has one, outermost first, without repeats.
+fn hints(error: &anyhow::Error) -> Vec<String> {
+    let mut hints: Vec<String> = Vec::new();
+    for hint in error.chain().filter_map(hint) {
+        if !hints.contains(&hint) {
+            hints.push(hint);
+        }
+    }
+    hints
+}
+
+/// The advice for one error, by its type.
+fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
+    if let Some(failure) = cause.downcast_ref::<cognito::ApiFailure>() {
+        return api_hint(failure.kind()).map(str::to_owned);
+    }
+    if let Some(no_pool) = cause.downcast_ref::<cognito::NoSuchPool>() {
+        return Some(no_such_pool_hint(no_pool));
+    }
+    if let Some(error) = cause.downcast_ref::<cognito::Error>() {
+        return cognito_hint(error);
+    }
+    if let Some(error) = cause.downcast_ref::<pool_spec::ResolveError>() {
+        return resolve_hint(error);
+    }
+    if let Some(error) = cause.downcast_ref::<admin_bootstrap::Error>() {
+        return bootstrap_hint(error);
+    }
+    if let Some(error) = cause.downcast_ref::<user_audit::Error>() {
+        return audit_hint(error);
+    }
+    if let Some(user_model::Error::ManagedByAlembic { .. }) = cause.downcast_ref::<user_model::Error>() {
+        return Some("pass --force to migrate it anyway".into());
+    }
+    None
+}
+
+/// A failed AWS call, by what kind of failure it was.
+fn api_hint(kind: ApiErrorKind) -> Option<&'static str> {
+    Some(match kind {
+        ApiErrorKind::NoCredentials => {
+            "no AWS credentials were found: run `aws configure` or `aws sso login`, pass --profile NAME, or set \
+             AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        }
+        ApiErrorKind::CredentialsRefused => {
+            "the AWS credentials were refused or have expired: refresh them (e.g. `aws sso login`) or pick another \
+             --profile"
+        }
+        ApiErrorKind::AccessDenied => {
+            "these credentials lack an IAM permission (cognito-idp:*) this call needs; use a profile that has it \
+             (`cargo xtask iam-policy` prints the least-privilege policy of each role)"
+        }
+        ApiErrorKind::SesIdentityNotVerified => {
+            "the SES identity is not verified where Cognito looked: verify the address (or its domain) in SES in \
+             the region the ARN names, or pass --ses-identity-arn with the ARN of an identity that is verified"
+        }
+        ApiErrorKind::SesIdentityOfAnotherAccount => {
+            "the SES identity ARN names another AWS account: pass --ses-identity-arn with an identity of the pool's \
+             own account (arn:aws:ses:REGION:ACCOUNT_ID:identity/ADDRESS_OR_DOMAIN)"
+        }
+        ApiErrorKind::ConcurrentModification => {
+            "another change to this pool was in progress and kept winning; wait a minute and run the same command \
+             again: it plans from what now exists"
+        }
+        ApiErrorKind::Throttled => {
+            "AWS kept throttling these calls after the retries (another tool may share the account's quota); wait a \
+             minute and run the same command again"
+        }
+        ApiErrorKind::Connection => {
+            "the endpoint could not be reached: check the network, --region and --endpoint-url (or AWS_ENDPOINT_URL)"
+        }
+        ApiErrorKind::Timeout => {
+            "no answer came in time: check the network and --endpoint-url, then run the same command again"
+        }
+        _ => return None,
+    })
+}
+
+/// A pool ID that names no pool: another region (its prefix says which), else a typo or another account.
+fn no_such_pool_hint(error: &cognito::NoSuchPool) -> String {
+    match cognito::pool_region(&error.pool_id) {
+        Some(home) if home != error.region => format!("pass --region {home}"),
+        _ => "check the ID (--pool-id, COGNITO_POOL_ID) and that these credentials are for the pool's account".into(),
+    }
+}
+
+fn cognito_hint(error: &cognito::Error) -> Option<String> {
+    match error {
+        cognito::Error::PoolNotFound(no_pool) => Some(no_such_pool_hint(no_pool)),
+        cognito::Error::AmbiguousPool { .. } => Some("choose one with --pool-id ID".into()),
+        cognito::Error::PoolNameMismatch { .. } => {
+            Some("check --pool-id (or COGNITO_POOL_ID) against --env: they must name the same pool".into())
+        }
+        _ => None,
+    }
+}
+
+fn resolve_hint(error: &pool_spec::ResolveError) -> Option<String> {
+    match error {
+        pool_spec::ResolveError::MissingSesSourceArn { .. } => Some(
+            "pass --ses-identity-arn ARN, or leave it out of `provision` to have the ARN built from the caller's \
+             account and region"
+                .into(),
+        ),
+        _ => None,
+    }
+}
+
+fn bootstrap_hint(error: &admin_bootstrap::Error) -> Option<String> {
+    match error {
+        admin_bootstrap::Error::RowPointsElsewhere { .. } => {
+            Some("pass --relink to point the row at the Cognito user".into())
+        }
+        admin_bootstrap::Error::RowWithoutCognitoUser { .. } => {
+            Some("pass --relink to create the Cognito user and point the row at it".into())
+        }
+        admin_bootstrap::Error::RowIsLender { .. } => Some("pass --promote to make it an OCP administrator".into()),
+        admin_bootstrap::Error::PoolNotFound { environment, .. } => Some(pool_not_found_hint(*environment)),
+        admin_bootstrap::Error::RowNotWritable { cause, .. } => row_not_writable_hint(cause).map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// What to check when the row cannot be written; a read-only or lost connection's message already says it.
+fn row_not_writable_hint(cause: &user_model::Error) -> Option<&'static str> {
+    match cause {
+        user_model::Error::ReadOnly { .. } | user_model::Error::ConnectionLost { .. } => None,
+        user_model::Error::DuplicateEmail { .. } => {
+            Some("someone added the row meanwhile: run again, and the row that is there now is checked and kept")
+        }
+        _ => Some(
+            "the role in DATABASE_URL needs SELECT, INSERT and UPDATE on public.credere_user and USAGE on \
+             public.user_id_seq, and the row must pass the table's constraints and triggers; fix that, then run again",
+        ),
+    }
+}
+
+fn audit_hint(error: &user_audit::Error) -> Option<String> {
+    match error {
+        user_audit::Error::PoolNotFound { environment, .. } => Some(pool_not_found_hint(*environment)),
+        // Transparent: the Cognito error is not a cause of its own in the chain.
+        user_audit::Error::Cognito(error) => cognito_hint(error),
+        _ => None,
+    }
+}
+
+/// No pool has the environment's spec name in the region searched.
+fn pool_not_found_hint(environment: pool_spec::Environment) -> String {
+    format!(
+        "check --region (or AWS_REGION), create the pool with `cargo xtask provision --env {environment}`, or pass \
+         --pool-id"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EVERY_KIND: [ApiErrorKind; 11] = [
+        ApiErrorKind::NoCredentials,
+        ApiErrorKind::CredentialsRefused,
+        ApiErrorKind::AccessDenied,
+        ApiErrorKind::SesIdentityNotVerified,
+        ApiErrorKind::SesIdentityOfAnotherAccount,
+        ApiErrorKind::Throttled,
+        ApiErrorKind::ConcurrentModification,
+        ApiErrorKind::Service,
+        ApiErrorKind::Connection,
+        ApiErrorKind::Timeout,
+        ApiErrorKind::Other,
+    ];
+
+    fn api(kind: ApiErrorKind) -> String {
+        api_hint(kind)
+            .unwrap_or_else(|| panic!("no hint for {kind:?}"))
+            .to_owned()
+    }
+
+    #[test]
+    fn missing_credentials_name_the_ways_to_give_them() {
+        let hint = api(ApiErrorKind::NoCredentials);
+        for expected in ["no AWS credentials", "aws sso login", "--profile", "AWS_ACCESS_KEY_ID"] {
+            assert!(hint.contains(expected), "{expected:?} missing from {hint}");
+        }
+    }
+
+    #[test]
+    fn refused_credentials_say_refresh_or_another_profile() {
+        let hint = api(ApiErrorKind::CredentialsRefused);
+        assert!(
+            hint.contains("refused or have expired") && hint.contains("--profile"),
+            "{hint}"
+        );
+    }
+
+    #[test]
+    fn a_denied_call_names_the_permission_and_the_policy_command() {
+        let hint = api(ApiErrorKind::AccessDenied);
+        assert!(hint.contains("IAM permission") && hint.contains("iam-policy"), "{hint}");
+    }
+
+    #[test]
+    fn the_ses_refusals_name_the_flag_that_fixes_them() {
+        let unverified = api(ApiErrorKind::SesIdentityNotVerified);
+        assert!(
+            unverified.contains("verify the address (or its domain) in SES"),
+            "{unverified}"
+        );
+        let other_account = api(ApiErrorKind::SesIdentityOfAnotherAccount);
+        assert!(other_account.contains("names another AWS account"), "{other_account}");
+        for hint in [unverified, other_account] {
+            assert!(hint.contains("--ses-identity-arn"), "{hint}");
+        }
+    }
+
+    #[test]
+    fn throttling_and_concurrent_changes_say_wait_and_run_again() {
+        assert!(api(ApiErrorKind::Throttled).contains("throttling"));
+        assert!(api(ApiErrorKind::ConcurrentModification).contains("another change to this pool"));
+        for kind in [ApiErrorKind::Throttled, ApiErrorKind::ConcurrentModification] {
+            assert!(api(kind).contains("run the same command again"), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn an_unreachable_endpoint_names_region_and_endpoint() {
+        let hint = api(ApiErrorKind::Connection);
+        assert!(hint.contains("--region") && hint.contains("--endpoint-url"), "{hint}");
+    }
+
+    #[test]
+    fn a_timeout_says_check_the_network_and_run_again() {
+        let hint = api(ApiErrorKind::Timeout);
+        assert!(
+            hint.contains("no answer came in time") && hint.contains("--endpoint-url"),
+            "{hint}"
+        );
+    }
+
+    #[test]
+    fn other_refusals_speak_for_themselves() {
+        let without: Vec<_> = EVERY_KIND
+            .into_iter()
+            .filter(|kind| api_hint(*kind).is_none())
+            .collect();
+        assert_eq!(without, [ApiErrorKind::Service, ApiErrorKind::Other]);
+    }
+
+    #[test]
+    fn a_pool_of_another_region_names_the_region_to_pass() {
+        let elsewhere = cognito::NoSuchPool {
+            pool_id: "eu-west-1_AbC123".into(),
+            region: "us-east-1".into(),
+        };
+        assert_eq!(no_such_pool_hint(&elsewhere), "pass --region eu-west-1");
+        let here = cognito::NoSuchPool {
+            pool_id: "us-east-1_Nope".into(),
+            region: "us-east-1".into(),
+        };
+        assert!(no_such_pool_hint(&here).contains("--pool-id"));
+    }
+
+    #[test]
+    fn pool_choices_name_pool_id() {
+        let ambiguous = cognito::Error::AmbiguousPool {
+            name: "credere".into(),
+            ids: vec!["us-east-1_a".into(), "us-east-1_b".into()],
+        };
+        let mismatch = cognito::Error::PoolNameMismatch {
+            id: "us-east-1_a".into(),
+            actual: "credere".into(),
+            expected: "credere-production".into(),
+        };
+        for error in [ambiguous, mismatch] {
+            assert!(
+                cognito_hint(&error).is_some_and(|hint| hint.contains("--pool-id")),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_ses_arn_names_the_flag() {
+        let missing = pool_spec::production().resolve(None).unwrap_err();
+        assert!(resolve_hint(&missing).is_some_and(|hint| hint.contains("--ses-identity-arn")));
+    }
+
+    #[test]
+    fn bootstrap_refusals_name_the_flag_that_overrides_them() {
+        let elsewhere = admin_bootstrap::Error::RowPointsElsewhere {
+            email: "ada@example.org".into(),
+            user_id: 1,
+            row_external_id: "someone-else".into(),
+            cognito_username: "0b7e".into(),
+        };
+        let without_user = admin_bootstrap::Error::RowWithoutCognitoUser {
+            email: "ada@example.org".into(),
+            user_id: 1,
+            row_external_id: "someone-else".into(),
+        };
+        let lender = admin_bootstrap::Error::RowIsLender {
+            email: "ada@example.org".into(),
+            user_id: 1,
+        };
+        for (error, flag) in [
+            (elsewhere, "--relink"),
+            (without_user, "--relink"),
+            (lender, "--promote"),
+        ] {
+            assert!(
+                bootstrap_hint(&error).is_some_and(|hint| hint.contains(flag)),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_environment_pool_names_provision_and_pool_id() {
+        let hint = pool_not_found_hint(pool_spec::Environment::Production);
+        assert!(
+            hint.contains("cargo xtask provision --env production") && hint.contains("--pool-id"),
+            "{hint}"
+        );
+    }
+
+    #[test]
+    fn an_unwritable_row_names_the_privileges_unless_the_cause_says_it() {
+        let denied = user_model::Error::UserNotFound { id: 1 };
+        assert!(row_not_writable_hint(&denied).is_some_and(|hint| hint.contains("INSERT and UPDATE")));
+        let taken = user_model::Error::DuplicateEmail {
+            email: "ada@example.org".into(),
+        };
+        assert!(row_not_writable_hint(&taken).is_some_and(|hint| hint.contains("someone added the row")));
+        let read_only = user_model::Error::ReadOnly {
+            context: "inserting",
+            message: "cannot execute INSERT in a read-only transaction".into(),
+        };
+        assert_eq!(row_not_writable_hint(&read_only), None);
+    }
+
+    #[test]
+    fn a_database_of_alembic_names_force() {
+        let refused = user_model::Error::ManagedByAlembic {
+            database: "credere".into(),
+        };
+        let error = anyhow::Error::from(refused).context("setting up postgresql:///credere");
+        assert_eq!(hints(&error), ["pass --force to migrate it anyway"]);
+    }
+
+    #[test]
+    fn the_report_is_the_chain_then_each_hint_once() {
+        let missing = pool_spec::production().resolve(None).unwrap_err();
+        let error = anyhow::Error::from(missing).context("resolving the spec");
+        let text = report(&error);
+        let mut lines = text.lines();
+        assert!(
+            lines
+                .next()
+                .is_some_and(|line| line.starts_with("resolving the spec: the production pool"))
+        );
+        assert!(
+            lines
+                .next()
+                .is_some_and(|line| line.starts_with("hint: pass --ses-identity-arn"))
+        );
+        assert_eq!(lines.next(), None, "{text}");
+    }
+}
