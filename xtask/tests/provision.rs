@@ -323,6 +323,20 @@ async fn a_pool_without_email_sign_in_is_refused_and_nothing_changes() {
     assert!(run.stdout.contains("! pool.username_attributes"), "{}", run.stdout);
     assert!(run.output().contains("Nothing was changed"), "{}", run.output());
     assert_eq!(mutations(&proxy), Vec::<String>::new());
+    // The command prints the plan's own Display, line for line, the missing client included.
+    let spec = pool_spec::for_environment(Environment::Development);
+    let prepared = cognito(&proxy).await.prepare(&spec, None, None).await.unwrap();
+    let lines: String = prepared
+        .plan
+        .to_string()
+        .lines()
+        .map(|line| format!("  {line}\n"))
+        .collect();
+    assert!(
+        lines.contains("  + create app client `credere` with a client secret\n"),
+        "{lines}"
+    );
+    assert!(run.stdout.contains(&lines), "{}\n--- expected ---\n{lines}", run.stdout);
     provision(Environment::Development, &proxy, &["--check"])
         .await
         .assert_code(2);

@@ -624,6 +624,7 @@ mod tests {
             assert_eq!(update.live(), &observed);
             assert!(!plan.creates_pool() && !plan.creates_client());
             assert_eq!(plan.live(), Some(&observed));
+            assert_eq!(plan.action(), Ok(&Action::Update(update.clone())));
             assert_eq!(plan.to_string(), "= nothing to change: the live pool matches the spec");
         }
     }
@@ -640,6 +641,7 @@ mod tests {
         );
         assert!(plan.creates_pool() && plan.creates_client());
         assert!(plan.changes().is_empty() && plan.conflicts().is_empty() && plan.live().is_none());
+        assert!(matches!(plan.action(), Ok(Action::Create(creation)) if creation.desired() == &desired));
         assert!(!plan.is_converged());
         assert_eq!(plan.desired(), &desired);
         assert_eq!(
@@ -821,6 +823,7 @@ mod tests {
         });
         let refusal = refusal(&plan);
         assert_eq!(refusal.conflicts().len(), 1);
+        assert_eq!(plan.action(), Err(refusal));
         assert!(plan.creates_client() && !plan.creates_pool() && !plan.is_converged());
         let lines: Vec<String> = plan.to_string().lines().map(str::to_owned).collect();
         assert_eq!(lines.len(), 3, "{lines:?}");
