@@ -3,8 +3,12 @@
 //! Owns: the settings types (shaped like Cognito's parameters), the two built-in environments
 //! ([`production`], [`development`]), validation against Cognito's limits ([`PoolSpec::validate`]), the
 //! resolution of a spec into a concrete [`DesiredState`] ([`PoolSpec::resolve`]), the pure [`plan`] of
-//! desired against observed state, and the rendering of the reference page `docs/cognito.rst`
-//! ([`render::cognito_page`]).
+//! desired against observed state, the defaults a first administrator is created with ([`AdminDefaults`]),
+//! and how its values read as text (their `Display`, and [`Bracketed`] for lists).
+//!
+//! Not here: the reference page `docs/cognito.rst`. It is rendered from these values by `cargo xtask docs`
+//! (`xtask/src/docs/`), where console wording, Sphinx directives, SQL and CLI flags belong; services that import
+//! this crate for the spec do not carry them.
 //!
 //! Invariant: a [`DesiredState`] only comes from a spec that passed validation, and a [`Plan`] never asks
 //! to delete or recreate anything: what Cognito cannot change becomes a [`Conflict`], not an action.
@@ -30,7 +34,6 @@
 
 mod environment;
 mod plan;
-pub mod render;
 mod settings;
 mod spec;
 mod text;
@@ -46,4 +49,5 @@ pub use spec::{
     AdminDefaults, DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError,
     SES_FROM, SES_IDENTITY, development, for_environment, production, ses_identity_arn, ses_identity_covers,
 };
+pub use text::Bracketed;
 pub use validate::{AUTH_FLOWS, SpecError, Violation};
