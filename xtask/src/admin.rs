@@ -14,7 +14,7 @@ use admin_bootstrap::{BackendEnv, PoolChoice, Report, Request, ResetOutcome};
 use anyhow::Context;
 
 use crate::aws::{AwsArgs, runtime};
-use pool_spec::Environment;
+use pool_spec::{AdminDefaults, Environment};
 
 /// How the report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,8 +37,8 @@ pub struct Args {
     /// The admin's display name, stored verbatim.
     #[arg(long, required = true)]
     name: Option<String>,
-    /// The language Credere shows the admin.
-    #[arg(long, default_value = "es")]
+    /// The language Credere shows the admin (the default is the specs' admin language).
+    #[arg(long, default_value = AdminDefaults::CREDERE.language.code())]
     language: String,
     /// The environment whose pool (by the spec's name and tags) the admin goes in.
     #[arg(long = "env", value_name = "ENV")]

@@ -8,6 +8,7 @@ use std::fmt;
 
 use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+use pool_spec::{AdminDefaults, TemporaryPassword};
 
 use crate::Cognito;
 
@@ -99,21 +100,39 @@ where
 }
 
 impl Cognito {
-    /// AdminCreateUser with `Username = email`, the attributes `email` and `email_verified = true`,
-    /// `MessageAction = SUPPRESS` (no invitation email) and no `TemporaryPassword`, so that Cognito generates
-    /// one nobody ever sees: the user sets a password through "Forgot Password?".
-    pub async fn create_user(&self, pool_id: &str, email: &str) -> Result<CognitoUser, UserError> {
+    /// AdminCreateUser with `Username = email` and the attribute `email`, made as `defaults` say: the
+    /// `email_verified` attribute set to [`AdminDefaults::email_verified`], `MessageAction = SUPPRESS` (no
+    /// invitation email) when [`AdminDefaults::suppress_invitation`], and the temporary password as
+    /// [`AdminDefaults::temporary_password`] says. Credere's defaults ([`AdminDefaults::CREDERE`]) leave out
+    /// `TemporaryPassword`, so that Cognito generates one nobody ever sees: the user sets a password through
+    /// "Forgot Password?".
+    pub async fn create_user(
+        &self,
+        pool_id: &str,
+        email: &str,
+        defaults: &AdminDefaults,
+    ) -> Result<CognitoUser, UserError> {
         const OPERATION: &str = "AdminCreateUser";
-        let attribute = |name: &str, value: &str| AttributeType::builder().name(name).value(value).build();
+        let attribute = |name: &str, value: &str| {
+            AttributeType::builder()
+                .name(name)
+                .value(value)
+                .build()
+                .map_err(|_| incomplete_request(OPERATION))
+        };
+        let temporary_password = match defaults.temporary_password {
+            TemporaryPassword::GeneratedByCognito => None,
+        };
         self.check_pool_region(pool_id)?;
         let output = self
             .idp
             .admin_create_user()
             .user_pool_id(pool_id)
             .username(email)
-            .user_attributes(attribute("email", email).map_err(|_| incomplete_request(OPERATION))?)
-            .user_attributes(attribute("email_verified", "true").map_err(|_| incomplete_request(OPERATION))?)
-            .message_action(MessageActionType::Suppress)
+            .user_attributes(attribute("email", email)?)
+            .user_attributes(attribute("email_verified", &defaults.email_verified.to_string())?)
+            .set_message_action(defaults.suppress_invitation.then_some(MessageActionType::Suppress))
+            .set_temporary_password(temporary_password)
             .send()
             .await
             .map_err(|error| match error.as_service_error() {

@@ -32,6 +32,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod admin;
 mod environment;
 mod plan;
 mod settings;
@@ -39,6 +40,7 @@ mod spec;
 mod text;
 mod validate;
 
+pub use admin::{AdminDefaults, Language, TemporaryPassword, UserType};
 pub use environment::{Environment, UnknownEnvironment};
 pub use plan::{ApplyCall, Change, Conflict, Observed, Plan, plan};
 pub use settings::{
@@ -46,8 +48,8 @@ pub use settings::{
     PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, UserPoolTier, Validity,
 };
 pub use spec::{
-    AdminDefaults, DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError,
-    SES_FROM, SES_IDENTITY, development, for_environment, production, ses_identity_arn, ses_identity_covers,
+    DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError, SES_FROM,
+    SES_IDENTITY, development, for_environment, production, ses_identity_arn, ses_identity_covers,
 };
 pub use text::Bracketed;
 pub use validate::{AUTH_FLOWS, SpecError, Violation};

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use pool_spec::{Bracketed, EmailSpec, MfaConfiguration, PoolSpec, RecoveryMechanism};
+use pool_spec::{Bracketed, EmailSpec, MfaConfiguration, PoolSpec, RecoveryMechanism, TemporaryPassword};
 
 /// Path of the page, relative to the workspace root.
 pub const PAGE_PATH: &str = "docs/cognito.rst";
@@ -550,10 +550,8 @@ fn first_admin(page: &mut Page, specs: &[PoolSpec]) {
         } else {
             "Send an email invitation"
         };
-        let password = if admin.cognito_generated_temporary_password {
-            "Generate a password"
-        } else {
-            "Set a password"
+        let password = match admin.temporary_password {
+            TemporaryPassword::GeneratedByCognito => "Generate a password",
         };
         vec![
             format!("-  **Invitation message:** Check \"{invitation}\""),
@@ -574,8 +572,8 @@ fn first_admin(page: &mut Page, specs: &[PoolSpec]) {
         lines.push("   INSERT INTO public.credere_user (type, language, email, name, external_id)".to_owned());
         lines.push(format!(
             "   VALUES ({}, {}, 'EMAIL', 'NAME', 'SUB');",
-            sql_string(&admin.user_type),
-            sql_string(&admin.language)
+            sql_string(admin.user_type.as_str()),
+            sql_string(admin.language.code())
         ));
         lines
     });
@@ -938,7 +936,7 @@ mod tests {
         assert!(unindented.join("\n").contains(row), "the development table shows 20");
 
         let mut admin = production();
-        admin.admin.language = "en".to_owned();
+        admin.admin.language = pool_spec::Language::En;
         let after = page(&[admin, development()]);
         assert!(after.contains("VALUES ('OCP', 'en', 'EMAIL', 'NAME', 'SUB');"));
     }
