@@ -188,8 +188,8 @@ fn configuration(page: &mut Page, specs: &[PoolSpec]) {
     page.blank();
 }
 
-/// Where a setting is chosen in the console.
-#[derive(Clone, Copy)]
+/// Where a setting is chosen in the console; the settings table is split by it.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Console {
     Wizard,
     Silent,
@@ -197,17 +197,29 @@ enum Console {
 }
 
 impl Console {
-    fn label(self) -> &'static str {
+    /// In the order a maintainer meets them.
+    const ALL: [Console; 3] = [Console::Wizard, Console::Silent, Console::AfterCreation];
+
+    /// The caption of the table of the settings chosen here.
+    fn caption(self) -> &'static str {
         match self {
-            Console::Wizard => "in the wizard",
-            Console::Silent => "set silently by the wizard",
-            Console::AfterCreation => "after creation",
+            Console::Wizard => "Chosen in the console's wizard",
+            Console::Silent => "Set silently by the wizard",
+            Console::AfterCreation => "Set after the pool is created",
         }
     }
 }
 
-/// The rows of an environment's settings table: setting, Cognito parameter, value, where the console sets it.
-fn rows(spec: &PoolSpec) -> Vec<[String; 4]> {
+/// One row of an environment's settings: what it is, its Cognito parameter, its value, where the console sets it.
+struct Row {
+    setting: &'static str,
+    parameter: &'static str,
+    value: String,
+    console: Console,
+}
+
+/// The rows of an environment's settings tables.
+fn rows(spec: &PoolSpec) -> Vec<Row> {
     let (pool, policy, client, tokens) = (
         &spec.pool,
         &spec.pool.password_policy,
@@ -331,7 +343,6 @@ fn rows(spec: &PoolSpec) -> Vec<[String; 4]> {
             ));
         }
         EmailSpec::Developer { ses_identity, from } => {
-            let arn = pool_spec::ses_identity_arn("REGION", "ACCOUNT_ID", ses_identity);
             rows.extend([
                 (
                     "Email sending",
@@ -342,7 +353,11 @@ fn rows(spec: &PoolSpec) -> Vec<[String; 4]> {
                 (
                     "SES identity",
                     "EmailConfiguration.SourceArn",
-                    literal(arn),
+                    // The ARN itself is wider than the column; the provision section shows its form.
+                    format!(
+                        "the ARN of the SES identity {} in the pool's account and region",
+                        literal(ses_identity)
+                    ),
                     Console::Wizard,
                 ),
                 ("Sender", "EmailConfiguration.From", literal(from), Console::Wizard),
@@ -419,37 +434,55 @@ fn rows(spec: &PoolSpec) -> Vec<[String; 4]> {
         ),
     ]);
     rows.into_iter()
-        .map(|(setting, parameter, value, console)| {
-            [
-                setting.to_owned(),
-                literal(parameter),
-                value,
-                console.label().to_owned(),
-            ]
+        .map(|(setting, parameter, value, console)| Row {
+            setting,
+            parameter,
+            value,
+            console,
         })
         .collect()
 }
 
+/// A Cognito parameter as the table shows it: a nested one as ```Member`` in ``Parent```, so that the cell can
+/// wrap between the two (a literal never wraps, and the longest paths are wider than Credere's content column).
+fn parameter(path: &str) -> String {
+    match path.rsplit_once('.') {
+        Some((parent, member)) => format!("{} in {}", literal(member), literal(parent)),
+        None => literal(path),
+    }
+}
+
+/// The settings as the Cognito API names them, one two-column table per place the console sets them: a wider
+/// table would not fit the content column of Credere's documentation theme (furo), which would scroll it.
 fn settings_tables(page: &mut Page, specs: &[PoolSpec]) {
     page.heading("Settings", '~');
     page.para(
         0,
-        "The same settings as the Cognito API names them, including those the console's wizard sets without \
-         asking (*set silently by the wizard*), which the specs state explicitly.",
+        "The same settings as the Cognito API names them, grouped by where the console sets them: in its wizard, \
+         silently (the wizard sets them without asking; the specs state them explicitly), or after the pool is \
+         created.",
     );
     page.per_environment(0, specs, |spec| {
-        let mut lines = vec![
-            ".. list-table::".to_owned(),
-            "   :header-rows: 1".to_owned(),
-            "   :widths: auto".to_owned(),
-            String::new(),
-        ];
-        let header = ["Setting", "Cognito parameter", "Value", "Console"].map(str::to_owned);
-        for row in std::iter::once(header).chain(rows(spec)) {
-            for (column, cell) in row.iter().enumerate() {
-                let bullet = if column == 0 { "*" } else { " " };
-                lines.push(format!("   {bullet} - {cell}"));
+        let rows = rows(spec);
+        let mut lines = Vec::new();
+        for console in Console::ALL {
+            lines.extend([
+                format!(".. list-table:: {}", console.caption()),
+                "   :header-rows: 1".to_owned(),
+                "   :widths: auto".to_owned(),
+                String::new(),
+                "   * - Setting and Cognito parameter".to_owned(),
+                "     - Value".to_owned(),
+            ]);
+            for row in rows.iter().filter(|row| row.console == console) {
+                lines.extend([
+                    format!("   * - {}", row.setting),
+                    String::new(),
+                    format!("       {}", parameter(row.parameter)),
+                    format!("     - {}", row.value),
+                ]);
             }
+            lines.push(String::new());
         }
         lines
     });
@@ -484,9 +517,9 @@ fn provision(page: &mut Page, specs: &[PoolSpec]) {
                 0,
                 &format!(
                     "-  In {}, the SES identity ARN is built from the caller's account and region \
-                     (``arn:aws:ses:REGION:ACCOUNT_ID:identity/{ses_identity}``), or given with \
-                     ``--ses-identity-arn``.",
-                    spec.environment
+                     ({}), or given with ``--ses-identity-arn``.",
+                    spec.environment,
+                    literal(pool_spec::ses_identity_arn("REGION", "ACCOUNT_ID", ses_identity))
                 ),
             );
         }
@@ -895,20 +928,37 @@ mod tests {
     }
 
     #[test]
-    fn shows_the_settings_the_console_sets_silently() {
+    fn shows_the_settings_the_console_sets_silently_in_a_table_of_their_own() {
         let page = rendered();
+        let silent = page
+            .split(".. list-table:: Set silently by the wizard")
+            .nth(1)
+            .and_then(|rest| rest.split(".. list-table::").next())
+            .expect("a table of the settings the wizard sets silently");
         for value in [
-            "``UsernameConfiguration.CaseSensitive``",
+            "``CaseSensitive`` in ``UsernameConfiguration``",
             "``[verified_email]``",
             "``30 days``",
             "``60 minutes``",
             "``AuthSessionValidity``",
             "``ENABLED``",
             "``EnableTokenRevocation``",
-            "set silently by the wizard",
         ] {
-            assert!(page.contains(value), "{value:?} missing");
+            assert!(silent.contains(value), "{value:?} missing from\n{silent}");
         }
+        assert!(
+            !silent.contains("``MinimumLength``"),
+            "the wizard asks for the password length"
+        );
+    }
+
+    #[test]
+    fn a_nested_parameter_is_written_so_that_its_cell_can_wrap() {
+        assert_eq!(
+            parameter("UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate"),
+            "``AttributesRequireVerificationBeforeUpdate`` in ``UserAttributeUpdateSettings``"
+        );
+        assert_eq!(parameter("PoolName"), "``PoolName``");
     }
 
     #[test]
@@ -922,7 +972,7 @@ mod tests {
     }
 
     #[test]
-    fn a_value_changed_in_a_spec_changes_the_rendered() {
+    fn a_value_changed_in_a_spec_changes_the_page() {
         let before = rendered();
         let mut changed = development();
         changed.pool.password_policy.minimum_length = 20;
@@ -932,7 +982,7 @@ mod tests {
         assert!(after.contains("-  **Password minimum length:** ``20``"));
         assert!(after.contains("-  **Password minimum length:** ``14``"));
         let unindented: Vec<&str> = after.lines().map(str::trim_start).collect();
-        let row = "* - Password minimum length\n- ``PasswordPolicy.MinimumLength``\n- ``20``";
+        let row = "* - Password minimum length\n\n``MinimumLength`` in ``PasswordPolicy``\n- ``20``";
         assert!(unindented.join("\n").contains(row), "the development table shows 20");
 
         let mut admin = production();
