@@ -278,3 +278,34 @@ fn pool_choice_text(choice: &PoolChoice) -> String {
         } => format!("the {environment} pool"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Args as _;
+
+    use super::*;
+
+    /// `--language` has one default for every `--env`, so it holds only while every environment's admin language is
+    /// the shared one; an environment with its own would need the default chosen after parsing `--env`.
+    #[test]
+    fn the_language_default_is_the_specs_admin_language() {
+        let command = Args::augment_args(clap::Command::new("admin"));
+        let language = command
+            .get_arguments()
+            .find(|arg| arg.get_id() == "language")
+            .expect("admin has --language");
+        let defaults: Vec<_> = language
+            .get_default_values()
+            .iter()
+            .map(|value| value.to_str())
+            .collect();
+        assert_eq!(defaults, [Some(AdminDefaults::CREDERE.language.code())]);
+        for environment in Environment::ALL {
+            assert_eq!(
+                pool_spec::for_environment(environment).admin.language,
+                AdminDefaults::CREDERE.language,
+                "the {environment} spec's admin language differs from --language's default"
+            );
+        }
+    }
+}
