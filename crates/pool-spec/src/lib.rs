@@ -3,8 +3,12 @@
 //! Owns: the settings types (shaped like Cognito's parameters), the two built-in environments
 //! ([`production`], [`development`]), validation against Cognito's limits ([`PoolSpec::validate`]), the
 //! resolution of a spec into a concrete [`DesiredState`] ([`PoolSpec::resolve`]), the pure [`plan`] of
-//! desired against observed state, and the rendering of the reference page `docs/cognito.rst`
-//! ([`render::cognito_page`]).
+//! desired against observed state, the defaults a first administrator is created with ([`AdminDefaults`]),
+//! and how its values read as text (their `Display`, and [`Bracketed`] for lists).
+//!
+//! Not here: the reference page `docs/cognito.rst`. It is rendered from these values by `cargo xtask docs`
+//! (`xtask/src/docs/`), where console wording, Sphinx directives, SQL and CLI flags belong; services that import
+//! this crate for the spec do not carry them.
 //!
 //! Invariant: a [`DesiredState`] only comes from a spec that passed validation ([`PoolSpec::resolve`] is its
 //! only constructor), and a [`Plan`] never asks to delete or recreate anything: what Cognito cannot change
@@ -29,14 +33,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod admin;
 mod environment;
 mod plan;
-pub mod render;
 mod settings;
 mod spec;
 mod text;
 mod validate;
 
+pub use admin::{AdminDefaults, Language, TemporaryPassword, UserType};
 pub use environment::{Environment, UnknownEnvironment};
 pub use plan::{Action, ApplyCall, Change, Conflict, Creation, Observed, Plan, Refusal, Update, plan};
 pub use settings::{
@@ -45,7 +50,8 @@ pub use settings::{
     carries_tags, with_tags,
 };
 pub use spec::{
-    AdminDefaults, DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError,
-    SES_FROM, SES_IDENTITY, development, for_environment, production, ses_identity_arn, ses_identity_covers,
+    DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError, SES_FROM,
+    SES_IDENTITY, development, for_environment, production, ses_identity_arn, ses_identity_covers,
 };
+pub use text::Bracketed;
 pub use validate::{AUTH_FLOWS, SpecError, Violation};

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::admin::AdminDefaults;
 use crate::environment::Environment;
 use crate::settings::{
     ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, PasswordPolicy,
@@ -55,21 +56,6 @@ pub enum EmailSpec {
         /// `From`: the sender shown to users.
         from: String,
     },
-}
-
-/// How `cargo xtask admin` creates a first administrator (AdminCreateUser, then the `credere_user` row).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdminDefaults {
-    /// `credere_user.type` (the Postgres `usertype` value, `OCP` for Open Contracting staff).
-    pub user_type: String,
-    /// `credere_user.language`.
-    pub language: String,
-    /// Send `MessageAction = SUPPRESS`: no invitation email; the admin resets the password instead.
-    pub suppress_invitation: bool,
-    /// Set the `email_verified` attribute to `true`, so that password reset can reach the address.
-    pub email_verified: bool,
-    /// Leave out `TemporaryPassword`, so Cognito generates one that nobody sees.
-    pub cognito_generated_temporary_password: bool,
 }
 
 /// The spec of `environment`.
@@ -161,13 +147,7 @@ fn base(environment: Environment, name: &str, email: EmailSpec, deletion_protect
             prevent_user_existence_errors: PreventUserExistenceErrors::Enabled,
             enable_token_revocation: true,
         },
-        admin: AdminDefaults {
-            user_type: "OCP".to_owned(),
-            language: "es".to_owned(),
-            suppress_invitation: true,
-            email_verified: true,
-            cognito_generated_temporary_password: true,
-        },
+        admin: AdminDefaults::CREDERE,
     }
 }
 
