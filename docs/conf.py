@@ -2,4 +2,6 @@
 project = "Credere Cognito"
 author = "Open Contracting Partnership"
 extensions = ["sphinx_design"]
+# Credere's documentation theme (credere-backend's docs/conf.py): the page must fit its content column.
+html_theme = "furo"
 exclude_patterns = ["_build"]

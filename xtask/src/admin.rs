@@ -14,7 +14,7 @@ use admin_bootstrap::{BackendEnv, PoolChoice, Report, Request, ResetOutcome};
 use anyhow::Context;
 
 use crate::aws::{AwsArgs, runtime};
-use pool_spec::Environment;
+use pool_spec::{AdminDefaults, Environment};
 
 /// How the report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,8 +37,8 @@ pub struct Args {
     /// The admin's display name, stored verbatim.
     #[arg(long, required = true)]
     name: Option<String>,
-    /// The language Credere shows the admin.
-    #[arg(long, default_value = "es")]
+    /// The language Credere shows the admin (the default is the specs' admin language).
+    #[arg(long, default_value = AdminDefaults::CREDERE.language.code())]
     language: String,
     /// The environment whose pool (by the spec's name and tags) the admin goes in.
     #[arg(long = "env", value_name = "ENV")]
@@ -103,10 +103,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The region: --region, else the .env's AWS_REGION, else the standard chain.
     options.region = options.region.or(file.region);
     // Show what will happen before anything happens: this may be production.
-    let pool = pool_choice_text(&input.pool);
+    let pool = pool_choice_text(input.pool());
     eprintln!(
         "Ensuring the admin {} in {pool} and in database {}: what already exists is kept, what is missing is created.",
-        input.email, input.database_url
+        input.email(),
+        input.database_url()
     );
     let runtime = runtime()?;
     let mut report = runtime.block_on(async {
@@ -115,7 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .await
             .map_err(anyhow::Error::from)
     })?;
-    if let (Some(ResetOutcome::NotSent { cognito_status, .. }), Some(target)) = (&report.password_reset, &input.reset)
+    if let (Some(ResetOutcome::NotSent { cognito_status, .. }), Some(target)) = (&report.password_reset, input.reset())
         && confirm_replacing_password(&report.email, cognito_status)?
     {
         report.password_reset = Some(runtime.block_on(admin_bootstrap::send_password_reset(target, &report.email)));
@@ -276,5 +277,36 @@ fn pool_choice_text(choice: &PoolChoice) -> String {
             environment,
             pool_id: None,
         } => format!("the {environment} pool"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Args as _;
+
+    use super::*;
+
+    /// `--language` has one default for every `--env`, so it holds only while every environment's admin language is
+    /// the shared one; an environment with its own would need the default chosen after parsing `--env`.
+    #[test]
+    fn the_language_default_is_the_specs_admin_language() {
+        let command = Args::augment_args(clap::Command::new("admin"));
+        let language = command
+            .get_arguments()
+            .find(|arg| arg.get_id() == "language")
+            .expect("admin has --language");
+        let defaults: Vec<_> = language
+            .get_default_values()
+            .iter()
+            .map(|value| value.to_str())
+            .collect();
+        assert_eq!(defaults, [Some(AdminDefaults::CREDERE.language.code())]);
+        for environment in Environment::ALL {
+            assert_eq!(
+                pool_spec::for_environment(environment).admin.language,
+                AdminDefaults::CREDERE.language,
+                "the {environment} spec's admin language differs from --language's default"
+            );
+        }
     }
 }

@@ -168,12 +168,12 @@ impl AuditPool {
                 .id;
             let mut seeders = tokio::task::JoinSet::new();
             for seeder in 0..SEEDERS {
-                let (cognito, pool_id) = (cognito.clone(), pool_id.clone());
+                let (cognito, pool_id, admin) = (cognito.clone(), pool_id.clone(), spec.admin);
                 seeders.spawn(async move {
                     let mut made = Vec::new();
                     for index in (seeder..users).step_by(SEEDERS) {
                         let email = format!("user{index}@example.org");
-                        made.push((index, cognito.create_user(&pool_id, &email).await?));
+                        made.push((index, cognito.create_user(&pool_id, &email, &admin).await?));
                     }
                     Ok::<_, anyhow::Error>(made)
                 });

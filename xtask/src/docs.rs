@@ -2,6 +2,7 @@
 //! the committed ones are fresh (exit 1 naming each stale file).
 
 pub(crate) mod check;
+mod cognito_page;
 mod iam;
 
 use std::path::PathBuf;

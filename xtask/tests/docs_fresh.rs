@@ -4,6 +4,8 @@
 #[path = "../src/docs/check.rs"]
 #[allow(dead_code)]
 mod check;
+#[path = "../src/docs/cognito_page.rs"]
+mod cognito_page;
 #[path = "../src/docs/iam.rs"]
 mod iam;
 

@@ -34,11 +34,11 @@ async fn assert_converged(environment: Environment, proxy: &RecordingProxy) {
     let spec = pool_spec::for_environment(environment);
     let prepared = cognito(proxy).await.prepare(&spec, Some(SES_ARN), None).await.unwrap();
     assert!(prepared.plan.is_converged(), "{:#?}", prepared.plan);
-    let live = prepared.live.expect("the pool exists");
-    assert_eq!(live.observed.pool, prepared.desired.pool);
-    assert_eq!(live.observed.mfa, prepared.desired.mfa);
-    assert_eq!(live.observed.email, prepared.desired.email);
-    assert_eq!(live.observed.client.as_ref(), Some(&prepared.desired.client));
+    let (live, desired) = (prepared.plan.live().expect("the pool exists"), prepared.plan.desired());
+    assert_eq!(&live.observed.pool, desired.pool());
+    assert_eq!(&live.observed.mfa, desired.mfa());
+    assert_eq!(&live.observed.email, desired.email());
+    assert_eq!(live.observed.client.as_ref(), Some(desired.client()));
 }
 
 async fn from_scratch(environment: Environment) {
@@ -185,7 +185,7 @@ async fn drift(proxy: &RecordingProxy) {
     let app = client
         .describe_user_pool_client()
         .user_pool_id(&found.id)
-        .client_id(live.client_id.as_deref().unwrap())
+        .client_id(&live.client.as_ref().unwrap().id)
         .send()
         .await
         .unwrap()
@@ -194,7 +194,7 @@ async fn drift(proxy: &RecordingProxy) {
     client
         .update_user_pool_client()
         .user_pool_id(&found.id)
-        .client_id(live.client_id.as_deref().unwrap())
+        .client_id(&live.client.as_ref().unwrap().id)
         .client_name("credere")
         .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
         .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
@@ -323,6 +323,20 @@ async fn a_pool_without_email_sign_in_is_refused_and_nothing_changes() {
     assert!(run.stdout.contains("! pool.username_attributes"), "{}", run.stdout);
     assert!(run.output().contains("Nothing was changed"), "{}", run.output());
     assert_eq!(mutations(&proxy), Vec::<String>::new());
+    // The command prints the plan's own Display, line for line, the missing client included.
+    let spec = pool_spec::for_environment(Environment::Development);
+    let prepared = cognito(&proxy).await.prepare(&spec, None, None).await.unwrap();
+    let lines: String = prepared
+        .plan
+        .to_string()
+        .lines()
+        .map(|line| format!("  {line}\n"))
+        .collect();
+    assert!(
+        lines.contains("  + create app client `credere` with a client secret\n"),
+        "{lines}"
+    );
+    assert!(run.stdout.contains(&lines), "{}\n--- expected ---\n{lines}", run.stdout);
     provision(Environment::Development, &proxy, &["--check"])
         .await
         .assert_code(2);

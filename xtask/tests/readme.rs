@@ -3,8 +3,11 @@
 //!
 //! Needs no services: it only runs `xtask <command> --help` and reads README.md.
 
+mod help;
+
 use std::collections::BTreeSet;
-use std::process::Command;
+
+use help::{help, help_commands, help_flags, long_flags};
 
 const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
 
@@ -25,74 +28,8 @@ const COMMANDS: &[&[&str]] = &[
     &["iam-policy"],
 ];
 
-/// Flags every command has, which the README's tables leave out.
-const IMPLICIT: &[&str] = &["--help", "--version"];
-
 fn readme() -> String {
     std::fs::read_to_string(README).unwrap_or_else(|error| panic!("reading {README}: {error}"))
-}
-
-/// `xtask <args> --help`, which must succeed.
-fn help(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .arg("--help")
-        .output()
-        .unwrap_or_else(|error| panic!("running xtask {} --help: {error}", args.join(" ")));
-    assert!(
-        output.status.success(),
-        "xtask {} --help failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("help is UTF-8")
-}
-
-/// The lines of a clap help section (`Options:`, `Commands:`): from its heading to the next unindented line.
-fn help_section<'a>(help: &'a str, heading: &str) -> Vec<&'a str> {
-    help.lines()
-        .skip_while(|line| line.trim_end() != heading)
-        .skip(1)
-        .take_while(|line| line.is_empty() || line.starts_with(' '))
-        .collect()
-}
-
-/// The `--long` flags in a piece of text: `--` followed by a lower-case letter, then letters, digits and dashes.
-fn long_flags(text: &str) -> BTreeSet<String> {
-    let mut flags = BTreeSet::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("--") {
-        let after = &rest[at + 2..];
-        let len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-            .unwrap_or(after.len());
-        let name = &after[..len];
-        if name.starts_with(|c: char| c.is_ascii_lowercase()) && (at == 0 || !rest[..at].ends_with(['-', '_'])) {
-            flags.insert(format!("--{name}"));
-        }
-        rest = &after[len..];
-    }
-    flags
-}
-
-/// The long flags of the `Options:` section of a command's help, without `--help` and `--version`.
-///
-/// Only the flag column counts, not the descriptions (which mention other flags): an option line is indented by
-/// at most six spaces (`  -v, --verbose`, `      --env <ENV>`), and its flag ends at the first double space.
-/// Long help puts descriptions on their own lines, indented further, so they are skipped too.
-fn help_flags(help: &str) -> BTreeSet<String> {
-    help_section(help, "Options:")
-        .into_iter()
-        .filter(|line| {
-            let indent = line.len() - line.trim_start().len();
-            indent <= 6 && line.trim_start().starts_with('-')
-        })
-        .flat_map(|line| {
-            let spec = line.trim_start();
-            long_flags(spec.split("  ").next().unwrap_or(spec))
-        })
-        .filter(|flag| !IMPLICIT.contains(&flag.as_str()))
-        .collect()
 }
 
 /// The lines of the README section headed exactly `heading`, up to the next heading of the same or a higher level.
@@ -189,16 +126,6 @@ fn readme_documents_every_command() {
         "the commands `cargo xtask --help` shows differ from the ones this test checks in README.md; \
          add a `### cargo xtask <command>` section with its flag table and update COMMANDS"
     );
-}
-
-/// The subcommand names in a help's `Commands:` section, without `help`.
-fn help_commands(help: &str) -> Vec<String> {
-    help_section(help, "Commands:")
-        .into_iter()
-        .filter_map(|line| line.split_whitespace().next())
-        .filter(|name| *name != "help")
-        .map(str::to_owned)
-        .collect()
 }
 
 #[test]

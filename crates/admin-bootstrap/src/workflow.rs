@@ -1,7 +1,7 @@
 //! The bootstrap itself: write the row in a transaction, ensure the Cognito user, finish the row, commit.
 
 use cognito::{Cognito, CognitoUser};
-use pool_spec::Environment;
+use pool_spec::{AdminDefaults, Environment};
 use serde::Serialize;
 use user_model::{Language, NewUser, PENDING_EXTERNAL_ID, Transaction, User, UserStore, UserType};
 
@@ -202,29 +202,35 @@ struct StagedRow {
 /// stops the run with nothing created anywhere, and a failed run rolls its row back. A lock on the email makes
 /// concurrent runs for one email take turns, so they make one Cognito user and one row.
 pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error> {
-    let store = UserStore::connect(&input.database_url).await.map_err(Error::Database)?;
+    let defaults = admin_defaults(input.pool());
+    let store = UserStore::connect(input.database_url())
+        .await
+        .map_err(Error::Database)?;
     // Every early return below drops the transaction, which closes the connection: PostgreSQL rolls it back.
     let transaction = store.begin().await.map_err(Error::Database)?;
-    transaction.lock_email(&input.email).await.map_err(Error::Database)?;
+    transaction.lock_email(input.email()).await.map_err(Error::Database)?;
     let existing = only_row(
-        transaction.find_by_email(&input.email).await.map_err(Error::Database)?,
+        transaction
+            .find_by_email(input.email())
+            .await
+            .map_err(Error::Database)?,
         input,
     )?;
     if let Some(row) = &existing {
         refuse_lender(row, input)?;
     }
-    let staged = stage_row(&transaction, input, existing)
+    let staged = stage_row(&transaction, input, &defaults, existing)
         .await
         .map_err(|cause| Error::RowNotWritable {
-            email: input.email.clone(),
+            email: input.email().to_owned(),
             cause,
         })?;
-    let pool = resolve_pool(&input.pool, cognito).await?;
+    let pool = resolve_pool(input.pool(), cognito).await?;
     let found = (!staged.created).then_some(&staged.row);
-    let (user, cognito_user_created) = ensure_cognito_user(cognito, &pool.id, input, found).await?;
+    let (user, cognito_user_created) = ensure_cognito_user(cognito, &pool.id, input, &defaults, found).await?;
     if !user.enabled {
         return Err(Error::UserDisabled {
-            email: input.email.clone(),
+            email: input.email().to_owned(),
             username: user.username,
         });
     }
@@ -232,7 +238,7 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
         refuse_other_link(row, &user, input)?;
     }
     let row_not_written = |cause| Error::RowNotWritten {
-        email: input.email.clone(),
+        email: input.email().to_owned(),
         username: user.username.clone(),
         cognito_user_created,
         cause,
@@ -251,9 +257,9 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
         (updated, (!created).then_some(row.external_id))
     };
     transaction.commit().await.map_err(row_not_written)?;
-    let password_reset = match &input.reset {
+    let password_reset = match input.reset() {
         Some(target) => {
-            Some(reset_unless_own_password(target, &input.email, &user.status, input.reset_confirmed).await)
+            Some(reset_unless_own_password(target, input.email(), &user.status, input.reset_confirmed()).await)
         }
         None => None,
     };
@@ -261,7 +267,7 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
         email: row.email,
         name: row.name,
         language: row.language,
-        database: input.database_url.to_string(),
+        database: input.database_url().to_string(),
         environment: pool.environment,
         pool_id: pool.id,
         pool_name: pool.name,
@@ -281,7 +287,7 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
 fn only_row(mut rows: Vec<User>, input: &Input) -> Result<Option<User>, Error> {
     if rows.len() > 1 {
         return Err(Error::EmailAmbiguous {
-            email: input.email.clone(),
+            email: input.email().to_owned(),
             rows: rows.into_iter().map(|row| (row.id, row.email)).collect(),
         });
     }
@@ -294,10 +300,11 @@ fn only_row(mut rows: Vec<User>, input: &Input) -> Result<Option<User>, Error> {
 async fn stage_row(
     transaction: &Transaction,
     input: &Input,
+    defaults: &AdminDefaults,
     existing: Option<User>,
 ) -> Result<StagedRow, user_model::Error> {
     let Some(row) = existing else {
-        let row = transaction.insert(new_user(input)).await?;
+        let row = transaction.insert(new_user(input, defaults)).await?;
         transaction.prove_updatable(row.id).await?;
         return Ok(StagedRow {
             row,
@@ -311,7 +318,7 @@ async fn stage_row(
     } else {
         row
     };
-    if input.relink {
+    if input.relink() {
         transaction.prove_updatable(row.id).await?;
     }
     Ok(StagedRow {
@@ -321,13 +328,29 @@ async fn stage_row(
     })
 }
 
+/// The defaults of the environment whose spec names the pool, or Credere's for a pool given by ID only.
+fn admin_defaults(pool: &PoolChoice) -> AdminDefaults {
+    match pool {
+        PoolChoice::Environment { environment, .. } => pool_spec::for_environment(*environment).admin,
+        PoolChoice::Id(_) => AdminDefaults::CREDERE,
+    }
+}
+
+/// The spec's user type as the database's enum: where the spec (which knows no database) meets the row.
+fn row_type(user_type: pool_spec::UserType) -> UserType {
+    match user_type {
+        pool_spec::UserType::Ocp => UserType::Ocp,
+        pool_spec::UserType::Fi => UserType::Fi,
+    }
+}
+
 /// The admin's row, its `external_id` pending until the Cognito user is known.
-fn new_user(input: &Input) -> NewUser {
+fn new_user(input: &Input, defaults: &AdminDefaults) -> NewUser {
     NewUser {
-        user_type: UserType::Ocp,
-        language: input.language,
-        email: input.email.clone(),
-        name: input.name.clone(),
+        user_type: row_type(defaults.user_type),
+        language: input.language(),
+        email: input.email().to_owned(),
+        name: input.name().to_owned(),
         external_id: PENDING_EXTERNAL_ID.to_owned(),
         lender_id: None,
         notification_preferences: None,
@@ -369,13 +392,14 @@ async fn ensure_cognito_user(
     cognito: &Cognito,
     pool_id: &str,
     input: &Input,
+    defaults: &AdminDefaults,
     existing: Option<&User>,
 ) -> Result<(CognitoUser, bool), Error> {
     if let Some(row) = existing {
         // A row means the user should exist: read, so a re-run after success makes no write.
-        match cognito.get_user(pool_id, &input.email).await {
+        match cognito.get_user(pool_id, input.email()).await {
             Ok(user) => return Ok((user, false)),
-            Err(cognito::Error::UserNotFound { .. }) if input.relink => {}
+            Err(cognito::Error::UserNotFound { .. }) if input.relink() => {}
             Err(cognito::Error::UserNotFound { .. }) => {
                 return Err(Error::RowWithoutCognitoUser {
                     email: row.email.clone(),
@@ -386,11 +410,11 @@ async fn ensure_cognito_user(
             Err(error) => return Err(Error::Cognito(error)),
         }
     }
-    match cognito.create_user(pool_id, &input.email).await {
+    match cognito.create_user(pool_id, input.email(), defaults).await {
         Ok(user) => Ok((user, true)),
         // Created by an earlier, interrupted run or by a concurrent one: adopt it.
         Err(cognito::Error::UsernameExists { .. }) => cognito
-            .get_user(pool_id, &input.email)
+            .get_user(pool_id, input.email())
             .await
             .map(|user| (user, false))
             .map_err(Error::Cognito),
@@ -399,7 +423,7 @@ async fn ensure_cognito_user(
 }
 
 fn refuse_lender(row: &User, input: &Input) -> Result<(), Error> {
-    if row.user_type == UserType::Fi && !input.promote {
+    if row.user_type == UserType::Fi && !input.promote() {
         return Err(Error::RowIsLender {
             email: row.email.clone(),
             user_id: row.id,
@@ -409,7 +433,7 @@ fn refuse_lender(row: &User, input: &Input) -> Result<(), Error> {
 }
 
 fn refuse_other_link(row: &User, user: &CognitoUser, input: &Input) -> Result<(), Error> {
-    if row.external_id != user.username && !input.relink {
+    if row.external_id != user.username && !input.relink() {
         return Err(Error::RowPointsElsewhere {
             email: row.email.clone(),
             user_id: row.id,
@@ -418,4 +442,50 @@ fn refuse_other_link(row: &User, user: &CognitoUser, input: &Input) -> Result<()
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Request;
+
+    #[test]
+    fn a_new_row_takes_its_type_from_the_defaults_of_the_pools_environment() {
+        let input = Request {
+            email: "admin@example.org".into(),
+            name: "Ada Admin".into(),
+            language: "en".into(),
+            pool_id: Some("us-east-1_AbC123".into()),
+            database_url: Some("postgresql://localhost/credere".into()),
+            ..Request::default()
+        }
+        .validate()
+        .expect("a valid request");
+        for (spec_type, row_type) in [
+            (pool_spec::UserType::Ocp, UserType::Ocp),
+            (pool_spec::UserType::Fi, UserType::Fi),
+        ] {
+            let defaults = AdminDefaults {
+                user_type: spec_type,
+                ..AdminDefaults::CREDERE
+            };
+            let row = new_user(&input, &defaults);
+            assert_eq!((row.user_type, row.language), (row_type, Language::En));
+        }
+        assert_eq!(
+            admin_defaults(input.pool()),
+            AdminDefaults::CREDERE,
+            "a pool given by ID only"
+        );
+        for environment in Environment::ALL {
+            let by_environment = PoolChoice::Environment {
+                environment,
+                pool_id: None,
+            };
+            assert_eq!(
+                admin_defaults(&by_environment),
+                pool_spec::for_environment(environment).admin
+            );
+        }
+    }
 }

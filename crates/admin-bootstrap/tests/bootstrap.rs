@@ -156,7 +156,7 @@ async fn a_run_that_died_after_creating_the_cognito_user_is_finished_by_the_reru
     // What the dead run left: the Cognito user, no row.
     world
         .cognito
-        .create_user(&world.pool_id, &email)
+        .create_user(&world.pool_id, &email, &pool_spec::AdminDefaults::CREDERE)
         .await
         .expect("the first half");
     world.proxy.clear();
@@ -371,7 +371,11 @@ async fn wait_for_lock_waiter(database: &testkit::TestDatabase) {
 async fn a_row_linked_elsewhere_is_refused_unless_relinked() {
     let world = world().await;
     let email = email();
-    let user = world.cognito.create_user(&world.pool_id, &email).await.unwrap();
+    let user = world
+        .cognito
+        .create_user(&world.pool_id, &email, &pool_spec::AdminDefaults::CREDERE)
+        .await
+        .unwrap();
     let row = insert_row(&world.database, &email, "someone-else", UserType::Ocp);
     world.proxy.clear();
 
@@ -424,7 +428,11 @@ async fn a_row_without_a_cognito_user_is_refused_unless_relinked() {
 async fn a_lender_row_is_refused_unless_promoted() {
     let world = world().await;
     let email = email();
-    let user = world.cognito.create_user(&world.pool_id, &email).await.unwrap();
+    let user = world
+        .cognito
+        .create_user(&world.pool_id, &email, &pool_spec::AdminDefaults::CREDERE)
+        .await
+        .unwrap();
     insert_row(&world.database, &email, &user.username, UserType::Fi);
     world.proxy.clear();
 
@@ -455,7 +463,11 @@ async fn a_lender_row_is_refused_unless_promoted() {
 async fn a_disabled_cognito_user_is_refused() {
     let world = world().await;
     let email = email();
-    world.cognito.create_user(&world.pool_id, &email).await.unwrap();
+    world
+        .cognito
+        .create_user(&world.pool_id, &email, &pool_spec::AdminDefaults::CREDERE)
+        .await
+        .unwrap();
     world
         .sdk
         .admin_disable_user()

@@ -236,7 +236,11 @@ async fn a_lender_row_typed_in_another_case_is_refused_unless_promoted() {
     let lower = email();
     let typed = format!("Lender.{}", lower.replace("@example.org", "@Example.ORG"));
     let asked_email = typed.to_lowercase();
-    let user = world.cognito.create_user(&world.pool_id, &asked_email).await.unwrap();
+    let user = world
+        .cognito
+        .create_user(&world.pool_id, &asked_email, &pool_spec::AdminDefaults::CREDERE)
+        .await
+        .unwrap();
     let row = insert_row(&world.database, &typed, &user.username, UserType::Fi);
     world.proxy.clear();
 

@@ -5,6 +5,7 @@
 //! email in place of that `Username`.
 
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+use pool_spec::{AdminDefaults, TemporaryPassword};
 
 use crate::{Cognito, Error};
 
@@ -24,12 +25,23 @@ pub struct CognitoUser {
 }
 
 impl Cognito {
-    /// AdminCreateUser with `Username = email`, the attributes `email` and `email_verified = true`,
-    /// `MessageAction = SUPPRESS` (no invitation email) and no `TemporaryPassword`, so that Cognito generates
-    /// one nobody ever sees: the user sets a password through "Forgot Password?".
-    pub async fn create_user(&self, pool_id: &str, email: &str) -> Result<CognitoUser, Error> {
+    /// AdminCreateUser with `Username = email` and the attribute `email`, made as `defaults` say: the
+    /// `email_verified` attribute set to [`AdminDefaults::email_verified`], `MessageAction = SUPPRESS` (no
+    /// invitation email) when [`AdminDefaults::suppress_invitation`], and the temporary password as
+    /// [`AdminDefaults::temporary_password`] says. Credere's defaults ([`AdminDefaults::CREDERE`]) leave out
+    /// `TemporaryPassword`, so that Cognito generates one nobody ever sees: the user sets a password through
+    /// "Forgot Password?".
+    pub async fn create_user(
+        &self,
+        pool_id: &str,
+        email: &str,
+        defaults: &AdminDefaults,
+    ) -> Result<CognitoUser, Error> {
         const OPERATION: &str = "AdminCreateUser";
         let attribute = |name: &str, value: &str| AttributeType::builder().name(name).value(value).build();
+        let temporary_password = match defaults.temporary_password {
+            TemporaryPassword::GeneratedByCognito => None,
+        };
         self.check_pool_region(pool_id)?;
         let output = self
             .idp
@@ -37,8 +49,12 @@ impl Cognito {
             .user_pool_id(pool_id)
             .username(email)
             .user_attributes(attribute("email", email).map_err(Error::build("user attribute"))?)
-            .user_attributes(attribute("email_verified", "true").map_err(Error::build("user attribute"))?)
-            .message_action(MessageActionType::Suppress)
+            .user_attributes(
+                attribute("email_verified", &defaults.email_verified.to_string())
+                    .map_err(Error::build("user attribute"))?,
+            )
+            .set_message_action(defaults.suppress_invitation.then_some(MessageActionType::Suppress))
+            .set_temporary_password(temporary_password)
             .send()
             .await
             .map_err(|error| match error.as_service_error() {

@@ -3,23 +3,28 @@
 //! Owns: the settings types (shaped like Cognito's parameters), the two built-in environments
 //! ([`production`], [`development`]), validation against Cognito's limits ([`PoolSpec::validate`]), the
 //! resolution of a spec into a concrete [`DesiredState`] ([`PoolSpec::resolve`]), the pure [`plan`] of
-//! desired against observed state, and the rendering of the reference page `docs/cognito.rst`
-//! ([`render::cognito_page`]).
+//! desired against observed state, the defaults a first administrator is created with ([`AdminDefaults`]),
+//! and how its values read as text (their `Display`, and [`Bracketed`] for lists).
 //!
-//! Invariant: a [`DesiredState`] only comes from a spec that passed validation, and a [`Plan`] never asks
-//! to delete or recreate anything: what Cognito cannot change becomes a [`Conflict`], not an action.
+//! Not here: the reference page `docs/cognito.rst`. It is rendered from these values by `cargo xtask docs`
+//! (`xtask/src/docs/`), where console wording, Sphinx directives, SQL and CLI flags belong; services that import
+//! this crate for the spec do not carry them.
+//!
+//! Invariant: a [`DesiredState`] only comes from a spec that passed validation ([`PoolSpec::resolve`] is its
+//! only constructor), and a [`Plan`] never asks to delete or recreate anything: what Cognito cannot change
+//! becomes a [`Conflict`] of a [`Refusal`], from which no [`Action`] can be had.
 //!
 //! Must not depend on: the AWS SDK, a database, the file system or the network. Everything here is pure,
 //! so the `cognito` crate converts SDK values into these types and the callers do the I/O.
 //!
 //! ```
-//! use pool_spec::{Environment, plan};
+//! use pool_spec::{Environment, Plan, plan};
 //!
 //! let spec = pool_spec::for_environment("development".parse::<Environment>()?);
 //! assert_eq!(spec.pool.password_policy.minimum_length, 14);
 //! let desired = spec.resolve(None)?; // development sends email through Cognito: no SES ARN needed
-//! let plan = plan(&desired, None); // nothing observed: create everything
-//! assert!(plan.create_pool && plan.create_client && plan.conflicts.is_empty());
+//! let plan: Plan = plan(desired, None); // nothing observed: create everything
+//! assert!(plan.creates_pool() && plan.creates_client() && plan.conflicts().is_empty());
 //!
 //! let mut too_short = pool_spec::production();
 //! too_short.pool.password_policy.minimum_length = 5;
@@ -28,23 +33,25 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod admin;
 mod environment;
 mod plan;
-pub mod render;
 mod settings;
 mod spec;
 mod text;
 mod validate;
 
+pub use admin::{AdminDefaults, Language, TemporaryPassword, UserType};
 pub use environment::{Environment, UnknownEnvironment};
-pub use plan::{ApplyCall, Change, Conflict, Observed, Plan, plan};
+pub use plan::{Action, ApplyCall, Change, Conflict, Creation, Observed, Plan, Refusal, Update, plan};
 pub use settings::{
     ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, PasswordPolicy,
     PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, UserPoolTier, Validity,
     carries_tags, with_tags,
 };
 pub use spec::{
-    AdminDefaults, DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError,
-    SES_FROM, SES_IDENTITY, development, for_environment, production, ses_identity_arn, ses_identity_covers,
+    DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError, SES_FROM,
+    SES_IDENTITY, development, for_environment, production, ses_identity_arn, ses_identity_covers,
 };
+pub use text::Bracketed;
 pub use validate::{AUTH_FLOWS, SpecError, Violation};

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use pool_spec::{Environment, render};
+use pool_spec::Environment;
 
 /// The command that regenerates every generated file.
 pub const COMMAND: &str = "cargo xtask docs";
@@ -26,7 +26,7 @@ pub fn generated() -> anyhow::Result<Vec<(&'static str, String)>> {
             .with_context(|| format!("the built-in {} spec", spec.environment))?;
     }
     Ok(vec![
-        (render::PAGE_PATH, render::cognito_page(&specs)),
+        (super::cognito_page::PAGE_PATH, super::cognito_page::page(&specs)),
         (super::iam::PAGE_PATH, super::iam::page()),
     ])
 }
