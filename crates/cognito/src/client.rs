@@ -2,7 +2,11 @@
 
 use std::time::{Duration, Instant};
 
+use aws_config::environment::region::EnvironmentVariableRegionProvider;
+use aws_config::imds::region::ImdsRegionProvider;
 use aws_config::meta::region::RegionProviderChain;
+use aws_config::profile::region::ProfileFileRegionProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -53,15 +57,21 @@ impl Default for ConnectOptions {
 /// Loads the shared SDK configuration: credentials, region, endpoint, retries, timeouts and the
 /// call logger that `-v` shows. The one way this workspace builds AWS clients.
 pub async fn load_sdk_config(options: &ConnectOptions) -> SdkConfig {
-    let mut region_chain = aws_config::default_provider::region::DefaultRegionChain::builder();
+    // aws-config's DefaultRegionChain, spelled out: its IMDS step needs an HTTP client, which only a
+    // ProviderConfig can give it now that the SDK has no default one.
+    let http_client = https_client();
+    let providers = ProviderConfig::default().with_http_client(http_client.clone());
+    let mut profile_region = ProfileFileRegionProvider::builder().configure(&providers);
     if let Some(profile) = &options.profile {
-        region_chain = region_chain.profile_name(profile);
+        profile_region = profile_region.profile_name(profile);
     }
     let region = RegionProviderChain::first_try(options.region.clone().map(Region::new))
-        .or_else(region_chain.build())
+        .or_else(EnvironmentVariableRegionProvider::new())
+        .or_else(profile_region.build())
+        .or_else(ImdsRegionProvider::builder().configure(&providers).build())
         .or_else(Region::from_static(FALLBACK_REGION));
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https_client())
+        .http_client(http_client)
         .region(region)
         .retry_config(
             RetryConfig::standard()
