@@ -7,8 +7,14 @@
 
 use std::time::Duration;
 
-use reqwest::Url;
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Connector, ConnectorBuilder};
+use aws_smithy_runtime_api::client::http::HttpConnector;
+use aws_smithy_runtime_api::http::Request;
+use aws_smithy_types::body::SdkBody;
 use serde::Serialize;
+use url::Url;
 
 use crate::input::InputError;
 
@@ -134,27 +140,49 @@ pub(crate) async fn reset_unless_own_password(
 /// since the admin itself is bootstrapped by then.
 pub async fn send_password_reset(target: &ResetTarget, email: &str) -> ResetOutcome {
     let url = target.url().to_owned();
-    let sent = async {
-        let client = reqwest::Client::builder().timeout(TIMEOUT).build()?;
-        client
-            .post(target.url.clone())
-            .json(&ForgotPassword { username: email })
-            .send()
-            .await
+    let unreachable = |reason: String| ResetOutcome::Unreachable {
+        url: url.clone(),
+        reason,
     };
-    match sent.await {
-        Ok(response) => ResetOutcome::Answered {
-            url,
+    let request = match forgot_password_request(target, email) {
+        Ok(request) => request,
+        Err(error) => return unreachable(error_chain(&*error)),
+    };
+    match tokio::time::timeout(TIMEOUT, https_connector().call(request)).await {
+        Ok(Ok(response)) => ResetOutcome::Answered {
+            url: url.clone(),
             status: response.status().as_u16(),
         },
-        Err(error) => ResetOutcome::Unreachable {
-            url,
-            reason: error_chain(&error),
-        },
+        Ok(Err(error)) => unreachable(error_chain(&error)),
+        Err(_elapsed) => unreachable(format!("no answer within {} s", TIMEOUT.as_secs())),
     }
 }
 
-/// reqwest's own `Display` stops at "error sending request"; the cause is in the sources.
+/// The JSON POST, as the frontend sends it.
+fn forgot_password_request(
+    target: &ResetTarget,
+    email: &str,
+) -> Result<Request, Box<dyn std::error::Error + Send + Sync>> {
+    let body = serde_json::to_vec(&ForgotPassword { username: email })?;
+    let mut request = Request::new(SdkBody::empty());
+    request.set_method("POST")?;
+    request.set_uri(target.url())?;
+    request.headers_mut().insert("content-type", "application/json");
+    request.headers_mut().insert("content-length", body.len().to_string());
+    *request.body_mut() = SdkBody::from(body);
+    Ok(request)
+}
+
+/// The SDK's HTTP client stack, set up as cognito sets it up for Cognito (rustls on ring, the platform's root
+/// certificates, `HTTPS_PROXY`/`NO_PROXY`), so this one call brings no second TLS stack or crypto provider.
+fn https_connector() -> Connector {
+    ConnectorBuilder::default()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .proxy_config(ProxyConfig::from_env())
+        .build()
+}
+
+/// A connector error's own `Display` stops at its kind ("io error"); the cause is in the sources.
 fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let causes = std::iter::successors(Some(error), |cause| cause.source());
     causes.map(ToString::to_string).collect::<Vec<_>>().join(": ")

@@ -2,11 +2,19 @@
 
 use std::time::{Duration, Instant};
 
+use aws_config::environment::region::EnvironmentVariableRegionProvider;
+use aws_config::imds::region::ImdsRegionProvider;
 use aws_config::meta::region::RegionProviderChain;
+use aws_config::profile::region::ProfileFileRegionProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder as HttpClientBuilder, ConnectorBuilder};
 use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
     BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
@@ -49,14 +57,21 @@ impl Default for ConnectOptions {
 /// Loads the shared SDK configuration: credentials, region, endpoint, retries, timeouts and the
 /// call logger that `-v` shows. The one way this workspace builds AWS clients.
 pub async fn load_sdk_config(options: &ConnectOptions) -> SdkConfig {
-    let mut region_chain = aws_config::default_provider::region::DefaultRegionChain::builder();
+    // aws-config's DefaultRegionChain, spelled out: its IMDS step needs an HTTP client, which only a
+    // ProviderConfig can give it now that the SDK has no default one.
+    let http_client = https_client();
+    let providers = ProviderConfig::default().with_http_client(http_client.clone());
+    let mut profile_region = ProfileFileRegionProvider::builder().configure(&providers);
     if let Some(profile) = &options.profile {
-        region_chain = region_chain.profile_name(profile);
+        profile_region = profile_region.profile_name(profile);
     }
     let region = RegionProviderChain::first_try(options.region.clone().map(Region::new))
-        .or_else(region_chain.build())
+        .or_else(EnvironmentVariableRegionProvider::new())
+        .or_else(profile_region.build())
+        .or_else(ImdsRegionProvider::builder().configure(&providers).build())
         .or_else(Region::from_static(FALLBACK_REGION));
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http_client)
         .region(region)
         .retry_config(
             RetryConfig::standard()
@@ -75,6 +90,22 @@ pub async fn load_sdk_config(options: &ConnectOptions) -> SdkConfig {
         loader = loader.endpoint_url(endpoint);
     }
     loader.load().await
+}
+
+/// The SDK's hyper 1 HTTPS client as its default one is built (`aws-smithy-runtime`'s `default_https_client`:
+/// platform root certificates, `HTTPS_PROXY`/`NO_PROXY` from the environment), but with rustls on ring rather than
+/// aws-lc-rs, whose C library dominated a cold build. The crypto provider is named here, not taken from a
+/// process-wide default, so no other crate's choice can change it. aws-config hands it to the credential providers
+/// (SSO, web identity, IMDS) too.
+fn https_client() -> SharedHttpClient {
+    HttpClientBuilder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::Ring));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.proxy_config(ProxyConfig::from_env()).build()
+    })
 }
 
 /// The profiles defined in the shared AWS config and credentials files (`AWS_CONFIG_FILE` and
