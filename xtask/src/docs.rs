@@ -1,7 +1,7 @@
 //! `cargo xtask docs`: writes the reference pages rendered from the specs, or with `--check` verifies that
 //! the committed ones are fresh (exit 1 naming each stale file).
 
-mod check;
+pub(crate) mod check;
 mod iam;
 
 use std::path::PathBuf;

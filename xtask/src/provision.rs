@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use cognito::{Applied, Cognito, LivePool, Prepared, SesIdentitySource};
+use cognito::{Applied, Cognito, ExposeSecret, LivePool, Prepared, SesIdentitySource};
 use pool_spec::{Environment, Plan};
 use serde::Serialize;
 
@@ -143,7 +143,10 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
         )?
     };
     if let Some(path) = &args.write_env {
-        let secret = applied.client_secret.as_ref().map_or("", |secret| secret.expose());
+        let secret = applied
+            .client_secret
+            .as_ref()
+            .map_or("", |secret| secret.expose_secret());
         dotenv_file::write(
             path,
             &[
@@ -223,7 +226,7 @@ fn print_result(args: &Args, applied: &Applied, plan: &Plan) {
     println!("Pool ARN:      {}", applied.pool_arn.as_deref().unwrap_or("unknown"));
     println!("Client ID:     {}", applied.client_id);
     match (&applied.client_secret, args.show_secret) {
-        (Some(secret), true) => println!("Client secret: {}", secret.expose()),
+        (Some(secret), true) => println!("Client secret: {}", secret.expose_secret()),
         (Some(_), false) => println!("Client secret: hidden (--show-secret prints it, --write-env FILE stores it)"),
         (None, _) => println!("Client secret: none"),
     }
@@ -255,7 +258,7 @@ fn print_json(
         client_secret: applied
             .and_then(|applied| applied.client_secret.as_ref())
             .filter(|_| args.show_secret)
-            .map(|secret| secret.expose()),
+            .map(|secret| secret.expose_secret()),
         create_pool: plan.create_pool,
         create_client: plan.create_client,
         changes: &plan.changes,

@@ -33,7 +33,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
 
     let sh = Shell::new()?;
-    sh.change_dir(workspace_root());
+    sh.change_dir(crate::docs::check::workspace_root());
     for (key, value) in services.env() {
         sh.set_var(key, value);
     }
@@ -64,11 +64,4 @@ fn isolated(command: xshell::Cmd<'_>) -> xshell::Cmd<'_> {
     testkit::Services::env_removed()
         .iter()
         .fold(command, |command, key| command.env_remove(key))
-}
-
-fn workspace_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace root")
-        .to_owned()
 }

@@ -15,7 +15,7 @@ use pool_spec::{
 };
 
 use crate::retry::{Created, retry_concurrent_modification, send_once, without_retries};
-use crate::{Cognito, Error, LivePool, Secret};
+use crate::{Cognito, Error, LivePool, SecretString};
 
 /// What a pool looks like after [`Cognito::apply`].
 #[derive(Debug, Clone)]
@@ -27,7 +27,7 @@ pub struct Applied {
     /// The app client ID.
     pub client_id: String,
     /// The app client secret.
-    pub client_secret: Option<Secret>,
+    pub client_secret: Option<SecretString>,
 }
 
 impl Cognito {
@@ -226,7 +226,11 @@ impl Cognito {
 
     /// CreateUserPoolClient, sent once; after an ambiguous failure the client with the spec's name is
     /// looked for and adopted.
-    async fn create_client(&self, pool_id: &str, client: &ClientSettings) -> Result<(String, Option<Secret>), Error> {
+    async fn create_client(
+        &self,
+        pool_id: &str,
+        client: &ClientSettings,
+    ) -> Result<(String, Option<SecretString>), Error> {
         let validity = &client.token_validity;
         let request = self
             .idp
@@ -265,7 +269,7 @@ impl Cognito {
         let id = made
             .client_id
             .ok_or_else(|| Error::missing("CreateUserPoolClient", "UserPoolClient.ClientId"))?;
-        Ok((id, made.client_secret.map(Secret::new)))
+        Ok((id, made.client_secret.map(SecretString::from)))
     }
 
     /// UpdateUserPoolClient resets whatever it is not sent: the request starts as the described client
@@ -345,9 +349,7 @@ fn pool_update(desired: &DesiredState, described: &UserPoolType, live_tags: &Tag
         &desired.email,
         described.email_configuration.as_ref(),
     ));
-    let mut tags = live_tags.clone();
-    tags.extend(desired.tags.clone());
-    update.user_pool_tags = Some(tags.into_iter().collect());
+    update.user_pool_tags = Some(pool_spec::with_tags(live_tags, &desired.tags).into_iter().collect());
     update.admin_create_user_config = Some(admin_create_user_config(
         pool,
         described.admin_create_user_config.as_ref(),

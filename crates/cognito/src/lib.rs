@@ -23,11 +23,14 @@
 //! # }
 //! ```
 //!
-//! [`Secret`] keeps the client secret out of logs:
+//! The client secret is a [`SecretString`] (from `secrecy`): its `Debug` is redacted, and only
+//! [`ExposeSecret::expose_secret`] gives the value:
 //!
 //! ```
-//! let secret = cognito::Secret::new("abc123");
-//! assert_eq!(format!("{secret:?}"), "Secret(***)");
+//! use cognito::{ExposeSecret, SecretString};
+//! let secret = SecretString::from("abc123");
+//! assert!(!format!("{secret:?}").contains("abc123"));
+//! assert_eq!(secret.expose_secret(), "abc123");
 //! ```
 
 mod access;
@@ -40,7 +43,6 @@ mod pool_id;
 mod provision;
 mod retry;
 mod scan;
-mod secret;
 mod unknown;
 mod users;
 
@@ -52,5 +54,5 @@ pub use observe::{FoundPool, LivePool, Unreadable};
 pub use pool_id::{NoSuchPool, pool_region};
 pub use provision::{Prepared, SesIdentitySource};
 pub use scan::{ListedUser, MfaState, RateLimit, UserScan};
-pub use secret::Secret;
+pub use secrecy::{ExposeSecret, SecretString};
 pub use users::*;

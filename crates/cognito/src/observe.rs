@@ -12,7 +12,7 @@ use pool_spec::{
 };
 
 use crate::unknown::RawAnswer;
-use crate::{Cognito, Error, PoolSummary, Secret};
+use crate::{Cognito, Error, PoolSummary, SecretString};
 
 /// ListUserPools accepts at most 60 per page.
 const PAGE_SIZE: i32 = 60;
@@ -40,7 +40,7 @@ pub struct LivePool {
     /// The app client's ID, when the pool has one with the spec's name.
     pub client_id: Option<String>,
     /// The app client's secret, when it has one.
-    pub client_secret: Option<Secret>,
+    pub client_secret: Option<SecretString>,
     /// What the pool holds, in the spec's shape.
     pub observed: Observed,
     /// Live settings this SDK cannot read, so an update would reset them.
@@ -151,8 +151,8 @@ impl Cognito {
         let described = futures_util::future::join_all(pools.iter().map(|pool| self.describe_pool(&pool.id))).await;
         let mut tagged = Vec::new();
         for (pool, described) in pools.iter().zip(described) {
-            let pool_tags = described?.user_pool_tags.unwrap_or_default();
-            if tags.iter().all(|(key, value)| pool_tags.get(key) == Some(value)) {
+            let pool_tags: Tags = described?.user_pool_tags.unwrap_or_default().into_iter().collect();
+            if pool_spec::carries_tags(&pool_tags, tags) {
                 tagged.push(pool.clone());
             }
         }
@@ -197,7 +197,7 @@ impl Cognito {
             client_secret: raw_client
                 .as_ref()
                 .and_then(|client| client.client_secret())
-                .map(Secret::new),
+                .map(SecretString::from),
             observed,
             unreadable: Unreadable {
                 pool: pool_unreadable,

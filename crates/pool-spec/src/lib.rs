@@ -41,6 +41,7 @@ pub use plan::{ApplyCall, Change, Conflict, Observed, Plan, plan};
 pub use settings::{
     ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, PasswordPolicy,
     PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, UserPoolTier, Validity,
+    carries_tags, with_tags,
 };
 pub use spec::{
     AdminDefaults, DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError,

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::settings::{ClientSettings, EmailConfiguration, MfaSettings, PoolSettings, Tags};
+use crate::settings::{ClientSettings, EmailConfiguration, MfaSettings, PoolSettings, Tags, carries_tags, with_tags};
 use crate::spec::DesiredState;
 use crate::text::{list, set, tag_list};
 
@@ -143,18 +143,12 @@ pub fn plan(desired: &DesiredState, observed: Option<&Observed>) -> Plan {
         &desired.email,
         |e| e,
     );
-    let tags_present = desired
-        .tags
-        .iter()
-        .all(|(key, value)| observed.tags.get(key) == Some(value));
-    if !tags_present {
-        let mut merged = observed.tags.clone();
-        merged.extend(desired.tags.clone());
+    if !carries_tags(&observed.tags, &desired.tags) {
         diff.push(
             ApplyCall::UpdateUserPool,
             "pool.tags",
             tag_list(&observed.tags),
-            tag_list(&merged),
+            tag_list(&with_tags(&observed.tags, &desired.tags)),
         );
     }
     diff.change(

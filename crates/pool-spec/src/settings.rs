@@ -13,6 +13,18 @@ use serde::{Deserialize, Serialize};
 /// Resource tags of a user pool (`UserPoolTags`).
 pub type Tags = BTreeMap<String, String>;
 
+/// Whether `live` carries every tag of `wanted` with the same value; tags someone else added do not matter.
+pub fn carries_tags(live: &Tags, wanted: &Tags) -> bool {
+    wanted.iter().all(|(key, value)| live.get(key) == Some(value))
+}
+
+/// The tags an update sends: `live` with `wanted` set over it, so that tags someone else added are kept.
+pub fn with_tags(live: &Tags, wanted: &Tags) -> Tags {
+    let mut merged = live.clone();
+    merged.extend(wanted.iter().map(|(key, value)| (key.clone(), value.clone())));
+    merged
+}
+
 /// The pool-level settings that CreateUserPool and UpdateUserPool carry, except email and MFA, which differ
 /// between spec and live state (email) or have their own call (MFA).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -348,6 +360,40 @@ impl PreventUserExistenceErrors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tags(pairs: &[(&str, &str)]) -> Tags {
+        pairs
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn carries_tags_needs_every_wanted_pair_and_ignores_others() {
+        let wanted = tags(&[("app", "credere"), ("environment", "production")]);
+        assert!(carries_tags(
+            &tags(&[("app", "credere"), ("environment", "production"), ("team", "x")]),
+            &wanted
+        ));
+        assert!(!carries_tags(&tags(&[("app", "credere")]), &wanted), "a missing key");
+        assert!(
+            !carries_tags(&tags(&[("app", "credere"), ("environment", "development")]), &wanted),
+            "another value"
+        );
+        assert!(carries_tags(&tags(&[("team", "x")]), &Tags::new()), "nothing wanted");
+    }
+
+    #[test]
+    fn with_tags_sets_the_wanted_values_and_keeps_the_others() {
+        let merged = with_tags(
+            &tags(&[("environment", "development"), ("team", "x")]),
+            &tags(&[("app", "credere"), ("environment", "production")]),
+        );
+        assert_eq!(
+            merged,
+            tags(&[("app", "credere"), ("environment", "production"), ("team", "x")])
+        );
+    }
 
     #[test]
     fn validities_compare_by_duration_across_units() {

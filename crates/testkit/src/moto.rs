@@ -65,11 +65,6 @@ impl MotoServer {
         let MotoServer { server, _dir: dir, .. } = self;
         (server.detach(), dir.keep())
     }
-
-    /// Whether the server process is still running.
-    pub fn is_running(&mut self) -> bool {
-        self.server.is_running()
-    }
 }
 
 /// Whether an HTTP request to the port gets an HTTP response.

@@ -79,16 +79,6 @@ impl PgCluster {
         format!("postgresql://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
-    /// The cluster's temporary directory (data, socket and log).
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Whether the server process is still running.
-    pub fn is_running(&mut self) -> bool {
-        self.server.is_running()
-    }
-
     /// Leaves the server running after this program exits; returns its PID and its directory, which
     /// the caller must tell the user to stop and remove.
     pub fn keep_running(self) -> (u32, std::path::PathBuf) {

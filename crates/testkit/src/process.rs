@@ -114,11 +114,6 @@ impl ServiceProcess {
         std::mem::forget(self);
         pid
     }
-
-    /// Whether the process is still running.
-    pub(crate) fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
 }
 
 impl Drop for ServiceProcess {

@@ -91,12 +91,6 @@ impl Services {
     pub fn cognito_endpoint(&self) -> &str {
         &self.cognito_endpoint
     }
-
-    /// Whether the services this value started are still running.
-    pub fn all_running(&mut self) -> bool {
-        self.postgres.as_mut().is_none_or(PgCluster::is_running)
-            && self.moto.as_mut().is_none_or(MotoServer::is_running)
-    }
 }
 
 /// Services started lazily inside this test process, stopped when it exits.

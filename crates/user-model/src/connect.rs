@@ -23,7 +23,7 @@ pub fn connect(url: &DatabaseUrl) -> Result<PgConnection, Error> {
 /// Runs `work` on tokio's blocking pool and waits for it without occupying an async worker.
 ///
 /// A panic in `work` is re-raised here, as if it had happened in the caller.
-pub async fn blocking<T, F>(work: F) -> Result<T, Error>
+pub(crate) async fn blocking<T, F>(work: F) -> Result<T, Error>
 where
     F: FnOnce() -> Result<T, Error> + Send + 'static,
     T: Send + 'static,

@@ -40,7 +40,7 @@ mod types;
 mod user;
 
 pub use check::{SchemaMismatch, SchemaProblem, check_schema};
-pub use connect::{Transaction, UserStore, blocking, connect};
+pub use connect::{Transaction, UserStore, connect};
 pub use database_url::{DEFAULT_CONNECT_TIMEOUT, DatabaseUrl};
 pub use error::Error;
 pub use migrate::{

@@ -12,7 +12,7 @@ use user_model::diesel::connection::SimpleConnection;
 use user_model::diesel::prelude::*;
 use user_model::{DatabaseUrl, User, UserType};
 
-/// credere-backend's DDL, as design.md gives it.
+/// credere-backend's DDL, as its own migrations leave it (the fixture's header says from where).
 pub const CREDERE_BACKEND_DDL: &str = include_str!("../../../user-model/tests/fixtures/credere_backend.sql");
 
 /// One test's world: its database, its pool, a proxy in front of the emulator, and clients.

@@ -8,7 +8,7 @@ use user_model::diesel::connection::SimpleConnection;
 use user_model::diesel::prelude::*;
 use user_model::diesel::sql_types::Text;
 
-/// credere-backend's DDL, as design.md gives it.
+/// credere-backend's DDL, as its own migrations leave it (the fixture's header says from where).
 pub const CREDERE_BACKEND_DDL: &str = include_str!("../fixtures/credere_backend.sql");
 
 /// A connection to `database` through this crate's own URL handling.
