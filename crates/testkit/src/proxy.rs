@@ -176,6 +176,12 @@ impl Hold {
     }
 }
 
+impl Drop for Hold {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
 /// Waits until each of `holds` has a call waiting, then releases them all: those calls were in flight at
 /// the same moment, which proves the caller sent them concurrently, whatever the machine's load. A caller
 /// that waits for one answer before sending the next never gets them all there, and the wait panics
@@ -187,12 +193,6 @@ pub async fn release_together<const N: usize>(holds: [&Hold; N]) {
     }
     for hold in holds {
         hold.release();
-    }
-}
-
-impl Drop for Hold {
-    fn drop(&mut self) {
-        self.release();
     }
 }
 
@@ -255,7 +255,8 @@ impl RecordingProxy {
         format!("http://{}", self.address)
     }
 
-    /// Adds `latency` before every call from now on.
+    /// Adds `latency` before every call from now on: for benchmarks (`cargo xtask bench`). Tests make calls
+    /// overlap with holds ([`release_together`]); latency only makes overlap likely.
     pub fn set_latency(&self, latency: Duration) {
         self.lock().latency = latency;
     }
