@@ -103,10 +103,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The region: --region, else the .env's AWS_REGION, else the standard chain.
     options.region = options.region.or(file.region);
     // Show what will happen before anything happens: this may be production.
-    let pool = pool_choice_text(&input.pool);
+    let pool = pool_choice_text(input.pool());
     eprintln!(
         "Ensuring the admin {} in {pool} and in database {}: what already exists is kept, what is missing is created.",
-        input.email, input.database_url
+        input.email(),
+        input.database_url()
     );
     let runtime = runtime()?;
     let mut report = runtime.block_on(async {
@@ -115,7 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .await
             .map_err(anyhow::Error::from)
     })?;
-    if let (Some(ResetOutcome::NotSent { cognito_status, .. }), Some(target)) = (&report.password_reset, &input.reset)
+    if let (Some(ResetOutcome::NotSent { cognito_status, .. }), Some(target)) = (&report.password_reset, input.reset())
         && confirm_replacing_password(&report.email, cognito_status)?
     {
         report.password_reset = Some(runtime.block_on(admin_bootstrap::send_password_reset(target, &report.email)));

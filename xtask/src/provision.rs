@@ -89,8 +89,6 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("planning the {} pool `{}`", args.env, spec.pool.name))?;
     let Prepared {
-        desired,
-        live,
         plan,
         passed_over,
         ses_identity,
@@ -102,18 +100,16 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
             passed_over.join(", ")
         );
     }
-    let live_id = live.as_ref().map(|live| live.id.as_str());
-
     if args.output == Output::Text {
-        print_plan(args.env, &spec.pool.name, live_id, cognito.region(), plan);
-        print_ses_identity(desired, ses_identity.as_ref());
-        if let Some(live) = live {
+        print_plan(args.env, &spec.pool.name, cognito.region(), plan);
+        print_ses_identity(plan.desired(), ses_identity.as_ref());
+        if let Some(live) = plan.live() {
             print_unreadable(&live.unreadable);
         }
     }
     if args.check {
         if args.output == Output::Json {
-            let applied = live.as_ref().map(LivePool::as_applied);
+            let applied = plan.live().map(LivePool::as_applied);
             print_json(&args, &cognito, &spec.pool.name, plan, applied.as_ref(), false)?;
         }
         return Ok(if plan.is_converged() {
@@ -122,26 +118,22 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
             ExitCode::from(CHANGES_NEEDED)
         });
     }
-    if !plan.conflicts.is_empty() {
-        bail!(
+    let action = match plan {
+        Plan::Apply(action) => action,
+        Plan::Refuse(refusal) => bail!(
             "refusing to apply: {} setting(s) differ that Cognito never changes after creation (listed above). \
              Nothing was changed.",
-            plan.conflicts.len()
-        );
-    }
-    let applied = if plan.is_converged() {
-        live.as_ref()
-            .expect("a converged plan has a live pool and client")
-            .as_applied()
-    } else {
-        if args.env == Environment::Production && !args.yes {
-            confirm(&spec.pool.name, plan)?;
-        }
-        cognito.apply(desired, plan, live.as_ref()).await.context(
-            "applying the plan; nothing after the failed call was applied. Run the same command again: \
-             it plans from what now exists and finishes the job",
-        )?
+            refusal.conflicts().len()
+        ),
     };
+    if !plan.is_converged() && args.env == Environment::Production && !args.yes {
+        confirm(&spec.pool.name, plan)?;
+    }
+    // A converged plan makes no call: this only reads the IDs and secret back from the live pool.
+    let applied = cognito.apply(action).await.context(
+        "applying the plan; nothing after the failed call was applied. Run the same command again: \
+         it plans from what now exists and finishes the job",
+    )?;
     if let Some(path) = &args.write_env {
         let secret = applied
             .client_secret
@@ -175,24 +167,13 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The plan's own lines (its `Display`), under a heading that says which pool they are about.
 #[allow(clippy::print_stdout)]
-fn print_plan(environment: Environment, name: &str, pool_id: Option<&str>, region: &str, plan: &Plan) {
-    let id = pool_id.map_or_else(|| "not found".to_owned(), str::to_owned);
+fn print_plan(environment: Environment, name: &str, region: &str, plan: &Plan<LivePool>) {
+    let id = plan.live().map_or("not found", |live| live.id.as_str());
     println!("Plan for the {environment} user pool `{name}` ({id}) in {region}:");
-    if plan.create_pool {
-        println!("  + create user pool `{name}`, then turn on MFA with authenticator apps");
-    }
-    if plan.create_client {
-        println!("  + create app client `{name}` with a client secret");
-    }
-    for change in &plan.changes {
-        println!("  ~ {}: {} -> {}", change.field, change.current, change.desired);
-    }
-    for conflict in &plan.conflicts {
-        println!("  ! {conflict}");
-    }
-    if plan.is_converged() {
-        println!("  = nothing to change: the live pool matches the spec");
+    for line in plan.to_string().lines() {
+        println!("  {line}");
     }
 }
 
@@ -212,13 +193,13 @@ fn print_unreadable(unreadable: &cognito::Unreadable) {
 /// Which SES identity the plan uses, and why that one.
 #[allow(clippy::print_stdout)]
 fn print_ses_identity(desired: &pool_spec::DesiredState, source: Option<&SesIdentitySource>) {
-    if let (Some(source), pool_spec::EmailConfiguration::Developer { source_arn, .. }) = (source, &desired.email) {
+    if let (Some(source), pool_spec::EmailConfiguration::Developer { source_arn, .. }) = (source, desired.email()) {
         println!("  SES identity: {source_arn} ({source})");
     }
 }
 
 #[allow(clippy::print_stdout)]
-fn print_result(args: &Args, applied: &Applied, plan: &Plan) {
+fn print_result(args: &Args, applied: &Applied, plan: &Plan<LivePool>) {
     if !plan.is_converged() {
         println!("Applied.");
     }
@@ -242,7 +223,7 @@ fn print_json(
     args: &Args,
     cognito: &Cognito,
     pool_name: &str,
-    plan: &Plan,
+    plan: &Plan<LivePool>,
     applied: Option<&Applied>,
     did_apply: bool,
 ) -> anyhow::Result<()> {
@@ -259,10 +240,10 @@ fn print_json(
             .and_then(|applied| applied.client_secret.as_ref())
             .filter(|_| args.show_secret)
             .map(|secret| secret.expose_secret()),
-        create_pool: plan.create_pool,
-        create_client: plan.create_client,
-        changes: &plan.changes,
-        conflicts: &plan.conflicts,
+        create_pool: plan.creates_pool(),
+        create_client: plan.creates_client(),
+        changes: plan.changes(),
+        conflicts: plan.conflicts(),
         converged: plan.is_converged(),
         applied: did_apply,
     };
@@ -273,7 +254,7 @@ fn print_json(
 }
 
 /// Production changes need a person's yes on a terminal, or `--yes`.
-fn confirm(pool_name: &str, plan: &Plan) -> anyhow::Result<()> {
+fn confirm(pool_name: &str, plan: &Plan<LivePool>) -> anyhow::Result<()> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         bail!(
@@ -281,7 +262,7 @@ fn confirm(pool_name: &str, plan: &Plan) -> anyhow::Result<()> {
              (`cargo xtask provision --env production --check`), then re-run with --yes. Nothing was changed."
         );
     }
-    let count = plan.changes.len() + usize::from(plan.create_pool) + usize::from(plan.create_client);
+    let count = plan.changes().len() + usize::from(plan.creates_pool()) + usize::from(plan.creates_client());
     eprint!("Apply {count} change(s) to the PRODUCTION pool `{pool_name}`? Type yes to continue: ");
     std::io::stderr().flush()?;
     let mut answer = String::new();

@@ -336,7 +336,7 @@ async fn drift(proxy: &RecordingProxy) {
     let app = client
         .describe_user_pool_client()
         .user_pool_id(&found.id)
-        .client_id(live.client_id.as_deref().unwrap())
+        .client_id(&live.client.as_ref().unwrap().id)
         .send()
         .await
         .unwrap()
@@ -345,7 +345,7 @@ async fn drift(proxy: &RecordingProxy) {
     client
         .update_user_pool_client()
         .user_pool_id(&found.id)
-        .client_id(live.client_id.as_deref().unwrap())
+        .client_id(&live.client.as_ref().unwrap().id)
         .client_name("credere")
         .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
         .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)

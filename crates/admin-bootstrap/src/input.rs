@@ -92,27 +92,66 @@ impl PoolChoice {
     }
 }
 
-/// A [`Request`] that passed validation.
+/// A [`Request`] that passed validation; [`Request::validate`] is the only way to get one, so its fields are
+/// read through accessors.
 #[derive(Debug, Clone)]
 pub struct Input {
+    email: String,
+    name: String,
+    language: Language,
+    pool: PoolChoice,
+    database_url: DatabaseUrl,
+    relink: bool,
+    promote: bool,
+    reset: Option<ResetTarget>,
+    reset_confirmed: bool,
+}
+
+impl Input {
     /// Trimmed, lower-cased and syntactically valid.
-    pub email: String,
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+
     /// Has a visible character, no control or format characters, at most [`MAX_NAME_CHARS`].
-    pub name: String,
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The user's language.
-    pub language: Language,
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
     /// Which pool.
-    pub pool: PoolChoice,
+    pub fn pool(&self) -> &PoolChoice {
+        &self.pool
+    }
+
     /// A PostgreSQL URL (its `Display` hides the password).
-    pub database_url: DatabaseUrl,
+    pub fn database_url(&self) -> &DatabaseUrl {
+        &self.database_url
+    }
+
     /// See [`Request::relink`].
-    pub relink: bool,
+    pub fn relink(&self) -> bool {
+        self.relink
+    }
+
     /// See [`Request::promote`].
-    pub promote: bool,
+    pub fn promote(&self) -> bool {
+        self.promote
+    }
+
     /// Where to request the password-reset email, if asked to.
-    pub reset: Option<ResetTarget>,
+    pub fn reset(&self) -> Option<&ResetTarget> {
+        self.reset.as_ref()
+    }
+
     /// See [`Request::reset_confirmed`].
-    pub reset_confirmed: bool,
+    pub fn reset_confirmed(&self) -> bool {
+        self.reset_confirmed
+    }
 }
 
 /// Why a [`Request`] was refused before anything was called.
@@ -341,9 +380,9 @@ mod tests {
         }
         .validate()
         .unwrap();
-        assert_eq!(input.email, "admin@example.org");
-        assert_eq!(input.name, " O'Brien; DROP ");
-        assert_eq!(input.pool, PoolChoice::Id("us-east-1_AbC123".into()));
+        assert_eq!(input.email(), "admin@example.org");
+        assert_eq!(input.name(), " O'Brien; DROP ");
+        assert_eq!(input.pool(), &PoolChoice::Id("us-east-1_AbC123".into()));
     }
 
     #[test]
@@ -355,8 +394,8 @@ mod tests {
         .validate()
         .unwrap();
         assert_eq!(
-            input.pool,
-            PoolChoice::Environment {
+            input.pool(),
+            &PoolChoice::Environment {
                 environment: Environment::Development,
                 pool_id: Some("us-east-1_AbC123".into())
             }
@@ -378,7 +417,7 @@ mod tests {
             }
             .validate()
             .unwrap_or_else(|error| panic!("{name:?}: {error}"));
-            assert_eq!(input.name, name);
+            assert_eq!(input.name(), name);
         }
     }
 

@@ -30,8 +30,8 @@
 //!     ..Request::default()
 //! };
 //! let input = request.validate()?;
-//! assert_eq!(input.email, "admin@example.org");
-//! assert_eq!(input.name, "Ada O'Brien");
+//! assert_eq!(input.email(), "admin@example.org");
+//! assert_eq!(input.name(), "Ada O'Brien");
 //!
 //! let bad = Request { email: "not an email".into(), ..request };
 //! assert!(bad.validate().is_err());

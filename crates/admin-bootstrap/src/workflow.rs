@@ -214,12 +214,17 @@ struct StagedRow {
 /// stops the run with nothing created anywhere, and a failed run rolls its row back. A lock on the email makes
 /// concurrent runs for one email take turns, so they make one Cognito user and one row.
 pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error> {
-    let store = UserStore::connect(&input.database_url).await.map_err(Error::Database)?;
+    let store = UserStore::connect(input.database_url())
+        .await
+        .map_err(Error::Database)?;
     // Every early return below drops the transaction, which closes the connection: PostgreSQL rolls it back.
     let transaction = store.begin().await.map_err(Error::Database)?;
-    transaction.lock_email(&input.email).await.map_err(Error::Database)?;
+    transaction.lock_email(input.email()).await.map_err(Error::Database)?;
     let existing = only_row(
-        transaction.find_by_email(&input.email).await.map_err(Error::Database)?,
+        transaction
+            .find_by_email(input.email())
+            .await
+            .map_err(Error::Database)?,
         input,
     )?;
     if let Some(row) = &existing {
@@ -228,15 +233,15 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
     let staged = stage_row(&transaction, input, existing)
         .await
         .map_err(|cause| Error::RowNotWritable {
-            email: input.email.clone(),
+            email: input.email().to_owned(),
             cause,
         })?;
-    let pool = resolve_pool(&input.pool, cognito).await?;
+    let pool = resolve_pool(input.pool(), cognito).await?;
     let found = (!staged.created).then_some(&staged.row);
     let (user, cognito_user_created) = ensure_cognito_user(cognito, &pool.id, input, found).await?;
     if !user.enabled {
         return Err(Error::UserDisabled {
-            email: input.email.clone(),
+            email: input.email().to_owned(),
             username: user.username,
         });
     }
@@ -244,7 +249,7 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
         refuse_other_link(row, &user, input)?;
     }
     let row_not_written = |cause| Error::RowNotWritten {
-        email: input.email.clone(),
+        email: input.email().to_owned(),
         username: user.username.clone(),
         cognito_user_created,
         cause,
@@ -263,9 +268,9 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
         (updated, (!created).then_some(row.external_id))
     };
     transaction.commit().await.map_err(row_not_written)?;
-    let password_reset = match &input.reset {
+    let password_reset = match input.reset() {
         Some(target) => {
-            Some(reset_unless_own_password(target, &input.email, &user.status, input.reset_confirmed).await)
+            Some(reset_unless_own_password(target, input.email(), &user.status, input.reset_confirmed()).await)
         }
         None => None,
     };
@@ -273,7 +278,7 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
         email: row.email,
         name: row.name,
         language: row.language,
-        database: input.database_url.to_string(),
+        database: input.database_url().to_string(),
         environment: pool.environment,
         pool_id: pool.id,
         pool_name: pool.name,
@@ -293,7 +298,7 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
 fn only_row(mut rows: Vec<User>, input: &Input) -> Result<Option<User>, Error> {
     if rows.len() > 1 {
         return Err(Error::EmailAmbiguous {
-            email: input.email.clone(),
+            email: input.email().to_owned(),
             rows: rows.into_iter().map(|row| (row.id, row.email)).collect(),
         });
     }
@@ -323,7 +328,7 @@ async fn stage_row(
     } else {
         row
     };
-    if input.relink {
+    if input.relink() {
         transaction.prove_updatable(row.id).await?;
     }
     Ok(StagedRow {
@@ -337,9 +342,9 @@ async fn stage_row(
 fn new_user(input: &Input) -> NewUser {
     NewUser {
         user_type: UserType::Ocp,
-        language: input.language,
-        email: input.email.clone(),
-        name: input.name.clone(),
+        language: input.language(),
+        email: input.email().to_owned(),
+        name: input.name().to_owned(),
         external_id: PENDING_EXTERNAL_ID.to_owned(),
         lender_id: None,
         notification_preferences: None,
@@ -385,9 +390,9 @@ async fn ensure_cognito_user(
 ) -> Result<(CognitoUser, bool), Error> {
     if let Some(row) = existing {
         // A row means the user should exist: read, so a re-run after success makes no write.
-        match cognito.get_user(pool_id, &input.email).await {
+        match cognito.get_user(pool_id, input.email()).await {
             Ok(user) => return Ok((user, false)),
-            Err(UserError::UserNotFound { .. }) if input.relink => {}
+            Err(UserError::UserNotFound { .. }) if input.relink() => {}
             Err(UserError::UserNotFound { .. }) => {
                 return Err(Error::RowWithoutCognitoUser {
                     email: row.email.clone(),
@@ -398,11 +403,11 @@ async fn ensure_cognito_user(
             Err(error) => return Err(Error::Cognito(error)),
         }
     }
-    match cognito.create_user(pool_id, &input.email).await {
+    match cognito.create_user(pool_id, input.email()).await {
         Ok(user) => Ok((user, true)),
         // Created by an earlier, interrupted run or by a concurrent one: adopt it.
         Err(UserError::UsernameExists { .. }) => cognito
-            .get_user(pool_id, &input.email)
+            .get_user(pool_id, input.email())
             .await
             .map(|user| (user, false))
             .map_err(Error::Cognito),
@@ -411,7 +416,7 @@ async fn ensure_cognito_user(
 }
 
 fn refuse_lender(row: &User, input: &Input) -> Result<(), Error> {
-    if row.user_type == UserType::Fi && !input.promote {
+    if row.user_type == UserType::Fi && !input.promote() {
         return Err(Error::RowIsLender {
             email: row.email.clone(),
             user_id: row.id,
@@ -421,7 +426,7 @@ fn refuse_lender(row: &User, input: &Input) -> Result<(), Error> {
 }
 
 fn refuse_other_link(row: &User, user: &CognitoUser, input: &Input) -> Result<(), Error> {
-    if row.external_id != user.username && !input.relink {
+    if row.external_id != user.username && !input.relink() {
         return Err(Error::RowPointsElsewhere {
             email: row.email.clone(),
             user_id: row.id,

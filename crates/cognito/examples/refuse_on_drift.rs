@@ -49,17 +49,8 @@ pub async fn check(environment: &str, options: &ConnectOptions, ses_identity_arn
         "refusing to start: the {environment} pool `{}` differs from its spec",
         spec.pool.name
     );
-    if prepared.plan.create_pool {
-        eprintln!("  the pool does not exist");
-    }
-    if prepared.plan.create_client {
-        eprintln!("  the app client `{}` does not exist", spec.client.name);
-    }
-    for change in &prepared.plan.changes {
-        eprintln!("  {change}");
-    }
-    for conflict in &prepared.plan.conflicts {
-        eprintln!("  {conflict}");
+    for line in prepared.plan.to_string().lines() {
+        eprintln!("  {line}");
     }
     eprintln!("run `cargo xtask provision --env {environment}` to converge it");
     2

@@ -10,8 +10,8 @@ use aws_sdk_cognitoidentityprovider::types::{
     UsernameConfigurationType, VerifiedAttributeType,
 };
 use pool_spec::{
-    ClientSettings, DeletionProtection, DesiredState, EmailConfiguration, MfaConfiguration, MfaSettings, Plan,
-    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, UserPoolTier,
+    Action, ClientSettings, DeletionProtection, DesiredState, EmailConfiguration, MfaConfiguration, MfaSettings,
+    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, Update, UserPoolTier,
 };
 
 use crate::retry::{Created, retry_concurrent_modification, send_once, without_retries};
@@ -31,38 +31,41 @@ pub struct Applied {
 }
 
 impl Cognito {
-    /// Applies `plan` (made from `desired` and `live`). Refuses a plan with conflicts. From scratch the
-    /// calls are CreateUserPool (without MFA, which CreateUserPool cannot turn on for TOTP), then
-    /// SetUserPoolMfaConfig alongside a second ListUserPools that catches a concurrent duplicate, then
+    /// Carries out `action`, a plan without conflicts (a [`pool_spec::Refusal`] has none to give). From
+    /// scratch the calls are CreateUserPool (without MFA, which CreateUserPool cannot turn on for TOTP),
+    /// then SetUserPoolMfaConfig alongside a second ListUserPools that catches a concurrent duplicate, then
     /// CreateUserPoolClient. On an existing pool: SetUserPoolMfaConfig first when MFA changes
     /// (UpdateUserPool may only require MFA once a factor is enabled), then UpdateUserPool built from the
-    /// described pool with MFA read back, and the client created or updated the same way.
-    pub async fn apply(&self, desired: &DesiredState, plan: &Plan, live: Option<&LivePool>) -> Result<Applied, Error> {
-        if !plan.conflicts.is_empty() {
-            return Err(Error::Conflicts(plan.conflicts.len()));
+    /// described pool with MFA read back, and the client created or updated the same way. A converged
+    /// update makes no call.
+    pub async fn apply(&self, action: &Action<LivePool>) -> Result<Applied, Error> {
+        match action {
+            Action::Create(creation) => self.create_all(creation.desired()).await,
+            Action::Update(update) => self.update(update).await,
         }
-        let Some(live) = live.filter(|_| !plan.create_pool) else {
-            return self.create_all(desired).await;
-        };
-        refuse_unreadable(plan, live)?;
-        if plan.needs_mfa_update() {
-            self.set_mfa(&live.id, &desired.mfa).await?;
+    }
+
+    async fn update(&self, update: &Update<LivePool>) -> Result<Applied, Error> {
+        let (desired, live) = (update.desired(), update.live());
+        refuse_unreadable(update)?;
+        if update.needs_mfa_update() {
+            self.set_mfa(&live.id, desired.mfa()).await?;
         }
         let pool = async {
-            if plan.needs_pool_update() {
+            if update.needs_pool_update() {
                 self.update_pool(desired, live).await?;
             }
             Ok::<_, Error>(())
         };
         let client = async {
-            match (&live.client_id, &live.raw_client, plan.create_client) {
-                (Some(client_id), Some(raw), false) => {
-                    if plan.needs_client_update() {
-                        self.update_client(&desired.client, raw).await?;
+            match &live.client {
+                Some(client) => {
+                    if update.needs_client_update() {
+                        self.update_client(desired.client(), &client.raw).await?;
                     }
-                    Ok((client_id.clone(), live.client_secret.clone()))
+                    Ok((client.id.clone(), client.secret.clone()))
                 }
-                _ => self.create_client(&live.id, &desired.client).await,
+                None => self.create_client(&live.id, desired.client()).await,
             }
         };
         let ((), (client_id, client_secret)) = tokio::try_join!(pool, client)?;
@@ -93,17 +96,17 @@ impl Cognito {
         let (pool_id, pool_arn) = self.create_pool(desired).await?;
         // A run that started at the same moment may have created a twin; find out before going on.
         let (duplicates, ()) = tokio::try_join!(
-            self.twins(&desired.pool.name, &desired.tags),
-            self.set_mfa(&pool_id, &desired.mfa)
+            self.twins(&desired.pool().name, desired.tags()),
+            self.set_mfa(&pool_id, desired.mfa())
         )?;
         if duplicates.len() > 1 {
             return Err(Error::DuplicatePool {
-                name: desired.pool.name.clone(),
+                name: desired.pool().name.clone(),
                 ours: pool_id,
                 pools: duplicates,
             });
         }
-        let (client_id, client_secret) = self.create_client(&pool_id, &desired.client).await?;
+        let (client_id, client_secret) = self.create_client(&pool_id, desired.client()).await?;
         Ok(Applied {
             pool_id,
             pool_arn,
@@ -116,7 +119,7 @@ impl Cognito {
     /// pool with the spec's name and tags is looked for and adopted; only when there is none is the
     /// create sent again.
     async fn create_pool(&self, desired: &DesiredState) -> Result<(String, Option<String>), Error> {
-        let pool = &desired.pool;
+        let pool = desired.pool();
         let request = self
             .idp
             .create_user_pool()
@@ -130,19 +133,19 @@ impl Cognito {
             )
             .set_schema(Some(required_schema(pool)))
             .admin_create_user_config(admin_create_user_config(pool, None))
-            .set_user_pool_tags(Some(desired.tags.clone().into_iter().collect()))
+            .set_user_pool_tags(Some(desired.tags().clone().into_iter().collect()))
             .policies(policies(pool, None)?)
             .deletion_protection(deletion_protection(&pool.deletion_protection)?)
             .set_auto_verified_attributes(Some(auto_verified(pool)?))
             .user_attribute_update_settings(attribute_update_settings(pool)?)
             .account_recovery_setting(account_recovery(pool)?)
-            .email_configuration(email_configuration(&desired.email, None))
+            .email_configuration(email_configuration(desired.email(), None))
             .user_pool_tier(tier(&pool.tier)?);
         let created = send_once(
             "CreateUserPool",
             || request.clone().customize().config_override(without_retries()).send(),
             || async {
-                let mut found = self.pools_tagged(&pool.name, &desired.tags).await?;
+                let mut found = self.pools_tagged(&pool.name, desired.tags()).await?;
                 Ok(found.pop().map(|pool| (pool.id, None)))
             },
         )
@@ -218,8 +221,8 @@ impl Cognito {
             .set_issuer_configuration(update.issuer_configuration)
             .set_acr_configuration(update.acr_configuration);
         retry_concurrent_modification("UpdateUserPool", || request.clone().send()).await?;
-        if self.mfa(&live.id).await? != desired.mfa {
-            self.set_mfa(&live.id, &desired.mfa).await?;
+        if self.mfa(&live.id).await? != *desired.mfa() {
+            self.set_mfa(&live.id, desired.mfa()).await?;
         }
         Ok(())
     }
@@ -308,18 +311,19 @@ impl Cognito {
 }
 
 /// Refuses, before any write, an update that would reset live settings this SDK cannot read.
-fn refuse_unreadable(plan: &Plan, live: &LivePool) -> Result<(), Error> {
+fn refuse_unreadable(update: &Update<LivePool>) -> Result<(), Error> {
+    let live = update.live();
     for (needed, resource, id, members) in [
         (
-            plan.needs_pool_update(),
+            update.needs_pool_update(),
             "user pool",
             Some(&live.id),
             &live.unreadable.pool,
         ),
         (
-            plan.needs_client_update(),
+            update.needs_client_update(),
             "app client",
-            live.client_id.as_ref(),
+            live.client.as_ref().map(|client| &client.id),
             &live.unreadable.client,
         ),
     ] {
@@ -338,18 +342,18 @@ fn refuse_unreadable(plan: &Plan, live: &LivePool) -> Result<(), Error> {
 /// Members the request takes are copied whole; inside them, only the managed fields are replaced, so
 /// e.g. `PasswordPolicy.PasswordHistorySize` or `EmailConfiguration.ReplyToEmailAddress` survive.
 fn pool_update(desired: &DesiredState, described: &UserPoolType, live_tags: &Tags) -> Result<UserPoolType, Error> {
-    let pool = &desired.pool;
+    let pool = desired.pool();
     let mut update = described.clone();
     update.policies = Some(policies(pool, described.policies.as_ref())?);
     update.deletion_protection = Some(deletion_protection(&pool.deletion_protection)?);
     update.auto_verified_attributes = Some(auto_verified(pool)?);
     update.user_attribute_update_settings = Some(attribute_update_settings(pool)?);
-    update.mfa_configuration = Some(mfa_type(&desired.mfa.configuration));
+    update.mfa_configuration = Some(mfa_type(&desired.mfa().configuration));
     update.email_configuration = Some(email_configuration(
-        &desired.email,
+        desired.email(),
         described.email_configuration.as_ref(),
     ));
-    update.user_pool_tags = Some(pool_spec::with_tags(live_tags, &desired.tags).into_iter().collect());
+    update.user_pool_tags = Some(pool_spec::with_tags(live_tags, desired.tags()).into_iter().collect());
     update.admin_create_user_config = Some(admin_create_user_config(
         pool,
         described.admin_create_user_config.as_ref(),

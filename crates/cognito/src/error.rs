@@ -124,9 +124,6 @@ pub enum Error {
     /// The spec is invalid or its SES identity ARN cannot be resolved.
     #[error(transparent)]
     Spec(pool_spec::ResolveError),
-    /// The plan has conflicts, so nothing may be applied.
-    #[error("the plan has {0} conflict(s) with settings Cognito never changes; nothing was applied")]
-    Conflicts(usize),
 }
 
 impl Error {

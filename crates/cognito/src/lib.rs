@@ -16,9 +16,7 @@
 //! # async fn example() -> Result<(), cognito::Error> {
 //! let cognito = cognito::Cognito::connect(&cognito::ConnectOptions::default()).await;
 //! let prepared = cognito.prepare(&pool_spec::development(), None, None).await?;
-//! for change in &prepared.plan.changes {
-//!     println!("{change}");
-//! }
+//! println!("{}", prepared.plan);
 //! # Ok(())
 //! # }
 //! ```
@@ -50,7 +48,7 @@ pub use access::{UserAccess, UserOperation, UserWrite};
 pub use apply::Applied;
 pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, known_profiles, load_sdk_config};
 pub use error::{Error, PoolSummary};
-pub use observe::{FoundPool, LivePool, Unreadable};
+pub use observe::{FoundPool, LiveClient, LivePool, Unreadable};
 pub use pool_id::{NoSuchPool, pool_region};
 pub use provision::{Prepared, SesIdentitySource};
 pub use scan::{ListedUser, MfaState, RateLimit, UserScan};

@@ -37,16 +37,30 @@ pub struct LivePool {
     pub id: String,
     /// The pool ARN.
     pub arn: Option<String>,
-    /// The app client's ID, when the pool has one with the spec's name.
-    pub client_id: Option<String>,
-    /// The app client's secret, when it has one.
-    pub client_secret: Option<SecretString>,
+    /// The app client with the spec's name; `None` when the pool has none.
+    pub client: Option<LiveClient>,
     /// What the pool holds, in the spec's shape.
     pub observed: Observed,
     /// Live settings this SDK cannot read, so an update would reset them.
     pub unreadable: Unreadable,
     pub(crate) raw_pool: UserPoolType,
-    pub(crate) raw_client: Option<UserPoolClientType>,
+}
+
+/// The app client of a [`LivePool`], as DescribeUserPoolClient reported it.
+#[derive(Debug, Clone)]
+pub struct LiveClient {
+    /// The client ID.
+    pub id: String,
+    /// The client secret, when it has one.
+    pub secret: Option<SecretString>,
+    /// What an update starts from.
+    pub(crate) raw: UserPoolClientType,
+}
+
+impl AsRef<Observed> for LivePool {
+    fn as_ref(&self) -> &Observed {
+        &self.observed
+    }
 }
 
 /// Set members of the described pool and client that this SDK does not know: AWS added them after it
@@ -65,8 +79,8 @@ impl LivePool {
         crate::Applied {
             pool_id: self.id.clone(),
             pool_arn: self.arn.clone(),
-            client_id: self.client_id.clone().unwrap_or_default(),
-            client_secret: self.client_secret.clone(),
+            client_id: self.client.as_ref().map(|client| client.id.clone()).unwrap_or_default(),
+            client_secret: self.client.as_ref().and_then(|client| client.secret.clone()),
         }
     }
 }
@@ -173,10 +187,11 @@ impl Cognito {
             self.mfa(pool_id),
             self.client_id(pool_id, client_name)
         )?;
-        let (raw_client, client_unreadable) = match &client_id {
-            Some(client_id) => {
-                let (client, unreadable) = self.describe_client_whole(pool_id, client_id).await?;
-                (Some(client), unreadable)
+        let (client, client_unreadable) = match client_id {
+            Some(id) => {
+                let (raw, unreadable) = self.describe_client_whole(pool_id, &id).await?;
+                let secret = raw.client_secret().map(SecretString::from);
+                (Some(LiveClient { id, secret, raw }), unreadable)
             }
             None => (None, Vec::new()),
         };
@@ -188,23 +203,18 @@ impl Cognito {
                 .user_pool_tags()
                 .map(|tags| tags.clone().into_iter().collect())
                 .unwrap_or_default(),
-            client: raw_client.as_ref().map(client_settings).transpose()?,
+            client: client.as_ref().map(|client| client_settings(&client.raw)).transpose()?,
         };
         Ok(LivePool {
             id: pool_id.to_owned(),
             arn: pool.arn().map(str::to_owned),
-            client_id,
-            client_secret: raw_client
-                .as_ref()
-                .and_then(|client| client.client_secret())
-                .map(SecretString::from),
+            client,
             observed,
             unreadable: Unreadable {
                 pool: pool_unreadable,
                 client: client_unreadable,
             },
             raw_pool: pool,
-            raw_client,
         })
     }
 

@@ -1,18 +1,17 @@
 //! From a spec to a plan against the live pool: find, resolve the SES identity, observe, compare.
 
-use pool_spec::{DesiredState, EmailConfiguration, EmailSpec, Plan, PoolSpec};
+use pool_spec::{EmailConfiguration, EmailSpec, Plan, PoolSpec};
 
 use crate::{Cognito, Error, LivePool};
 
-/// Everything `provision` needs to show and apply: the desired state, the live pool (if any) and the plan.
+/// Everything `provision` needs to show and apply: the plan, which holds the desired state and the live pool
+/// (if any), and what was decided on the way.
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    /// The spec with its SES identity ARN resolved.
-    pub desired: DesiredState,
-    /// The pool as Cognito holds it; `None` when no pool has the spec's name.
-    pub live: Option<LivePool>,
-    /// What it takes to converge.
-    pub plan: Plan,
+    /// What it takes to converge: the spec with its SES identity ARN resolved ([`Plan::desired`]), the pool as
+    /// Cognito holds it ([`Plan::live`]; `None` when no pool has the spec's name), and what to create, change
+    /// or refuse. Its [`pool_spec::Action`] is what [`Cognito::apply`] takes.
+    pub plan: Plan<LivePool>,
     /// Other pools with the spec's name, left alone because they lack its tags.
     pub passed_over: Vec<String>,
     /// Where the SES identity ARN came from, when the spec sends email through SES.
@@ -97,11 +96,8 @@ impl Cognito {
             },
         };
         let desired = spec.resolve(arn.as_deref()).map_err(Error::Spec)?;
-        let plan = pool_spec::plan(&desired, live.as_ref().map(|live| &live.observed));
         Ok(Prepared {
-            desired,
-            live,
-            plan,
+            plan: pool_spec::plan(desired, live),
             passed_over,
             ses_identity,
         })

@@ -29,10 +29,7 @@ fn refuses_to_start_until_the_pool_matches_its_spec() {
     runtime.block_on(async {
         let cognito = cognito::Cognito::connect(&options).await;
         let prepared = cognito.prepare(&pool_spec::development(), None, None).await.unwrap();
-        cognito
-            .apply(&prepared.desired, &prepared.plan, prepared.live.as_ref())
-            .await
-            .unwrap();
+        cognito.apply(prepared.plan.action().unwrap()).await.unwrap();
     });
     assert_eq!(
         runtime.block_on(example::check("development", &options, None)),

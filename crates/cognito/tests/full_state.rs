@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use pool_spec::{Action, Plan};
 use serde_json::{Map, Value, json};
 
 /// Members of UpdateUserPoolRequest the spec sets (prefixes cover everything under them).
@@ -256,10 +257,7 @@ async fn every_update_member_is_managed_carried_over_or_excluded_with_a_reason()
     let spec = pool_spec::production();
     let ses_arn = pool_spec::ses_identity_arn(cognito.region(), proxy.account_id(), pool_spec::SES_IDENTITY);
     let prepared = cognito.prepare(&spec, Some(&ses_arn), None).await.unwrap();
-    let applied = cognito
-        .apply(&prepared.desired, &prepared.plan, prepared.live.as_ref())
-        .await
-        .unwrap();
+    let applied = cognito.apply(prepared.plan.action().unwrap()).await.unwrap();
 
     // Every member of both requests set, by hand, to a value of its own.
     let mut pool_leaves = Vec::new();
@@ -288,11 +286,11 @@ async fn every_update_member_is_managed_carried_over_or_excluded_with_a_reason()
 
     proxy.clear();
     let prepared = cognito.prepare(&spec, Some(&ses_arn), None).await.unwrap();
-    assert!(prepared.plan.needs_pool_update() && prepared.plan.needs_client_update());
-    cognito
-        .apply(&prepared.desired, &prepared.plan, prepared.live.as_ref())
-        .await
-        .unwrap();
+    let Plan::Apply(Action::Update(update)) = &prepared.plan else {
+        panic!("an update of the live pool: {:?}", prepared.plan)
+    };
+    assert!(update.needs_pool_update() && update.needs_client_update());
+    cognito.apply(prepared.plan.action().unwrap()).await.unwrap();
 
     let sent_pool = proxy.calls_of("UpdateUserPool")[0].request_json().unwrap();
     let sent_client = proxy.calls_of("UpdateUserPoolClient")[0].request_json().unwrap();
@@ -343,10 +341,7 @@ async fn a_live_setting_the_sdk_cannot_read_stops_the_update_that_would_reset_it
     let cognito = cognito::Cognito::connect(&options).await;
     let spec = pool_spec::development();
     let prepared = cognito.prepare(&spec, None, None).await.unwrap();
-    let applied = cognito
-        .apply(&prepared.desired, &prepared.plan, prepared.live.as_ref())
-        .await
-        .unwrap();
+    let applied = cognito.apply(prepared.plan.action().unwrap()).await.unwrap();
     let dcr = json!({"EnableStatus": "Enabled", "OpenDcrEnabled": false});
     boto3(
         &proxy.endpoint(),
@@ -363,13 +358,12 @@ async fn a_live_setting_the_sdk_cannot_read_stops_the_update_that_would_reset_it
 
     proxy.clear();
     let prepared = cognito.prepare(&spec, None, None).await.unwrap();
-    let live = prepared.live.as_ref().unwrap();
-    assert_eq!(live.unreadable.pool, ["DcrConfiguration"]);
-    assert!(prepared.plan.needs_pool_update());
-    let error = cognito
-        .apply(&prepared.desired, &prepared.plan, prepared.live.as_ref())
-        .await
-        .unwrap_err();
+    let Plan::Apply(Action::Update(update)) = &prepared.plan else {
+        panic!("an update of the live pool: {:?}", prepared.plan)
+    };
+    assert_eq!(update.live().unreadable.pool, ["DcrConfiguration"]);
+    assert!(update.needs_pool_update());
+    let error = cognito.apply(prepared.plan.action().unwrap()).await.unwrap_err();
     assert!(matches!(error, cognito::Error::Unreadable { .. }), "{error}");
     assert!(error.to_string().contains("DcrConfiguration"), "{error}");
     let writes: Vec<String> = proxy

@@ -6,20 +6,21 @@
 //! desired against observed state, and the rendering of the reference page `docs/cognito.rst`
 //! ([`render::cognito_page`]).
 //!
-//! Invariant: a [`DesiredState`] only comes from a spec that passed validation, and a [`Plan`] never asks
-//! to delete or recreate anything: what Cognito cannot change becomes a [`Conflict`], not an action.
+//! Invariant: a [`DesiredState`] only comes from a spec that passed validation ([`PoolSpec::resolve`] is its
+//! only constructor), and a [`Plan`] never asks to delete or recreate anything: what Cognito cannot change
+//! becomes a [`Conflict`] of a [`Refusal`], from which no [`Action`] can be had.
 //!
 //! Must not depend on: the AWS SDK, a database, the file system or the network. Everything here is pure,
 //! so the `cognito` crate converts SDK values into these types and the callers do the I/O.
 //!
 //! ```
-//! use pool_spec::{Environment, plan};
+//! use pool_spec::{Environment, Plan, plan};
 //!
 //! let spec = pool_spec::for_environment("development".parse::<Environment>()?);
 //! assert_eq!(spec.pool.password_policy.minimum_length, 14);
 //! let desired = spec.resolve(None)?; // development sends email through Cognito: no SES ARN needed
-//! let plan = plan(&desired, None); // nothing observed: create everything
-//! assert!(plan.create_pool && plan.create_client && plan.conflicts.is_empty());
+//! let plan: Plan = plan(desired, None); // nothing observed: create everything
+//! assert!(plan.creates_pool() && plan.creates_client() && plan.conflicts().is_empty());
 //!
 //! let mut too_short = pool_spec::production();
 //! too_short.pool.password_policy.minimum_length = 5;
@@ -37,7 +38,7 @@ mod text;
 mod validate;
 
 pub use environment::{Environment, UnknownEnvironment};
-pub use plan::{ApplyCall, Change, Conflict, Observed, Plan, plan};
+pub use plan::{Action, ApplyCall, Change, Conflict, Creation, Observed, Plan, Refusal, Update, plan};
 pub use settings::{
     ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, PasswordPolicy,
     PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, UserPoolTier, Validity,

@@ -79,39 +79,166 @@ impl fmt::Display for Conflict {
     }
 }
 
-/// What it takes to bring a pool to its desired state.
+/// What it takes to bring a pool to its desired state, as [`plan`] makes it.
 ///
-/// Creation and change are exclusive per resource: a pool or client to create has no changes listed, since
-/// it is created with the whole desired state. Conflicts mean nothing may be applied.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Plan {
-    /// No pool was found: CreateUserPool (without MFA), then SetUserPoolMfaConfig.
-    pub create_pool: bool,
-    /// The pool has no client with the spec's name: CreateUserPoolClient.
-    pub create_client: bool,
-    /// Settings to change in place, in a stable order.
-    pub changes: Vec<Change>,
-    /// Settings that differ and cannot be changed; when any exist, apply nothing.
-    pub conflicts: Vec<Conflict>,
+/// `P` is the live pool the plan compared: pool-spec's own [`Observed`], or a caller's richer value that holds
+/// one (the `cognito` crate keeps the described pool, which its updates start from). An update owns it, so
+/// applying a plan needs nothing from beside it, and a plan with conflicts is a [`Refusal`], which no
+/// [`Action`] can be made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan<P = Observed> {
+    /// Everything differing can be created or changed (or nothing differs): it may be applied.
+    Apply(Action<P>),
+    /// The pool differs in settings Cognito never changes after creation: nothing may be applied.
+    Refuse(Refusal<P>),
 }
 
-impl Plan {
-    /// Nothing to create, change or refuse: the live pool matches the spec.
-    pub fn is_converged(&self) -> bool {
-        !self.create_pool && !self.create_client && self.changes.is_empty() && self.conflicts.is_empty()
+/// A plan without conflicts: what applying it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action<P = Observed> {
+    /// No pool was found: create everything.
+    Create(Creation),
+    /// The pool exists: create its app client if it has none, and change what differs.
+    Update(Update<P>),
+}
+
+/// No pool was found: CreateUserPool (without MFA, which it cannot turn on for authenticator apps), then
+/// SetUserPoolMfaConfig, then CreateUserPoolClient, each sent the whole desired state, so no change is listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Creation {
+    desired: DesiredState,
+}
+
+/// An existing pool brought to the desired state in place: the client created if missing, and the
+/// changes, in a stable order. Converged when there is neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update<P = Observed> {
+    desired: DesiredState,
+    live: P,
+    create_client: bool,
+    changes: Vec<Change>,
+}
+
+/// An existing pool that differs in settings Cognito never changes after creation (at least one), with
+/// the update it would otherwise need, shown but never applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal<P = Observed> {
+    update: Update<P>,
+    conflicts: Vec<Conflict>,
+}
+
+impl<P> Plan<P> {
+    /// The state the plan brings the pool to.
+    pub fn desired(&self) -> &DesiredState {
+        match self {
+            Plan::Apply(action) => action.desired(),
+            Plan::Refuse(refusal) => &refusal.update.desired,
+        }
     }
 
-    /// An existing pool needs UpdateUserPool (sent with the whole desired pool configuration).
+    /// What applying the plan does, or, when it has conflicts, the refusal.
+    pub fn action(&self) -> Result<&Action<P>, &Refusal<P>> {
+        match self {
+            Plan::Apply(action) => Ok(action),
+            Plan::Refuse(refusal) => Err(refusal),
+        }
+    }
+
+    /// The live pool compared, `None` when there was none.
+    pub fn live(&self) -> Option<&P> {
+        self.update().map(|update| &update.live)
+    }
+
+    /// No pool was found: it is created, with its MFA and client.
+    pub fn creates_pool(&self) -> bool {
+        matches!(self, Plan::Apply(Action::Create(_)))
+    }
+
+    /// The app client is created (with a new pool, or in a pool that has none with the spec's name).
+    pub fn creates_client(&self) -> bool {
+        self.update().is_none_or(|update| update.create_client)
+    }
+
+    /// Settings to change in place, in a stable order (none when the pool is created).
+    pub fn changes(&self) -> &[Change] {
+        self.update().map_or(&[], |update| &update.changes)
+    }
+
+    /// Settings that differ and that Cognito never changes; none unless the plan is a [`Plan::Refuse`].
+    pub fn conflicts(&self) -> &[Conflict] {
+        match self {
+            Plan::Apply(_) => &[],
+            Plan::Refuse(refusal) => &refusal.conflicts,
+        }
+    }
+
+    /// Nothing to create, change or refuse: the live pool matches the spec.
+    pub fn is_converged(&self) -> bool {
+        matches!(self, Plan::Apply(Action::Update(update)) if update.is_converged())
+    }
+
+    fn update(&self) -> Option<&Update<P>> {
+        match self {
+            Plan::Apply(Action::Create(_)) => None,
+            Plan::Apply(Action::Update(update)) | Plan::Refuse(Refusal { update, .. }) => Some(update),
+        }
+    }
+}
+
+impl<P> Action<P> {
+    /// The state the action brings the pool to.
+    pub fn desired(&self) -> &DesiredState {
+        match self {
+            Action::Create(creation) => creation.desired(),
+            Action::Update(update) => update.desired(),
+        }
+    }
+}
+
+impl Creation {
+    /// The state the pool, its MFA and its client are created with.
+    pub fn desired(&self) -> &DesiredState {
+        &self.desired
+    }
+}
+
+impl<P> Update<P> {
+    /// The state the pool is brought to.
+    pub fn desired(&self) -> &DesiredState {
+        &self.desired
+    }
+
+    /// The live pool the update was planned from, and is applied to.
+    pub fn live(&self) -> &P {
+        &self.live
+    }
+
+    /// The pool has no app client with the spec's name: CreateUserPoolClient.
+    pub fn creates_client(&self) -> bool {
+        self.create_client
+    }
+
+    /// Settings to change in place, in a stable order.
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+
+    /// Nothing to create or change.
+    pub fn is_converged(&self) -> bool {
+        !self.create_client && self.changes.is_empty()
+    }
+
+    /// The pool needs UpdateUserPool (sent with the whole desired pool configuration).
     pub fn needs_pool_update(&self) -> bool {
         self.needs(ApplyCall::UpdateUserPool)
     }
 
-    /// An existing pool needs SetUserPoolMfaConfig.
+    /// The pool needs SetUserPoolMfaConfig.
     pub fn needs_mfa_update(&self) -> bool {
         self.needs(ApplyCall::SetUserPoolMfaConfig)
     }
 
-    /// An existing client needs UpdateUserPoolClient (sent with the whole desired client configuration).
+    /// The existing client needs UpdateUserPoolClient (sent with the whole desired client configuration).
     pub fn needs_client_update(&self) -> bool {
         self.needs(ApplyCall::UpdateUserPoolClient)
     }
@@ -121,55 +248,105 @@ impl Plan {
     }
 }
 
-/// Compares `desired` with `observed` (`None` when no pool was found).
+impl<P> Refusal<P> {
+    /// The settings that differ and that Cognito never changes: never empty.
+    pub fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
+    }
+}
+
+/// One line per step: `+` what is created, `~` what changes, `!` what is refused, or `=` for nothing to do.
+impl<P> fmt::Display for Plan<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let desired = self.desired();
+        let mut lines = Vec::new();
+        if self.creates_pool() {
+            lines.push(format!(
+                "+ create user pool `{}`, then set its MFA to {}",
+                desired.pool().name,
+                desired.mfa()
+            ));
+        }
+        if self.creates_client() {
+            let secret = if desired.client().generate_secret {
+                "with"
+            } else {
+                "without"
+            };
+            lines.push(format!(
+                "+ create app client `{}` {secret} a client secret",
+                desired.client().name
+            ));
+        }
+        lines.extend(self.changes().iter().map(|change| format!("~ {change}")));
+        lines.extend(self.conflicts().iter().map(|conflict| format!("! {conflict}")));
+        if self.is_converged() {
+            lines.push("= nothing to change: the live pool matches the spec".to_owned());
+        }
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+/// Compares `desired` with the `live` pool (`None` when no pool was found).
 ///
 /// Tags converge when the pool carries every desired tag with its value; other tags are left alone, so an
 /// adopted, untagged pool gets a `pool.tags` change rather than a conflict. Token validities compare by
 /// duration, so `30 days` matches `720 hours`.
-pub fn plan(desired: &DesiredState, observed: Option<&Observed>) -> Plan {
-    let Some(observed) = observed else {
-        return Plan {
-            create_pool: true,
-            create_client: true,
-            ..Plan::default()
-        };
+pub fn plan<P: AsRef<Observed>>(desired: DesiredState, live: Option<P>) -> Plan<P> {
+    let Some(live) = live else {
+        return Plan::Apply(Action::Create(Creation { desired }));
     };
+    let observed = live.as_ref();
     let mut diff = Diff::default();
-    compare_pool(&mut diff, &desired.pool, &observed.pool);
+    compare_pool(&mut diff, desired.pool(), &observed.pool);
     diff.change(
         ApplyCall::UpdateUserPool,
         "pool.email",
         &observed.email,
-        &desired.email,
+        desired.email(),
         |e| e,
     );
-    if !carries_tags(&observed.tags, &desired.tags) {
+    if !carries_tags(&observed.tags, desired.tags()) {
         diff.push(
             ApplyCall::UpdateUserPool,
             "pool.tags",
             tag_list(&observed.tags),
-            tag_list(&with_tags(&observed.tags, &desired.tags)),
+            tag_list(&with_tags(&observed.tags, desired.tags())),
         );
     }
     diff.change(
         ApplyCall::SetUserPoolMfaConfig,
         "pool.mfa",
         &observed.mfa,
-        &desired.mfa,
+        desired.mfa(),
         |m| m,
     );
     let create_client = match &observed.client {
         Some(client) => {
-            compare_client(&mut diff, &desired.client, client);
+            compare_client(&mut diff, desired.client(), client);
             false
         }
         None => true,
     };
-    Plan {
-        create_pool: false,
+    let update = Update {
+        desired,
+        live,
         create_client,
         changes: diff.changes,
-        conflicts: diff.conflicts,
+    };
+    if diff.conflicts.is_empty() {
+        Plan::Apply(Action::Update(update))
+    } else {
+        Plan::Refuse(Refusal {
+            update,
+            conflicts: diff.conflicts,
+        })
+    }
+}
+
+impl AsRef<Observed> for Observed {
+    fn as_ref(&self) -> &Observed {
+        self
     }
 }
 
@@ -401,11 +578,11 @@ mod tests {
     /// A live pool that matches `desired` exactly.
     fn matching(desired: &DesiredState) -> Observed {
         Observed {
-            pool: desired.pool.clone(),
-            email: desired.email.clone(),
-            mfa: desired.mfa.clone(),
-            tags: desired.tags.clone(),
-            client: Some(desired.client.clone()),
+            pool: desired.pool().clone(),
+            email: desired.email().clone(),
+            mfa: desired.mfa().clone(),
+            tags: desired.tags().clone(),
+            client: Some(desired.client().clone()),
         }
     }
 
@@ -413,45 +590,90 @@ mod tests {
         let desired = desired();
         let mut observed = matching(&desired);
         edit(&mut observed);
-        plan(&desired, Some(&observed))
+        plan(desired, Some(observed))
     }
 
     fn client(observed: &mut Observed) -> &mut ClientSettings {
         observed.client.as_mut().unwrap()
     }
 
+    /// The update a plan without conflicts makes of an existing pool.
+    fn update(plan: &Plan) -> &Update {
+        match plan {
+            Plan::Apply(Action::Update(update)) => update,
+            other => panic!("expected an update, got {other:?}"),
+        }
+    }
+
+    fn refusal(plan: &Plan) -> &Refusal {
+        match plan {
+            Plan::Refuse(refusal) => refusal,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
     #[test]
     fn identical_state_is_converged() {
         for desired in [desired(), development().resolve(None).unwrap()] {
-            let plan = plan(&desired, Some(&matching(&desired)));
+            let observed = matching(&desired);
+            let plan = plan(desired, Some(observed.clone()));
             assert!(plan.is_converged(), "{plan:?}");
-            assert!(!plan.needs_pool_update() && !plan.needs_mfa_update() && !plan.needs_client_update());
+            let update = update(&plan);
+            assert!(update.is_converged() && !update.creates_client() && update.changes().is_empty());
+            assert!(!update.needs_pool_update() && !update.needs_mfa_update() && !update.needs_client_update());
+            assert_eq!(update.live(), &observed);
+            assert!(!plan.creates_pool() && !plan.creates_client());
+            assert_eq!(plan.live(), Some(&observed));
+            assert_eq!(plan.to_string(), "= nothing to change: the live pool matches the spec");
         }
     }
 
     #[test]
     fn no_pool_means_create_everything_and_nothing_else() {
-        let plan = plan(&desired(), None);
+        let desired = desired();
+        let plan = plan(desired.clone(), None::<Observed>);
         assert_eq!(
             plan,
-            Plan {
-                create_pool: true,
-                create_client: true,
-                changes: vec![],
-                conflicts: vec![]
-            }
+            Plan::Apply(Action::Create(Creation {
+                desired: desired.clone()
+            }))
         );
+        assert!(plan.creates_pool() && plan.creates_client());
+        assert!(plan.changes().is_empty() && plan.conflicts().is_empty() && plan.live().is_none());
         assert!(!plan.is_converged());
-        assert!(!plan.needs_pool_update() && !plan.needs_mfa_update() && !plan.needs_client_update());
+        assert_eq!(plan.desired(), &desired);
+        assert_eq!(
+            plan.to_string(),
+            "+ create user pool `credere-production`, then set its MFA to ON (authenticator apps on, SMS off)\n\
+             + create app client `credere-production` with a client secret"
+        );
+    }
+
+    #[test]
+    fn a_created_pool_shows_what_it_is_created_with() {
+        let mut spec = development();
+        spec.client.generate_secret = false;
+        spec.mfa.configuration = MfaConfiguration::Optional;
+        let plan = plan(spec.resolve(None).unwrap(), None::<Observed>);
+        assert_eq!(
+            plan.to_string(),
+            "+ create user pool `credere`, then set its MFA to OPTIONAL (authenticator apps on, SMS off)\n\
+             + create app client `credere` without a client secret"
+        );
     }
 
     #[test]
     fn missing_client_means_create_client_only() {
         let plan = plan_with(|o| o.client = None);
-        assert!(!plan.create_pool && plan.create_client);
-        assert!(plan.changes.is_empty() && plan.conflicts.is_empty());
-        assert!(!plan.is_converged());
-        assert!(!plan.needs_client_update());
+        let update = update(&plan);
+        assert!(!plan.creates_pool() && plan.creates_client() && update.creates_client());
+        assert!(update.changes().is_empty() && plan.conflicts().is_empty());
+        assert!(!plan.is_converged() && !update.is_converged());
+        assert!(!update.needs_client_update());
+        assert_eq!(
+            plan.to_string(),
+            "+ create app client `credere-production` with a client secret"
+        );
     }
 
     type Edit = fn(&mut Observed);
@@ -537,18 +759,18 @@ mod tests {
         ];
         for (field, call, edit) in cases {
             let plan = plan_with(edit);
-            let fields: Vec<&str> = plan.changes.iter().map(|c| c.field.as_str()).collect();
+            let update = update(&plan);
+            let fields: Vec<&str> = update.changes().iter().map(|c| c.field.as_str()).collect();
             assert_eq!(fields, [field], "{plan:?}");
-            assert_eq!(plan.changes[0].call, call, "{field}");
-            assert_ne!(plan.changes[0].current, plan.changes[0].desired, "{field}");
-            assert!(
-                plan.conflicts.is_empty() && !plan.create_pool && !plan.create_client,
-                "{field}"
-            );
-            assert!(!plan.is_converged());
-            assert_eq!(plan.needs_pool_update(), call == Pool, "{field}");
-            assert_eq!(plan.needs_mfa_update(), call == Mfa, "{field}");
-            assert_eq!(plan.needs_client_update(), call == Client, "{field}");
+            let change = &update.changes()[0];
+            assert_eq!(change.call, call, "{field}");
+            assert_ne!(change.current, change.desired, "{field}");
+            assert!(!plan.creates_pool() && !update.creates_client(), "{field}");
+            assert!(!plan.is_converged() && !update.is_converged());
+            assert_eq!(update.needs_pool_update(), call == Pool, "{field}");
+            assert_eq!(update.needs_mfa_update(), call == Mfa, "{field}");
+            assert_eq!(update.needs_client_update(), call == Client, "{field}");
+            assert_eq!(plan.to_string(), format!("~ {change}"), "{field}");
         }
     }
 
@@ -568,11 +790,15 @@ mod tests {
         ];
         for (field, edit) in cases {
             let plan = plan_with(edit);
-            assert!(plan.changes.is_empty(), "{plan:?}");
-            assert_eq!(plan.conflicts.len(), 1, "{plan:?}");
-            let conflict = &plan.conflicts[0];
+            let refusal = refusal(&plan);
+            assert!(plan.changes().is_empty(), "{plan:?}");
+            assert_eq!(refusal.conflicts().len(), 1, "{plan:?}");
+            assert_eq!(plan.conflicts(), refusal.conflicts());
+            let conflict = &refusal.conflicts()[0];
             assert_eq!(conflict.field, field);
-            assert!(!plan.is_converged());
+            assert!(!plan.is_converged() && !plan.creates_pool() && !plan.creates_client());
+            assert!(plan.live().is_some());
+            assert_eq!(plan.to_string(), format!("! {conflict}"));
             let text = conflict.to_string();
             for expected in [
                 "never changes",
@@ -587,9 +813,32 @@ mod tests {
     }
 
     #[test]
+    fn a_conflict_refuses_the_whole_plan_and_still_shows_every_difference() {
+        let plan = plan_with(|o| {
+            o.pool.case_sensitive_usernames = true;
+            o.pool.password_policy.minimum_length = 8;
+            o.client = None;
+        });
+        let refusal = refusal(&plan);
+        assert_eq!(refusal.conflicts().len(), 1);
+        assert!(plan.creates_client() && !plan.creates_pool() && !plan.is_converged());
+        let lines: Vec<String> = plan.to_string().lines().map(str::to_owned).collect();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(
+            lines[0],
+            "+ create app client `credere-production` with a client secret"
+        );
+        assert_eq!(lines[1], "~ pool.password_policy.minimum_length: 8 -> 14");
+        assert!(
+            lines[2].starts_with("! pool.case_sensitive_usernames is true but the spec says false."),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
     fn an_email_sign_in_conflict_names_what_exists() {
         let plan = plan_with(|o| o.pool.username_attributes = ["phone_number".to_owned()].into());
-        let conflict = &plan.conflicts[0];
+        let conflict = &plan.conflicts()[0];
         assert_eq!(
             (conflict.current.as_str(), conflict.desired.as_str()),
             ("[phone_number]", "[email]")
@@ -599,13 +848,13 @@ mod tests {
     #[test]
     fn an_untagged_adopted_pool_gets_its_tags_as_a_change() {
         let plan = plan_with(|o| o.tags.clear());
-        assert!(plan.conflicts.is_empty());
-        assert_eq!(plan.changes.len(), 1);
-        let change = &plan.changes[0];
+        let update = update(&plan);
+        assert_eq!(update.changes().len(), 1);
+        let change = &update.changes()[0];
         assert_eq!(change.field, "pool.tags");
         assert_eq!(change.current, "{}");
         assert_eq!(change.desired, "{environment=production, managed-by=credere-cognito}");
-        assert!(plan.needs_pool_update());
+        assert!(update.needs_pool_update());
     }
 
     #[test]
@@ -621,7 +870,7 @@ mod tests {
             o.tags.insert("cost-centre".into(), "credere".into());
         });
         assert_eq!(
-            plan.changes[0].desired,
+            plan.changes()[0].desired,
             "{cost-centre=credere, environment=production, managed-by=credere-cognito}"
         );
     }
@@ -649,7 +898,8 @@ mod tests {
             o.mfa.configuration = MfaConfiguration::Off;
             client(o).explicit_auth_flows.clear();
         });
-        let fields: Vec<&str> = plan.changes.iter().map(|c| c.field.as_str()).collect();
+        let update = update(&plan);
+        let fields: Vec<&str> = update.changes().iter().map(|c| c.field.as_str()).collect();
         assert_eq!(
             fields,
             [
@@ -658,7 +908,7 @@ mod tests {
                 "client.explicit_auth_flows"
             ]
         );
-        assert!(plan.needs_pool_update() && plan.needs_mfa_update() && plan.needs_client_update());
+        assert!(update.needs_pool_update() && update.needs_mfa_update() && update.needs_client_update());
     }
 
     #[test]
@@ -668,7 +918,7 @@ mod tests {
             o.pool.password_policy.password_history_size = Some(5);
             client(o).prevent_user_existence_errors = PreventUserExistenceErrors::Unrecognised("STRICT".into());
         });
-        let lines: Vec<String> = plan.changes.iter().map(ToString::to_string).collect();
+        let lines: Vec<String> = plan.changes().iter().map(ToString::to_string).collect();
         assert_eq!(
             lines,
             [
@@ -682,7 +932,7 @@ mod tests {
     #[test]
     fn changes_serialise_as_field_current_desired() {
         let plan = plan_with(|o| o.pool.password_policy.minimum_length = 8);
-        let json = serde_json::to_value(&plan.changes).unwrap();
+        let json = serde_json::to_value(plan.changes()).unwrap();
         assert_eq!(
             json,
             serde_json::json!([{
