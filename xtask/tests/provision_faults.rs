@@ -9,7 +9,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use pool_spec::Environment;
 use serde_json::json;
-use support::{proxy, sdk, xtask};
+use support::{described_pool, pools_named, proxy, sdk, xtask};
 use testkit::{Fault, FaultKind, RecordingProxy};
 
 const SES_ARN: &str = "arn:aws:ses:us-east-1:123456789012:identity/credere@noreply.open-contracting.org";
@@ -24,17 +24,6 @@ async fn provision(environment: Environment, proxy: &RecordingProxy, extra: &[&s
     xtask(&args).await
 }
 
-/// The IDs of the pools named `name` in the proxy's account.
-async fn pools_named(proxy: &RecordingProxy, name: &str) -> Vec<String> {
-    let pools = sdk(proxy).await.list_user_pools().max_results(60).send().await.unwrap();
-    pools
-        .user_pools()
-        .iter()
-        .filter(|pool| pool.name() == Some(name))
-        .filter_map(|pool| pool.id().map(str::to_owned))
-        .collect()
-}
-
 fn count(proxy: &RecordingProxy, operation: &str) -> usize {
     proxy.calls_of(operation).len()
 }
@@ -43,14 +32,7 @@ fn count(proxy: &RecordingProxy, operation: &str) -> usize {
 /// applied to the described pool first.
 async fn change_pool(proxy: &RecordingProxy, pool_id: &str, edit: impl FnOnce(&mut UserPoolType)) {
     let client = sdk(proxy).await;
-    let mut pool = client
-        .describe_user_pool()
-        .user_pool_id(pool_id)
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap();
+    let mut pool = described_pool(&client, pool_id).await;
     edit(&mut pool);
     client
         .update_user_pool()

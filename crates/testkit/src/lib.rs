@@ -25,7 +25,7 @@ pub use error::Error;
 pub use moto::MotoServer;
 pub use node::actionlint;
 pub use postgres::{PASSWORD_GROUP, PasswordRole, PgCluster, TestDatabase, with_database};
-pub use proxy::{Call, Fault, FaultKind, RecordingProxy};
+pub use proxy::{Call, Fault, FaultKind, RecordingProxy, release_together};
 pub use python::{botocore_service_model, run_python, venv_bin};
 pub use shared::{Services, cognito_endpoint, database, server_url, unique_name};
 

@@ -143,6 +143,8 @@ const HOLD_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Debug)]
 struct HoldState {
     operation: String,
+    /// The first call it stops, counting calls of the operation from 1 as [`Fault::nth`] does.
+    from: u32,
     /// How many calls are waiting at the hold now.
     waiting: tokio::sync::watch::Sender<usize>,
     released: tokio::sync::watch::Sender<bool>,
@@ -177,6 +179,20 @@ impl Hold {
 impl Drop for Hold {
     fn drop(&mut self) {
         self.release();
+    }
+}
+
+/// Waits until each of `holds` has a call waiting, then releases them all: those calls were in flight at
+/// the same moment, which proves the caller sent them concurrently, whatever the machine's load. A caller
+/// that waits for one answer before sending the next never gets them all there, and the wait panics
+/// naming the operation that never came. Afterwards the recording shows them overlapping, so
+/// [`RecordingProxy::round_trips`] counts them as one round trip without any timing assumption.
+pub async fn release_together<const N: usize>(holds: [&Hold; N]) {
+    for hold in holds {
+        hold.wait_for(1).await;
+    }
+    for hold in holds {
+        hold.release();
     }
 }
 
@@ -239,7 +255,8 @@ impl RecordingProxy {
         format!("http://{}", self.address)
     }
 
-    /// Adds `latency` before every call from now on.
+    /// Adds `latency` before every call from now on: for benchmarks (`cargo xtask bench`). Tests make calls
+    /// overlap with holds ([`release_together`]); latency only makes overlap likely.
     pub fn set_latency(&self, latency: Duration) {
         self.lock().latency = latency;
     }
@@ -252,8 +269,16 @@ impl RecordingProxy {
     /// Stops every call of `operation` from now on at the proxy until the returned [`Hold`] is released
     /// or dropped.
     pub fn hold(&self, operation: &str) -> Hold {
+        self.hold_from(operation, 1)
+    }
+
+    /// Like [`RecordingProxy::hold`], but lets the calls of `operation` before the `nth` through (counted
+    /// from 1 since the proxy started or was last cleared, as [`Fault::nth`] counts): how a test stops the
+    /// second ListUserPools of a run and not the first.
+    pub fn hold_from(&self, operation: &str, nth: u32) -> Hold {
         let state = Arc::new(HoldState {
             operation: operation.to_owned(),
+            from: nth,
             waiting: tokio::sync::watch::Sender::new(0),
             released: tokio::sync::watch::Sender::new(false),
         });
@@ -290,12 +315,15 @@ impl RecordingProxy {
         state.faults.clear();
     }
 
-    /// The largest number of recorded calls that were in flight at the same moment.
+    /// The largest number of recorded calls that were in flight at the same moment. Calls a test means to
+    /// count as concurrent must be held together ([`release_together`]): left alone, a fast answer can
+    /// come back before its sibling even arrives.
     pub fn max_in_flight(&self) -> usize {
         max_overlap(&self.lock().calls)
     }
 
-    /// The number of sequential round trips: calls that overlap in time count as one.
+    /// The number of sequential round trips: calls that overlap in time count as one. Exact for calls that
+    /// wait for each other's answers, and for concurrent ones held together ([`release_together`]).
     pub fn round_trips(&self) -> usize {
         round_trips(&self.lock().calls)
     }
@@ -397,7 +425,7 @@ impl Forwarder {
             let holds: Vec<_> = state
                 .holds
                 .iter()
-                .filter(|hold| hold.operation == operation)
+                .filter(|hold| hold.operation == operation && count >= hold.from)
                 .cloned()
                 .collect();
             (state.latency, fault, holds)
@@ -464,16 +492,25 @@ impl Forwarder {
     }
 }
 
-/// Counts the call as waiting at `hold` until the hold is released.
+/// Counts the call as waiting at `hold` until the hold is released (or the call is abandoned).
 async fn wait_at(hold: &HoldState) {
     let mut released = hold.released.subscribe();
     if *released.borrow() {
         return;
     }
     hold.waiting.send_modify(|waiting| *waiting += 1);
+    let _waiting = Waiting(hold);
     // An error means the hold was dropped, which releases it.
     let _ = released.wait_for(|released| *released).await;
-    hold.waiting.send_modify(|waiting| *waiting -= 1);
+}
+
+/// One call counted as waiting at a hold; uncounted when it leaves, released or dropped.
+struct Waiting<'a>(&'a HoldState);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.waiting.send_modify(|waiting| *waiting -= 1);
+    }
 }
 
 fn fault_response(kind: FaultKind) -> Result<Response<Full<Bytes>>, Dropped> {

@@ -300,31 +300,32 @@ async fn user_store_does_not_block_the_runtime() {
     let duplicate = store.insert(new_user("async@ocp.example")).await.unwrap_err();
     assert!(matches!(duplicate, Error::DuplicateEmail { .. }), "{duplicate:?}");
 
-    // On a single-threaded runtime, a query run in place would freeze this ticker until it returned.
-    let ticks = std::cell::Cell::new(0_u32);
-    let ticker = async {
-        let mut interval = tokio::time::interval(Duration::from_millis(20));
-        loop {
-            interval.tick().await;
-            ticks.set(ticks.get() + 1);
-        }
-    };
-    let slow = store.run(|conn| {
-        diesel::sql_query("SELECT pg_sleep(0.5)")
+    // On a single-threaded runtime, work run in place would stop every other task until it returned. This
+    // work waits, mid-call, for a message that only another task of the runtime sends once the work has
+    // started: it hears it only if the work runs off the runtime's thread. No timing is assumed; the
+    // minute is how long a blocked runtime takes to fail the test.
+    let (started, work_started) = tokio::sync::oneshot::channel();
+    let (go, heard) = std::sync::mpsc::channel();
+    let work = store.run(move |conn| {
+        started.send(()).expect("the test is waiting");
+        let heard = heard.recv_timeout(Duration::from_secs(60)).is_ok();
+        diesel::sql_query("SELECT 1")
             .execute(conn)
+            .map(|_| heard)
             .map_err(|error| Error::Query {
-                context: "sleeping",
+                context: "after waiting",
                 error,
             })
     });
-    tokio::select! {
-        result = slow => { result.unwrap(); }
-        () = ticker => unreachable!("the ticker never ends"),
-    }
+    let other_task = async {
+        work_started.await.expect("the work started");
+        // Fails only when the work gave up waiting, which the assertion below reports.
+        let _ = go.send(());
+    };
+    let (heard, ()) = tokio::join!(work, other_task);
     assert!(
-        ticks.get() >= 5,
-        "the runtime was blocked: only {} ticks during a 0.5 s query",
-        ticks.get()
+        heard.unwrap(),
+        "the runtime was blocked: another task could not run while the store's work waited"
     );
 }
 

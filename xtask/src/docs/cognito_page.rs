@@ -993,9 +993,11 @@ mod tests {
         assert!(after.contains("VALUES ('OCP', 'en', 'EMAIL', 'NAME', 'SUB');"));
     }
 
+    /// That the page is the same in every run is xtask's `committed_docs_are_fresh`: the committed file
+    /// was rendered by another process.
     #[test]
     fn ends_with_exactly_one_newline() {
         let page = rendered();
-        assert!(page.ends_with("\n") && !page.ends_with("\n\n"));
+        assert!(page.ends_with('\n') && !page.ends_with("\n\n"));
     }
 }

@@ -92,6 +92,28 @@ pub async fn cognito(proxy: &RecordingProxy) -> cognito::Cognito {
     .await
 }
 
+/// The IDs of the pools named `name`, listed with the raw SDK through `proxy`.
+pub async fn pools_named(proxy: &RecordingProxy, name: &str) -> Vec<String> {
+    let pools = sdk(proxy).await.list_user_pools().max_results(60).send().await.unwrap();
+    pools
+        .user_pools()
+        .iter()
+        .filter(|pool| pool.name() == Some(name))
+        .filter_map(|pool| pool.id().map(str::to_owned))
+        .collect()
+}
+
+/// DescribeUserPool with the raw SDK: the pool as Cognito (here moto) reports it.
+pub async fn described_pool(sdk: &Client, pool_id: &str) -> aws_sdk_cognitoidentityprovider::types::UserPoolType {
+    sdk.describe_user_pool()
+        .user_pool_id(pool_id)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+}
+
 /// The operations that change something in Cognito.
 pub const MUTATING: &[&str] = &[
     "CreateUserPool",
