@@ -10,8 +10,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use admin_bootstrap::{BackendEnv, PoolChoice, Report, Request, ResetOutcome};
+use admin_bootstrap::{BackendEnv, Report, Request, ResetOutcome};
 use anyhow::Context;
+use cognito::PoolChoice;
 
 use crate::aws::{AwsArgs, runtime};
 use pool_spec::{AdminDefaults, Environment};

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use admin_bootstrap::BackendEnv;
 use anyhow::{Context, bail};
 use pool_spec::Environment;
-use user_audit::{PoolChoice, Report};
+use user_audit::Report;
 use user_model::DatabaseUrl;
 
 use crate::aws::{AwsArgs, runtime};
@@ -67,16 +67,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .filter(|value| !value.trim().is_empty())
     };
     let pool_id = setting(&args.pool_id, &file.pool_id, "COGNITO_POOL_ID");
-    if let Some(id) = &pool_id
-        && cognito::pool_region(id).is_none()
-    {
-        bail!("`{id}` is not a user pool ID (REGION_ID, e.g. us-east-1_AbCdEf123); fix --pool-id or COGNITO_POOL_ID");
-    }
-    let pool = match (args.environment, pool_id) {
-        (Some(environment), pool_id) => PoolChoice::Environment { environment, pool_id },
-        (None, Some(id)) => PoolChoice::Id(id),
-        (None, None) => bail!("which pool? Pass --env ENV or --pool-id ID (or COGNITO_POOL_ID in --env-file)"),
-    };
+    let pool = admin_bootstrap::pool_choice(args.environment, pool_id.as_deref())
+        .context("invalid input, nothing was read")?;
     let Some(raw_url) = setting(&args.database_url, &file.database_url, "DATABASE_URL") else {
         bail!("which database? Pass --database-url URL (or DATABASE_URL in --env-file or the environment)");
     };

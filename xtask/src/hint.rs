@@ -109,6 +109,7 @@ fn no_such_pool_hint(error: &cognito::NoSuchPool) -> String {
 fn cognito_hint(error: &cognito::Error) -> Option<String> {
     match error {
         cognito::Error::PoolNotFound(no_pool) => Some(no_such_pool_hint(no_pool)),
+        cognito::Error::NoPoolForEnvironment { environment, .. } => Some(pool_not_found_hint(*environment)),
         cognito::Error::AmbiguousPool { .. } => Some("choose one with --pool-id ID".into()),
         cognito::Error::PoolNameMismatch { .. } => {
             Some("check --pool-id (or COGNITO_POOL_ID) against --env: they must name the same pool".into())
@@ -137,7 +138,6 @@ fn bootstrap_hint(error: &admin_bootstrap::Error) -> Option<String> {
             Some("pass --relink to create the Cognito user and point the row at it".into())
         }
         admin_bootstrap::Error::RowIsLender { .. } => Some("pass --promote to make it an OCP administrator".into()),
-        admin_bootstrap::Error::PoolNotFound { environment, .. } => Some(pool_not_found_hint(*environment)),
         admin_bootstrap::Error::RowNotWritable { cause, .. } => row_not_writable_hint(cause).map(str::to_owned),
         _ => None,
     }
@@ -184,7 +184,6 @@ fn setting_flag(key: &str) -> Option<&'static str> {
 
 fn audit_hint(error: &user_audit::Error) -> Option<String> {
     match error {
-        user_audit::Error::PoolNotFound { environment, .. } => Some(pool_not_found_hint(*environment)),
         // Transparent: the Cognito error is not a cause of its own in the chain.
         user_audit::Error::Cognito(error) => cognito_hint(error),
         _ => None,
@@ -363,7 +362,12 @@ mod tests {
 
     #[test]
     fn a_missing_environment_pool_names_provision_and_pool_id() {
-        let hint = pool_not_found_hint(pool_spec::Environment::Production);
+        let error = cognito::Error::NoPoolForEnvironment {
+            environment: pool_spec::Environment::Production,
+            name: "credere-production".into(),
+            region: "us-east-1".into(),
+        };
+        let hint = cognito_hint(&error).unwrap_or_default();
         assert!(
             hint.contains("cargo xtask provision --env production") && hint.contains("--pool-id"),
             "{hint}"

@@ -312,7 +312,7 @@ async fn a_clean_environment_exits_0_and_bad_input_exits_1_before_any_call() {
     let no_pool = xtask(&["audit", "--database-url", database.url(), "--endpoint-url", &endpoint]).await;
     no_pool.assert_code(1);
     assert!(
-        no_pool.stderr.contains("--env ENV or --pool-id ID"),
+        no_pool.stderr.contains("no pool given") && no_pool.stderr.contains("hint: pass --env ENV, or --pool-id ID"),
         "{}",
         no_pool.stderr
     );
@@ -328,7 +328,7 @@ async fn a_clean_environment_exits_0_and_bad_input_exits_1_before_any_call() {
     .await;
     bad_id.assert_code(1);
     assert!(
-        bad_id.stderr.contains("`not-a-pool` is not a user pool ID"),
+        bad_id.stderr.contains("\"not-a-pool\" is not a Cognito user pool ID"),
         "{}",
         bad_id.stderr
     );

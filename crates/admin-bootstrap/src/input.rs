@@ -1,5 +1,6 @@
 //! The command's input as given, and its validation: everything here is checked before any call.
 
+use cognito::PoolChoice;
 use email_address::{EmailAddress, Options};
 use pool_spec::Environment;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
@@ -59,36 +60,20 @@ impl std::fmt::Debug for Request {
     }
 }
 
-/// Which pool the admin goes in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PoolChoice {
-    /// By ID only.
-    Id(String),
-    /// By the environment's spec (name and tags); with an ID, that pool must carry the spec's name.
-    Environment {
-        /// The environment.
-        environment: Environment,
-        /// The ID that must agree with it.
-        pool_id: Option<String>,
-    },
-}
-
-impl PoolChoice {
-    /// The pool named by `--env` and `--pool-id` (or `COGNITO_POOL_ID`): the ID is checked for shape, a blank one
-    /// counts as none, and one of the two is needed. Makes no call.
-    pub fn from_flags(environment: Option<Environment>, pool_id: Option<&str>) -> Result<Self, InputError> {
-        let pool_id = pool_id.map(str::trim).filter(|id| !id.is_empty());
-        if let Some(pool_id) = pool_id {
-            validate_pool_id(pool_id)?;
-        }
-        match (environment, pool_id) {
-            (Some(environment), pool_id) => Ok(PoolChoice::Environment {
-                environment,
-                pool_id: pool_id.map(str::to_owned),
-            }),
-            (None, Some(pool_id)) => Ok(PoolChoice::Id(pool_id.to_owned())),
-            (None, None) => Err(InputError::NoPool),
-        }
+/// The pool named by `--env` and `--pool-id` (or `COGNITO_POOL_ID`): the ID is checked for shape, a blank one
+/// counts as none, and one of the two is needed. Makes no call.
+pub fn pool_choice(environment: Option<Environment>, pool_id: Option<&str>) -> Result<PoolChoice, InputError> {
+    let pool_id = pool_id.map(str::trim).filter(|id| !id.is_empty());
+    if let Some(pool_id) = pool_id {
+        validate_pool_id(pool_id)?;
+    }
+    match (environment, pool_id) {
+        (Some(environment), pool_id) => Ok(PoolChoice::Environment {
+            environment,
+            pool_id: pool_id.map(str::to_owned),
+        }),
+        (None, Some(pool_id)) => Ok(PoolChoice::Id(pool_id.to_owned())),
+        (None, None) => Err(InputError::NoPool),
     }
 }
 
@@ -246,7 +231,7 @@ impl Request {
         let email = normalize_email(&self.email)?;
         let name = validate_name(&self.name)?;
         let language = self.language.trim().parse().map_err(InputError::Language)?;
-        let pool = PoolChoice::from_flags(self.environment, self.pool_id.as_deref())?;
+        let pool = pool_choice(self.environment, self.pool_id.as_deref())?;
         let raw_url = self
             .database_url
             .as_deref()

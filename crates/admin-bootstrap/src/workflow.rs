@@ -1,11 +1,11 @@
 //! The bootstrap itself: write the row in a transaction, ensure the Cognito user, finish the row, commit.
 
-use cognito::{Cognito, CognitoUser};
+use cognito::{Cognito, CognitoUser, PoolChoice};
 use pool_spec::{AdminDefaults, Environment};
 use serde::Serialize;
 use user_model::{Language, NewUser, PENDING_EXTERNAL_ID, Transaction, User, UserStore, UserType};
 
-use crate::input::{Input, PoolChoice};
+use crate::input::Input;
 use crate::reset::{ResetOutcome, reset_unless_own_password};
 
 /// What the bootstrap found, did and ended with.
@@ -85,23 +85,10 @@ pub enum Error {
         /// Each matching row's id and email as stored, by id.
         rows: Vec<(i32, String)>,
     },
-    /// The pool could not be resolved (lookup failed, ambiguous, or `--env` and `--pool-id` disagree).
+    /// The pool could not be resolved (lookup failed, the environment has no pool in the region, ambiguous, or
+    /// `--env` and `--pool-id` disagree).
     #[error("could not resolve the user pool; nothing was changed")]
     Pool(#[source] cognito::Error),
-    /// No pool has the environment's spec name.
-    #[error(
-        "no user pool named `{name}` exists for the {environment} environment in {region}; nothing was changed. \
-         Pools live in one region: look in the pool's region, provision the {environment} environment's pool, or \
-         name the pool by its ID"
-    )]
-    PoolNotFound {
-        /// The environment.
-        environment: Environment,
-        /// The spec's pool name.
-        name: String,
-        /// The region searched.
-        region: String,
-    },
     /// Creating or reading the Cognito user failed; the database was not written.
     #[error("the Cognito step failed, so the credere_user table was not changed")]
     Cognito(#[source] cognito::Error),
@@ -174,17 +161,6 @@ pub enum Error {
     },
 }
 
-/// The pool the user is in, once resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pool {
-    /// Its ID.
-    pub id: String,
-    /// Its name, when it was looked up (found by an environment's spec).
-    pub name: Option<String>,
-    /// The environment whose spec named it, if one was given.
-    pub environment: Option<Environment>,
-}
-
 /// The row as it stands in the open transaction, before the Cognito step.
 struct StagedRow {
     row: User,
@@ -225,7 +201,7 @@ pub async fn bootstrap(input: &Input, cognito: &Cognito) -> Result<Report, Error
             email: input.email().to_owned(),
             cause,
         })?;
-    let pool = resolve_pool(input.pool(), cognito).await?;
+    let pool = cognito.choose_pool(input.pool()).await.map_err(Error::Pool)?;
     let found = (!staged.created).then_some(&staged.row);
     let (user, cognito_user_created) = ensure_cognito_user(cognito, &pool.id, input, &defaults, found).await?;
     if !user.enabled {
@@ -354,36 +330,6 @@ fn new_user(input: &Input, defaults: &AdminDefaults) -> NewUser {
         external_id: PENDING_EXTERNAL_ID.to_owned(),
         lender_id: None,
         notification_preferences: None,
-    }
-}
-
-/// Finds the pool a [`PoolChoice`] names: by ID as given, or by the environment's spec name and tags (an ID given
-/// with it must be that pool). Only reads.
-pub async fn resolve_pool(choice: &PoolChoice, cognito: &Cognito) -> Result<Pool, Error> {
-    match choice {
-        PoolChoice::Id(id) => Ok(Pool {
-            id: id.clone(),
-            name: None,
-            environment: None,
-        }),
-        PoolChoice::Environment { environment, pool_id } => {
-            let spec = pool_spec::for_environment(*environment);
-            // With an ID, find_pool confirms that pool carries the spec's name, else refuses the pair.
-            let found = cognito
-                .find_pool(&spec.pool.name, &spec.tags, pool_id.as_deref())
-                .await
-                .map_err(Error::Pool)?;
-            let found = found.ok_or_else(|| Error::PoolNotFound {
-                environment: *environment,
-                name: spec.pool.name.clone(),
-                region: cognito.region().to_owned(),
-            })?;
-            Ok(Pool {
-                id: found.id,
-                name: Some(found.name),
-                environment: Some(*environment),
-            })
-        }
     }
 }
 

@@ -138,14 +138,19 @@ async fn an_environment_without_its_pool_is_refused() {
         ..request(&world, &email())
     };
     let error = run(&world, &asked).await.unwrap_err();
-    assert!(matches!(error, Error::PoolNotFound { .. }), "{error:?}");
-    // The command to run (`cargo xtask provision --env production`) is xtask's hint for this error.
     assert!(
-        error
-            .to_string()
-            .contains("provision the production environment's pool"),
-        "{error}"
+        matches!(
+            error,
+            Error::Pool(cognito::Error::NoPoolForEnvironment {
+                environment: pool_spec::Environment::Production,
+                ..
+            })
+        ),
+        "{error:?}"
     );
+    // The command to run (`cargo xtask provision --env production`) is xtask's hint for this error.
+    let chain = testkit::error_chain(&error);
+    assert!(chain.contains("provision the production environment's pool"), "{chain}");
     assert!(rows(&world.database).is_empty());
 }
 

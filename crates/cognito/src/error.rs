@@ -55,6 +55,20 @@ pub enum Error {
     /// The pool ID given names no pool in this account and region.
     #[error(transparent)]
     PoolNotFound(#[from] crate::NoSuchPool),
+    /// No pool has the environment's spec name in the region searched.
+    #[error(
+        "no user pool named `{name}` exists for the {environment} environment in {region}; nothing was changed. \
+         Pools live in one region: look in the pool's region, provision the {environment} environment's pool, or \
+         name the pool by its ID"
+    )]
+    NoPoolForEnvironment {
+        /// The environment.
+        environment: pool_spec::Environment,
+        /// The spec's pool name.
+        name: String,
+        /// The region searched.
+        region: String,
+    },
     /// The pool ID given names a pool of another name than the spec's.
     #[error("user pool `{id}` is named `{actual}`, not `{expected}`: is the pool ID for another environment?")]
     PoolNameMismatch {

@@ -13,27 +13,13 @@ mod findings;
 use std::num::NonZeroU32;
 use std::time::SystemTime;
 
-use cognito::{Cognito, RateLimit};
+use cognito::{ChosenPool, Cognito, PoolChoice, RateLimit};
 use futures_util::future::try_join_all;
 use pool_spec::Environment;
 use serde::Serialize;
 use user_model::{DatabaseUrl, UserStore};
 
 pub use findings::{Admin, AdminCognito, Finding, FindingKind, Outcome, audit};
-
-/// Which pool to audit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PoolChoice {
-    /// By ID only.
-    Id(String),
-    /// By the environment's spec (name, then tags among several); with an ID, that pool must carry the name.
-    Environment {
-        /// The environment.
-        environment: Environment,
-        /// The ID that must agree with it.
-        pool_id: Option<String>,
-    },
-}
 
 /// The report, as `--output json` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -62,19 +48,6 @@ pub enum Error {
     /// Reaching or reading the database failed.
     #[error(transparent)]
     Database(#[from] user_model::Error),
-    /// The environment's pool does not exist.
-    #[error(
-        "no user pool named `{name}` for the {environment} environment in {region}: provision it, or name the pool \
-         by its ID and region"
-    )]
-    PoolNotFound {
-        /// The environment asked for.
-        environment: Environment,
-        /// The spec's pool name.
-        name: String,
-        /// The region searched.
-        region: String,
-    },
 }
 
 /// Audits the pool against the database, reading both at once.
@@ -84,7 +57,11 @@ pub async fn run(
     database_url: &DatabaseUrl,
     max_rps: NonZeroU32,
 ) -> Result<Report, Error> {
-    let (environment, pool_id) = resolve_pool(cognito, pool).await?;
+    let ChosenPool {
+        id: pool_id,
+        environment,
+        ..
+    } = cognito.choose_pool(pool).await?;
     let limit = RateLimit::per_second(max_rps);
     let read_rows = async {
         let store = UserStore::connect(database_url).await?;
@@ -115,22 +92,4 @@ pub async fn run(
         findings,
         admins,
     })
-}
-
-async fn resolve_pool(cognito: &Cognito, choice: &PoolChoice) -> Result<(Option<Environment>, String), Error> {
-    match choice {
-        PoolChoice::Id(id) => Ok((None, id.clone())),
-        PoolChoice::Environment { environment, pool_id } => {
-            let spec = pool_spec::for_environment(*environment);
-            let found = cognito
-                .find_pool(&spec.pool.name, &spec.tags, pool_id.as_deref())
-                .await?
-                .ok_or_else(|| Error::PoolNotFound {
-                    environment: *environment,
-                    name: spec.pool.name.clone(),
-                    region: cognito.region().to_owned(),
-                })?;
-            Ok((Some(*environment), found.id))
-        }
-    }
 }

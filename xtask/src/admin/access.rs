@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use admin_bootstrap::{PoolChoice, ResetOutcome, ResetTarget};
+use admin_bootstrap::{ResetOutcome, ResetTarget};
 use anyhow::Context;
 use cognito::{UserAccess, UserOperation};
 use pool_spec::Environment;
@@ -88,14 +88,14 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
     let email = admin_bootstrap::normalize_email(&target.email).context(invalid)?;
     let file = backend_env(target.env_file.as_deref())?;
     let pool_id = setting(&target.pool_id, &file.pool_id, "COGNITO_POOL_ID");
-    let choice = PoolChoice::from_flags(target.environment, pool_id.as_deref()).context(invalid)?;
+    let choice = admin_bootstrap::pool_choice(target.environment, pool_id.as_deref()).context(invalid)?;
     let mut options = target.aws.connect_options();
     // The region: --region, else the .env's AWS_REGION, else the standard chain.
     options.region = options.region.or(file.region);
     let runtime = runtime()?;
     let cognito = runtime.block_on(target.aws.connect(&options))?;
     let (pool, access) = runtime.block_on(async {
-        let pool = admin_bootstrap::resolve_pool(&choice, &cognito).await?;
+        let pool = cognito.choose_pool(&choice).await?;
         let access = cognito
             .user_access(&pool.id, &email)
             .await
