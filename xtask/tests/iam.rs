@@ -8,7 +8,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use cognito::iam::{Action, PoolResource, Role};
-use support::{sdk, xtask};
+use support::{hand_made_pool, sdk, xtask};
 use testkit::{Fault, FaultKind, RecordingProxy};
 
 /// Calls no policy lists: `sts:GetCallerIdentity` is allowed for every caller whatever its policies.
@@ -27,31 +27,6 @@ async fn provision(proxy: &RecordingProxy, env: &str, extra: &[&str]) -> support
 }
 
 /// A pool made by hand, without this tool's tags.
-async fn hand_made_pool(proxy: &RecordingProxy, name: &str) {
-    sdk(proxy)
-        .await
-        .create_user_pool()
-        .pool_name(name)
-        .username_attributes(aws_sdk_cognitoidentityprovider::types::UsernameAttributeType::Email)
-        .username_configuration(
-            aws_sdk_cognitoidentityprovider::types::UsernameConfigurationType::builder()
-                .case_sensitive(false)
-                .build()
-                .unwrap(),
-        )
-        .schema(
-            aws_sdk_cognitoidentityprovider::types::SchemaAttributeType::builder()
-                .name("email")
-                .required(true)
-                .mutable(true)
-                .attribute_data_type(aws_sdk_cognitoidentityprovider::types::AttributeDataType::String)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-}
-
 /// Drift behind the tool's back: a partial update of the pool and of the client.
 async fn drift(proxy: &RecordingProxy, name: &str) {
     let client = sdk(proxy).await;

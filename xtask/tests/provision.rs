@@ -8,7 +8,7 @@ use aws_sdk_cognitoidentityprovider::types::{
     UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
 };
 use pool_spec::Environment;
-use support::{cognito, described_pool, mutations, pools_named, proxy, sdk, xtask};
+use support::{cognito, described_pool, hand_made_pool, mutations, pools_named, proxy, sdk, xtask};
 use testkit::{Fault, FaultKind, RecordingProxy};
 
 const SES_ARN: &str = "arn:aws:ses:us-east-1:123456789012:identity/credere@noreply.open-contracting.org";
@@ -485,38 +485,10 @@ async fn a_pool_without_email_sign_in_is_refused_and_nothing_changes() {
         .assert_code(2);
 }
 
-async fn hand_made_pool(proxy: &RecordingProxy) -> String {
-    let pool = sdk(proxy)
-        .await
-        .create_user_pool()
-        .pool_name("credere")
-        .username_attributes(UsernameAttributeType::Email)
-        .username_configuration(
-            UsernameConfigurationType::builder()
-                .case_sensitive(false)
-                .build()
-                .unwrap(),
-        )
-        .schema(
-            aws_sdk_cognitoidentityprovider::types::SchemaAttributeType::builder()
-                .name("email")
-                .required(true)
-                .mutable(true)
-                .attribute_data_type(aws_sdk_cognitoidentityprovider::types::AttributeDataType::String)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap();
-    pool.id.unwrap()
-}
-
 #[tokio::test]
 async fn an_untagged_hand_made_pool_is_adopted_and_tagged() {
     let proxy = proxy().await;
-    let id = hand_made_pool(&proxy).await;
+    let id = hand_made_pool(&proxy, "credere").await;
     proxy.clear();
     let run = provision(Environment::Development, &proxy, &["--output", "json"]).await;
     run.assert_code(0);
@@ -532,7 +504,10 @@ async fn an_untagged_hand_made_pool_is_adopted_and_tagged() {
 #[tokio::test]
 async fn two_pools_of_one_name_are_refused_until_pool_id_chooses() {
     let proxy = proxy().await;
-    let (first, second) = (hand_made_pool(&proxy).await, hand_made_pool(&proxy).await);
+    let (first, second) = (
+        hand_made_pool(&proxy, "credere").await,
+        hand_made_pool(&proxy, "credere").await,
+    );
     proxy.clear();
     let describes = proxy.hold("DescribeUserPool");
     let both_described_at_once = async {

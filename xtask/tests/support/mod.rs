@@ -114,6 +114,37 @@ pub async fn described_pool(sdk: &Client, pool_id: &str) -> aws_sdk_cognitoident
         .unwrap()
 }
 
+/// A pool as the console's wizard makes one, without the tool and without tags: email sign-in, case-insensitive
+/// usernames, a required email. Returns its ID.
+pub async fn hand_made_pool(proxy: &RecordingProxy, name: &str) -> String {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AttributeDataType, SchemaAttributeType, UsernameAttributeType, UsernameConfigurationType,
+    };
+    let made = sdk(proxy)
+        .await
+        .create_user_pool()
+        .pool_name(name)
+        .username_attributes(UsernameAttributeType::Email)
+        .username_configuration(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        )
+        .schema(
+            SchemaAttributeType::builder()
+                .name("email")
+                .required(true)
+                .mutable(true)
+                .attribute_data_type(AttributeDataType::String)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    made.user_pool.and_then(|pool| pool.id).unwrap()
+}
+
 /// The operations that change something in Cognito.
 pub const MUTATING: &[&str] = &[
     "CreateUserPool",
