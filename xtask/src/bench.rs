@@ -100,16 +100,9 @@ fn admin_samples(
 ) -> anyhow::Result<(Vec<Sample>, Vec<Sample>)> {
     let (mut created, mut existing) = (Vec::new(), Vec::new());
     for _ in 0..runs {
-        let proxy = runtime.block_on(RecordingProxy::start(services.cognito_endpoint()))?;
+        let proxy = provisioned_development(runtime, services)?;
         let endpoint = proxy.endpoint();
-        measure(
-            runtime,
-            &proxy,
-            &["provision", "--env", "development", "--endpoint-url", &endpoint],
-        )?;
-        let database = testkit::TestDatabase::create(services.database_url())?;
-        let url = user_model::DatabaseUrl::parse(database.url())?;
-        user_model::setup(&url, user_model::AlembicPolicy::Refuse)?;
+        let (database, _) = migrated_database(services)?;
         proxy.set_latency(Duration::from_millis(latency));
         let admin = [
             "admin",
@@ -130,6 +123,28 @@ fn admin_samples(
     Ok((created, existing))
 }
 
+/// A recording proxy of its own (an emulated account) in which `cargo xtask provision` made the development pool.
+fn provisioned_development(
+    runtime: &tokio::runtime::Runtime,
+    services: &testkit::Services,
+) -> anyhow::Result<RecordingProxy> {
+    let proxy = runtime.block_on(RecordingProxy::start(services.cognito_endpoint()))?;
+    measure(
+        runtime,
+        &proxy,
+        &["provision", "--env", "development", "--endpoint-url", &proxy.endpoint()],
+    )?;
+    Ok(proxy)
+}
+
+/// A fresh database with the workspace's migrations applied.
+fn migrated_database(services: &testkit::Services) -> anyhow::Result<(testkit::TestDatabase, user_model::DatabaseUrl)> {
+    let database = testkit::TestDatabase::create(services.database_url())?;
+    let url = user_model::DatabaseUrl::parse(database.url())?;
+    user_model::setup(&url, user_model::AlembicPolicy::Refuse)?;
+    Ok((database, url))
+}
+
 /// Pool sizes of the audit scenario.
 const AUDIT_USERS: [usize; 2] = [1_000, 10_000];
 /// AdminCreateUser calls in flight while seeding a pool. One: moto answers concurrent AdminCreateUser calls
@@ -147,13 +162,8 @@ impl AuditPool {
     /// Creates the users with the cognito crate's own AdminCreateUser, then inserts the rows in
     /// one transaction, the first an OCP administrator.
     fn seed(runtime: &tokio::runtime::Runtime, services: &testkit::Services, users: usize) -> anyhow::Result<Self> {
-        let proxy = runtime.block_on(RecordingProxy::start(services.cognito_endpoint()))?;
+        let proxy = provisioned_development(runtime, services)?;
         let endpoint = proxy.endpoint();
-        measure(
-            runtime,
-            &proxy,
-            &["provision", "--env", "development", "--endpoint-url", &endpoint],
-        )?;
         let created = runtime.block_on(async {
             let cognito = cognito::Cognito::connect(&cognito::ConnectOptions {
                 endpoint_url: Some(endpoint.clone()),
@@ -186,9 +196,7 @@ impl AuditPool {
             Ok::<_, anyhow::Error>((pool_id, made))
         })?;
         let (pool_id, made) = created;
-        let database = testkit::TestDatabase::create(services.database_url())?;
-        let url = user_model::DatabaseUrl::parse(database.url())?;
-        user_model::setup(&url, user_model::AlembicPolicy::Refuse)?;
+        let (database, url) = migrated_database(services)?;
         let mut conn = user_model::connect(&url)?;
         let rows: Vec<user_model::NewUser> = made
             .into_iter()
