@@ -67,7 +67,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .filter(|value| !value.trim().is_empty())
     };
     let pool_id = setting(&args.pool_id, &file.pool_id, "COGNITO_POOL_ID");
-    let pool = admin_bootstrap::pool_choice(args.environment, pool_id.as_deref())
+    let pool = cognito::PoolChoice::from_flags(args.environment, pool_id.as_deref())
         .context("invalid input, nothing was read")?;
     let Some(raw_url) = setting(&args.database_url, &file.database_url, "DATABASE_URL") else {
         bail!("which database? Pass --database-url URL (or DATABASE_URL in --env-file or the environment)");

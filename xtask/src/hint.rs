@@ -45,6 +45,9 @@ fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
     if let Some(error) = cause.downcast_ref::<user_audit::Error>() {
         return audit_hint(error);
     }
+    if let Some(error) = cause.downcast_ref::<cognito::PoolChoiceError>() {
+        return pool_choice_hint(error).map(str::to_owned);
+    }
     if let Some(error) = cause.downcast_ref::<admin_bootstrap::InputError>() {
         return input_hint(error).map(str::to_owned);
     }
@@ -161,13 +164,21 @@ fn row_not_writable_hint(cause: &user_model::Error) -> Option<&'static str> {
 fn input_hint(error: &admin_bootstrap::InputError) -> Option<&'static str> {
     match error {
         admin_bootstrap::InputError::BlankName => Some("pass the display name with --name NAME"),
-        admin_bootstrap::InputError::NoPool => Some("pass --env ENV, or --pool-id ID (or set COGNITO_POOL_ID)"),
+        admin_bootstrap::InputError::Pool(error) => pool_choice_hint(error),
         admin_bootstrap::InputError::NoDatabase => {
             Some("pass --database-url URL, set DATABASE_URL, or use --env-file with credere-backend's .env")
         }
         admin_bootstrap::InputError::InvalidBackendUrl { .. } => {
             Some("pass --backend-url with credere-backend's base URL, e.g. https://credere.example.org")
         }
+        _ => None,
+    }
+}
+
+/// Flags that name no pool: the two flags that do, for every command that works on a pool's users.
+fn pool_choice_hint(error: &cognito::PoolChoiceError) -> Option<&'static str> {
+    match error {
+        cognito::PoolChoiceError::NoPool => Some("pass --env ENV, or --pool-id ID (or set COGNITO_POOL_ID)"),
         _ => None,
     }
 }
@@ -393,7 +404,10 @@ mod tests {
     fn missing_input_names_the_admin_flags() {
         let cases = [
             (admin_bootstrap::InputError::BlankName, "--name"),
-            (admin_bootstrap::InputError::NoPool, "--pool-id"),
+            (
+                admin_bootstrap::InputError::Pool(cognito::PoolChoiceError::NoPool),
+                "--pool-id",
+            ),
             (admin_bootstrap::InputError::NoDatabase, "--database-url"),
         ];
         for (error, flag) in cases {

@@ -1,6 +1,6 @@
 //! The command's input as given, and its validation: everything here is checked before any call.
 
-use cognito::PoolChoice;
+use cognito::{PoolChoice, PoolChoiceError};
 use email_address::{EmailAddress, Options};
 use pool_spec::Environment;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
@@ -12,8 +12,6 @@ use crate::reset::ResetTarget;
 pub const MAX_EMAIL_CHARS: usize = 128;
 /// A display name longer than this is a paste accident, not a name.
 pub const MAX_NAME_CHARS: usize = 255;
-/// Cognito's `UserPoolId` is at most 55 characters.
-const MAX_POOL_ID_CHARS: usize = 55;
 
 /// What the maintainer asked for, as typed (the command line, the environment, a `.env` file).
 ///
@@ -57,23 +55,6 @@ impl std::fmt::Debug for Request {
             .field("reset_backend_url", &hidden(&self.reset_backend_url))
             .field("reset_confirmed", &self.reset_confirmed)
             .finish()
-    }
-}
-
-/// The pool named by `--env` and `--pool-id` (or `COGNITO_POOL_ID`): the ID is checked for shape, a blank one
-/// counts as none, and one of the two is needed. Makes no call.
-pub fn pool_choice(environment: Option<Environment>, pool_id: Option<&str>) -> Result<PoolChoice, InputError> {
-    let pool_id = pool_id.map(str::trim).filter(|id| !id.is_empty());
-    if let Some(pool_id) = pool_id {
-        validate_pool_id(pool_id)?;
-    }
-    match (environment, pool_id) {
-        (Some(environment), pool_id) => Ok(PoolChoice::Environment {
-            environment,
-            pool_id: pool_id.map(str::to_owned),
-        }),
-        (None, Some(pool_id)) => Ok(PoolChoice::Id(pool_id.to_owned())),
-        (None, None) => Err(InputError::NoPool),
     }
 }
 
@@ -200,15 +181,9 @@ pub enum InputError {
     /// The language is not one Credere supports.
     #[error(transparent)]
     Language(UnknownCode),
-    /// Neither an environment nor a pool ID was given.
-    #[error("no pool given: name an environment or a pool ID")]
-    NoPool,
-    /// The pool ID is not shaped like one (`<region>_<id>`).
-    #[error("{pool_id:?} is not a Cognito user pool ID (expected the form us-east-1_AbCdEf123)")]
-    InvalidPoolId {
-        /// The ID given.
-        pool_id: String,
-    },
+    /// No pool given, or an ID not shaped like one.
+    #[error(transparent)]
+    Pool(#[from] PoolChoiceError),
     /// No database URL was given.
     #[error("no database given: give its URL, or credere-backend's .env that holds DATABASE_URL")]
     NoDatabase,
@@ -231,7 +206,7 @@ impl Request {
         let email = normalize_email(&self.email)?;
         let name = validate_name(&self.name)?;
         let language = self.language.trim().parse().map_err(InputError::Language)?;
-        let pool = pool_choice(self.environment, self.pool_id.as_deref())?;
+        let pool = PoolChoice::from_flags(self.environment, self.pool_id.as_deref())?;
         let raw_url = self
             .database_url
             .as_deref()
@@ -323,21 +298,6 @@ fn shows_nothing(character: char) -> bool {
             character.general_category(),
             GeneralCategory::Control | GeneralCategory::Format | GeneralCategory::NonspacingMark
         )
-}
-
-/// Cognito's pattern is `[\w-]+_[0-9a-zA-Z]+`, 1 to 55 characters.
-fn validate_pool_id(pool_id: &str) -> Result<(), InputError> {
-    let invalid = || InputError::InvalidPoolId {
-        pool_id: pool_id.to_owned(),
-    };
-    let (region, id) = pool_id.rsplit_once('_').ok_or_else(invalid)?;
-    let region_ok = !region.is_empty() && region.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-    let id_ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric());
-    if region_ok && id_ok && pool_id.chars().count() <= MAX_POOL_ID_CHARS {
-        Ok(())
-    } else {
-        Err(invalid())
-    }
 }
 
 #[cfg(test)]

@@ -44,6 +44,6 @@ mod reset;
 mod workflow;
 
 pub use env_file::{BackendEnv, EnvFileError};
-pub use input::{Input, InputError, MAX_EMAIL_CHARS, MAX_NAME_CHARS, Request, normalize_email, pool_choice};
+pub use input::{Input, InputError, MAX_EMAIL_CHARS, MAX_NAME_CHARS, Request, normalize_email};
 pub use reset::{ResetOutcome, ResetTarget, send_password_reset};
 pub use workflow::{Error, Report, bootstrap};

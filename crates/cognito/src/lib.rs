@@ -50,7 +50,7 @@ pub use apply::Applied;
 pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, known_profiles, load_sdk_config};
 pub use error::{ApiErrorKind, ApiFailure, Error, PoolSummary};
 pub use observe::{FoundPool, LiveClient, LivePool, Unreadable};
-pub use pool_choice::{ChosenPool, PoolChoice};
+pub use pool_choice::{ChosenPool, PoolChoice, PoolChoiceError};
 pub use pool_id::{NoSuchPool, pool_region};
 pub use provision::{Prepared, SesIdentitySource};
 pub use scan::{ListedUser, MfaState, RateLimit, UserScan};

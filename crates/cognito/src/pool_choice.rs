@@ -5,6 +5,9 @@ use pool_spec::Environment;
 
 use crate::{Cognito, Error};
 
+/// Cognito's `UserPoolId` is at most 55 characters.
+const MAX_POOL_ID_CHARS: usize = 55;
+
 /// Which pool a command works on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PoolChoice {
@@ -19,13 +22,60 @@ pub enum PoolChoice {
     },
 }
 
+/// Why flags name no usable pool. Found before any call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PoolChoiceError {
+    /// Neither an environment nor a pool ID was given.
+    #[error("no pool given: name an environment or a pool ID")]
+    NoPool,
+    /// The pool ID is not shaped like one (`<region>_<id>`).
+    #[error("{pool_id:?} is not a Cognito user pool ID (expected the form us-east-1_AbCdEf123)")]
+    InvalidPoolId {
+        /// The ID given.
+        pool_id: String,
+    },
+}
+
 impl PoolChoice {
+    /// The pool named by an environment and a pool ID (from flags or `COGNITO_POOL_ID`): the ID is checked for
+    /// shape, a blank one counts as none, and one of the two is needed. Makes no call.
+    pub fn from_flags(environment: Option<Environment>, pool_id: Option<&str>) -> Result<Self, PoolChoiceError> {
+        let pool_id = pool_id.map(str::trim).filter(|id| !id.is_empty());
+        if let Some(pool_id) = pool_id {
+            validate_pool_id(pool_id)?;
+        }
+        match (environment, pool_id) {
+            (Some(environment), pool_id) => Ok(PoolChoice::Environment {
+                environment,
+                pool_id: pool_id.map(str::to_owned),
+            }),
+            (None, Some(pool_id)) => Ok(PoolChoice::Id(pool_id.to_owned())),
+            (None, None) => Err(PoolChoiceError::NoPool),
+        }
+    }
+
     /// The environment that named the pool, if one did.
     pub fn environment(&self) -> Option<Environment> {
         match self {
             PoolChoice::Id(_) => None,
             PoolChoice::Environment { environment, .. } => Some(*environment),
         }
+    }
+}
+
+/// Cognito's pattern is `[\w-]+_[0-9a-zA-Z]+`, 1 to 55 characters.
+fn validate_pool_id(pool_id: &str) -> Result<(), PoolChoiceError> {
+    let invalid = || PoolChoiceError::InvalidPoolId {
+        pool_id: pool_id.to_owned(),
+    };
+    let (region, id) = pool_id.rsplit_once('_').ok_or_else(invalid)?;
+    let region_ok = !region.is_empty() && region.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    let id_ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric());
+    if region_ok && id_ok && pool_id.chars().count() <= MAX_POOL_ID_CHARS {
+        Ok(())
+    } else {
+        Err(invalid())
     }
 }
 
@@ -67,6 +117,45 @@ impl Cognito {
                     environment: Some(*environment),
                 })
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_make_a_choice_or_say_why_not() {
+        assert_eq!(
+            PoolChoice::from_flags(None, Some(" us-east-1_AbC123 ")),
+            Ok(PoolChoice::Id("us-east-1_AbC123".into()))
+        );
+        assert_eq!(
+            PoolChoice::from_flags(Some(Environment::Production), Some("  ")),
+            Ok(PoolChoice::Environment {
+                environment: Environment::Production,
+                pool_id: None
+            }),
+            "a blank ID counts as none"
+        );
+        assert_eq!(PoolChoice::from_flags(None, Some("")), Err(PoolChoiceError::NoPool));
+        let longest = format!("us-east-1_{}", "a".repeat(MAX_POOL_ID_CHARS - "us-east-1_".len()));
+        assert!(PoolChoice::from_flags(None, Some(&longest)).is_ok());
+        for invalid in [
+            "not-a-pool",
+            "_AbC",
+            "us-east-1_",
+            "us-east-1_Ab-C",
+            &format!("{longest}a"),
+        ] {
+            assert_eq!(
+                PoolChoice::from_flags(Some(Environment::Development), Some(invalid)),
+                Err(PoolChoiceError::InvalidPoolId {
+                    pool_id: invalid.to_owned()
+                }),
+                "{invalid}"
+            );
         }
     }
 }

@@ -88,7 +88,7 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
     let email = admin_bootstrap::normalize_email(&target.email).context(invalid)?;
     let file = backend_env(target.env_file.as_deref())?;
     let pool_id = setting(&target.pool_id, &file.pool_id, "COGNITO_POOL_ID");
-    let choice = admin_bootstrap::pool_choice(target.environment, pool_id.as_deref()).context(invalid)?;
+    let choice = cognito::PoolChoice::from_flags(target.environment, pool_id.as_deref()).context(invalid)?;
     let mut options = target.aws.connect_options();
     // The region: --region, else the .env's AWS_REGION, else the standard chain.
     options.region = options.region.or(file.region);
