@@ -2,16 +2,16 @@
 //! updates built from the described pool and client so that nothing the spec leaves alone is reset.
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AccountRecoverySettingType, AdminCreateUserConfigType, AttributeDataType, DeletionProtectionType,
-    EmailConfigurationType, EmailSendingAccountType, ExplicitAuthFlowsType, PasswordPolicyType,
-    PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType, SchemaAttributeType,
+    AccountRecoverySettingType, AdminCreateUserConfigType, AdvancedSecurityModeType, AttributeDataType, AuthFactorType,
+    DeletionProtectionType, EmailConfigurationType, EmailSendingAccountType, ExplicitAuthFlowsType, PasswordPolicyType,
+    PreventUserExistenceErrorTypes, RecoveryOptionNameType, RecoveryOptionType, SchemaAttributeType, SignInPolicyType,
     SoftwareTokenMfaConfigType, TimeUnitsType, TokenValidityUnitsType, UserAttributeUpdateSettingsType,
-    UserPoolClientType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UserPoolType, UsernameAttributeType,
-    UsernameConfigurationType, VerifiedAttributeType,
+    UserPoolAddOnsType, UserPoolClientType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, UserPoolType,
+    UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
 };
 use pool_spec::{
     Action, ClientSettings, DeletionProtection, DesiredState, EmailConfiguration, MfaConfiguration, MfaSettings,
-    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, Update, UserPoolTier,
+    PlanFeature, PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, Update, UserPoolTier,
 };
 
 use crate::retry::{Created, retry_concurrent_modification, send_once, without_retries};
@@ -355,6 +355,15 @@ fn pool_update(desired: &DesiredState, described: &UserPoolType, live_tags: &Tag
         described.admin_create_user_config.as_ref(),
     ));
     update.account_recovery_setting = Some(account_recovery(pool)?);
+    // A plan without threat protection has it off (the plan shows it when it was on); AWS refuses the plan otherwise.
+    if !pool.tier.offers(PlanFeature::ThreatProtection) && described.user_pool_add_ons.is_some() {
+        update.user_pool_add_ons = Some(
+            UserPoolAddOnsType::builder()
+                .advanced_security_mode(AdvancedSecurityModeType::Off)
+                .build()
+                .map_err(Error::build("UserPoolAddOns"))?,
+        );
+    }
     update.name = Some(pool.name.clone());
     update.user_pool_tier = Some(tier(&pool.tier)?);
     Ok(update)
@@ -412,6 +421,14 @@ fn policies(pool: &PoolSettings, current: Option<&UserPoolPolicyType>) -> Result
         .cloned()
         .unwrap_or_else(|| UserPoolPolicyType::builder().build());
     policies.password_policy = Some(password);
+    // A plan without passwordless sign-in takes the password as the only first factor (the plan shows it).
+    if !pool.tier.offers(PlanFeature::PasswordlessSignIn) && policies.sign_in_policy.is_some() {
+        policies.sign_in_policy = Some(
+            SignInPolicyType::builder()
+                .allowed_first_auth_factors(AuthFactorType::Password)
+                .build(),
+        );
+    }
     Ok(policies)
 }
 
@@ -510,8 +527,10 @@ fn required_schema(pool: &PoolSettings) -> Vec<SchemaAttributeType> {
         .collect()
 }
 
-/// The spec sets who may create users; everything else of the live setting (the invitation template,
-/// the unused-account validity) is kept.
+/// The spec sets who may create users; the invitation template is kept. The legacy
+/// `UnusedAccountValidityDays`, which DescribeUserPool reports beside `PasswordPolicy.TemporaryPasswordValidityDays`,
+/// is sent as 0: AWS refuses a non-zero one while the new member is set ("Please use TemporaryPasswordValidityDays
+/// in PasswordPolicy instead of UnusedAccountValidityDays"), and this SDK always sends the field.
 fn admin_create_user_config(
     pool: &PoolSettings,
     current: Option<&AdminCreateUserConfigType>,
@@ -520,6 +539,7 @@ fn admin_create_user_config(
         .cloned()
         .unwrap_or_else(|| AdminCreateUserConfigType::builder().build());
     config.allow_admin_create_user_only = pool.admin_create_user_only;
+    config.unused_account_validity_days = 0;
     config
 }
 

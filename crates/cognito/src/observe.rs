@@ -3,15 +3,17 @@
 use std::collections::BTreeSet;
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AccountRecoverySettingType, DeletionProtectionType, EmailSendingAccountType, PreventUserExistenceErrorTypes,
+    AccountRecoverySettingType, AdvancedSecurityModeType, AuthFactorType, DeletionProtectionType,
+    EmailSendingAccountType, PreTokenGenerationLambdaVersionType, PreventUserExistenceErrorTypes,
     RecoveryOptionNameType, TimeUnitsType, UserPoolClientType, UserPoolMfaType, UserPoolTierType, UserPoolType,
 };
 use pool_spec::{
-    ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, Observed, PasswordPolicy,
-    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, UserPoolTier, Validity,
+    AWS_OWNED_ATTRIBUTES, ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings,
+    Observed, PasswordPolicy, PlanFeature, PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit,
+    TokenValidity, UserPoolTier, Validity,
 };
 
-use crate::unknown::RawAnswer;
+use crate::unknown::{RawAnswer, RawResource};
 use crate::{Cognito, Error, PoolSummary, SecretString};
 
 /// ListUserPools accepts at most 60 per page.
@@ -182,19 +184,28 @@ impl Cognito {
     /// Observes the pool, its MFA and the app client named `client_name`. The three independent reads
     /// run concurrently, so this costs two sequential round trips.
     pub async fn observe(&self, pool_id: &str, client_name: &str) -> Result<LivePool, Error> {
-        let ((pool, pool_unreadable), mfa, client_id) = tokio::try_join!(
+        let ((pool, raw_pool), mfa, client_id) = tokio::try_join!(
             self.describe_pool_whole(pool_id),
             self.mfa(pool_id),
             self.client_id(pool_id, client_name)
         )?;
-        let (client, client_unreadable) = match client_id {
-            Some(id) => {
-                let (raw, unreadable) = self.describe_client_whole(pool_id, &id).await?;
-                let secret = raw.client_secret().map(SecretString::from);
-                (Some(LiveClient { id, secret, raw }), unreadable)
+        let client = async {
+            match client_id {
+                Some(id) => {
+                    let (raw, answer) = self.describe_client_whole(pool_id, &id).await?;
+                    let secret = raw.client_secret().map(SecretString::from);
+                    Ok(Some((LiveClient { id, secret, raw }, answer)))
+                }
+                None => Ok::<_, Error>(None),
             }
-            None => (None, Vec::new()),
         };
+        // Managed login is a setting of the pool's domain, not of the pool: one more read, only for a pool
+        // that has a domain, alongside the client's.
+        let (client, managed_login) = tokio::try_join!(client, self.managed_login(&pool))?;
+        let mut plan_features = plan_features(&pool, &raw_pool);
+        if managed_login {
+            plan_features.insert(PlanFeature::ManagedLogin);
+        }
         let observed = Observed {
             pool: pool_settings(&pool)?,
             email: email_configuration(&pool)?,
@@ -203,17 +214,24 @@ impl Cognito {
                 .user_pool_tags()
                 .map(|tags| tags.clone().into_iter().collect())
                 .unwrap_or_default(),
-            client: client.as_ref().map(|client| client_settings(&client.raw)).transpose()?,
+            client: client
+                .as_ref()
+                .map(|(client, answer)| client_settings(&client.raw, answer))
+                .transpose()?,
+            plan_features,
+        };
+        let unreadable = Unreadable {
+            pool: raw_pool.blocking_members("UserPoolType", UserPoolType::SCHEMA),
+            client: client.as_ref().map_or_else(Vec::new, |(_, answer)| {
+                answer.blocking_members("UserPoolClientType", UserPoolClientType::SCHEMA)
+            }),
         };
         Ok(LivePool {
             id: pool_id.to_owned(),
             arn: pool.arn().map(str::to_owned),
-            client,
+            client: client.map(|(client, _)| client),
             observed,
-            unreadable: Unreadable {
-                pool: pool_unreadable,
-                client: client_unreadable,
-            },
+            unreadable,
             raw_pool: pool,
         })
     }
@@ -222,8 +240,8 @@ impl Cognito {
         Ok(self.describe_pool_whole(id).await?.0)
     }
 
-    /// DescribeUserPool, with the names of the set members this SDK cannot read.
-    async fn describe_pool_whole(&self, id: &str) -> Result<(UserPoolType, Vec<String>), Error> {
+    /// DescribeUserPool, with the answer as AWS sent it (members this SDK cannot read included).
+    async fn describe_pool_whole(&self, id: &str) -> Result<(UserPoolType, RawResource), Error> {
         self.check_pool_region(id)?;
         let raw = RawAnswer::default();
         let output = self
@@ -247,7 +265,26 @@ impl Cognito {
         let pool = output
             .user_pool
             .ok_or_else(|| Error::missing("DescribeUserPool", "UserPool"))?;
-        Ok((pool, raw.unknown_members("UserPool", UserPoolType::SCHEMA)))
+        Ok((pool, raw.resource("UserPool")))
+    }
+
+    /// Whether the pool's domain serves managed login (DescribeUserPoolDomain's `ManagedLoginVersion` 2);
+    /// no call for a pool without a domain.
+    async fn managed_login(&self, pool: &UserPoolType) -> Result<bool, Error> {
+        let Some(domain) = pool.custom_domain().or(pool.domain()) else {
+            return Ok(false);
+        };
+        let output = self
+            .idp
+            .describe_user_pool_domain()
+            .domain(domain)
+            .send()
+            .await
+            .map_err(Error::api("DescribeUserPoolDomain"))?;
+        Ok(output
+            .domain_description()
+            .and_then(|description| description.managed_login_version())
+            .is_some_and(|version| version >= 2))
     }
 
     pub(crate) async fn mfa(&self, pool_id: &str) -> Result<MfaSettings, Error> {
@@ -269,6 +306,7 @@ impl Cognito {
                 .software_token_mfa_configuration()
                 .is_some_and(|config| config.enabled()),
             sms_enabled: output.sms_mfa_configuration().is_some(),
+            email_enabled: output.email_mfa_configuration().is_some(),
         })
     }
 
@@ -304,12 +342,12 @@ impl Cognito {
         Ok(self.describe_client_whole(pool_id, client_id).await?.0)
     }
 
-    /// DescribeUserPoolClient, with the names of the set members this SDK cannot read.
+    /// DescribeUserPoolClient, with the answer as AWS sent it (members this SDK cannot read included).
     async fn describe_client_whole(
         &self,
         pool_id: &str,
         client_id: &str,
-    ) -> Result<(UserPoolClientType, Vec<String>), Error> {
+    ) -> Result<(UserPoolClientType, RawResource), Error> {
         let raw = RawAnswer::default();
         let output = self
             .idp
@@ -324,10 +362,7 @@ impl Cognito {
         let client = output
             .user_pool_client
             .ok_or_else(|| Error::missing("DescribeUserPoolClient", "UserPoolClient"))?;
-        Ok((
-            client,
-            raw.unknown_members("UserPoolClient", UserPoolClientType::SCHEMA),
-        ))
+        Ok((client, raw.resource("UserPoolClient")))
     }
 }
 
@@ -358,11 +393,13 @@ fn pool_settings(pool: &UserPoolType) -> Result<PoolSettings, Error> {
         case_sensitive_usernames: pool
             .username_configuration()
             .is_none_or(|config| config.case_sensitive()),
+        // AWS reports `sub` as required in every pool: it is Cognito's, never the spec's.
         required_attributes: pool
             .schema_attributes()
             .iter()
             .filter(|attribute| attribute.required() == Some(true))
             .filter_map(|attribute| attribute.name())
+            .filter(|name| !AWS_OWNED_ATTRIBUTES.contains(name))
             .map(str::to_owned)
             .collect(),
         auto_verified_attributes: names(
@@ -407,7 +444,8 @@ fn pool_settings(pool: &UserPoolType) -> Result<PoolSettings, Error> {
             Some(UserPoolTierType::Essentials) => UserPoolTier::Essentials,
             Some(UserPoolTierType::Plus) => UserPoolTier::Plus,
             Some(other) => UserPoolTier::Unrecognised(other.as_str().to_owned()),
-            None => UserPoolTier::Unrecognised("not reported".to_owned()),
+            // The API reference of UserPoolTier: "Defaults to ESSENTIALS".
+            None => UserPoolTier::Essentials,
         },
         attributes_require_verification_before_update: names(
             pool.user_attribute_update_settings()
@@ -451,7 +489,44 @@ fn email_configuration(pool: &UserPoolType) -> Result<EmailConfiguration, Error>
     }
 }
 
-fn client_settings(client: &UserPoolClientType) -> Result<ClientSettings, Error> {
+/// The features of a higher plan the pool uses, as DescribeUserPool reports them (managed login aside, which
+/// is the domain's).
+fn plan_features(pool: &UserPoolType, raw: &RawResource) -> BTreeSet<PlanFeature> {
+    let passwordless = pool
+        .policies()
+        .and_then(|policies| policies.sign_in_policy())
+        .is_some_and(|policy| {
+            policy
+                .allowed_first_auth_factors()
+                .iter()
+                .any(|factor| *factor != AuthFactorType::Password)
+        });
+    let customised_tokens = pool
+        .lambda_config()
+        .and_then(|config| config.pre_token_generation_config())
+        .is_some_and(|config| *config.lambda_version() != PreTokenGenerationLambdaVersionType::V10);
+    // An omitted EnableStatus means enabled (UpdateUserPool API reference, DcrConfiguration).
+    let registration =
+        raw.has("DcrConfiguration") && raw.string(&["DcrConfiguration", "EnableStatus"]) != Some("Disabled");
+    // The custom-auth mode is AUDIT or ENFORCED when set: threat protection for custom authentication.
+    let threat_protection = pool.user_pool_add_ons().is_some_and(|add_ons| {
+        *add_ons.advanced_security_mode() != AdvancedSecurityModeType::Off
+            || add_ons
+                .advanced_security_additional_flows()
+                .is_some_and(|flows| flows.custom_auth_mode().is_some())
+    });
+    [
+        (PlanFeature::PasswordlessSignIn, passwordless),
+        (PlanFeature::AccessTokenCustomisation, customised_tokens),
+        (PlanFeature::DynamicClientRegistration, registration),
+        (PlanFeature::ThreatProtection, threat_protection),
+    ]
+    .into_iter()
+    .filter_map(|(feature, used)| used.then_some(feature))
+    .collect()
+}
+
+fn client_settings(client: &UserPoolClientType, answer: &RawResource) -> Result<ClientSettings, Error> {
     let units = client.token_validity_units();
     // Cognito's defaults when a client was created without units: refresh in days, the others in hours.
     let unit = |unit: Option<&TimeUnitsType>, default: TimeUnit| -> Result<TimeUnit, Error> {
@@ -478,7 +553,8 @@ fn client_settings(client: &UserPoolClientType) -> Result<ClientSettings, Error>
     };
     Ok(ClientSettings {
         name: client.client_name().unwrap_or_default().to_owned(),
-        generate_secret: client.client_secret().is_some(),
+        // A secret Cognito keeps in Secrets Manager is reported as its ARN instead (UserPoolClientType).
+        generate_secret: client.client_secret().is_some() || answer.has("ClientSecretArn"),
         explicit_auth_flows: names(client.explicit_auth_flows().iter().map(|flow| flow.as_str())),
         token_validity: TokenValidity {
             refresh: validity(

@@ -1,10 +1,12 @@
-//! Members of a described pool or client that this SDK cannot read, and so no update can send back.
+//! Members of a described pool or client that this SDK cannot read, and which of them would stop an update.
 //!
 //! UpdateUserPool and UpdateUserPoolClient reset what they are not sent. Updates here start from the
 //! described resource, which covers every member the SDK knows; a member AWS added after the SDK was
-//! generated is dropped when the answer is parsed, and would be reset by the next update. So the raw
-//! answer is kept and its top-level members are compared with the SDK's own schema of the type: an
-//! unknown one that is set stops the update instead of wiping it.
+//! generated is dropped when the answer is parsed. Whether that matters depends on the member:
+//! [`NEWER_THAN_SDK`] classifies every member AWS's newest model (botocore) has and this SDK lacks, with
+//! AWS's word for it. A read-only member or one AWS keeps when an update omits it is harmless; one an
+//! update would reset, or one not classified yet, stops the update instead of wiping it. A test holds the
+//! table to botocore's model, so a member AWS adds later fails it until classified.
 
 use std::sync::{Arc, Mutex};
 
@@ -13,17 +15,81 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
+use serde_json::{Map, Value};
+
+/// What UpdateUserPool or UpdateUserPoolClient does to a member that the request leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenOmitted {
+    /// Not an update parameter at all: AWS reports it and nothing an update sends changes it.
+    ReadOnly,
+    /// AWS documents that an update omitting it keeps the existing value.
+    Kept,
+    /// An update omitting it resets it: while it is set, no update may be sent.
+    Reset,
+}
+
+/// A member of AWS's model that this SDK (aws-sdk-cognitoidentityprovider 1.144) lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewerMember {
+    /// The model shape holding it: `UserPoolType`, `UserPoolClientType`, or an update request.
+    pub shape: &'static str,
+    /// The member's name.
+    pub member: &'static str,
+    /// What an update that leaves it out does to it.
+    pub when_omitted: WhenOmitted,
+    /// Where AWS says so.
+    pub source: &'static str,
+}
+
+/// Every member botocore 1.44.18's `cognito-idp` model has in the pool, the client and their update
+/// requests that this SDK lacks.
+pub const NEWER_THAN_SDK: &[NewerMember] = &[
+    NewerMember {
+        shape: "UserPoolType",
+        member: "DcrConfiguration",
+        when_omitted: WhenOmitted::Kept,
+        source: "UpdateUserPool API reference, DcrConfiguration: \"If you omit this parameter, Amazon Cognito \
+                 keeps the existing configuration.\"",
+    },
+    NewerMember {
+        shape: "UpdateUserPoolRequest",
+        member: "DcrConfiguration",
+        when_omitted: WhenOmitted::Kept,
+        source: "UpdateUserPool API reference, DcrConfiguration: \"If you omit this parameter, Amazon Cognito \
+                 keeps the existing configuration.\"",
+    },
+    NewerMember {
+        shape: "UserPoolClientType",
+        member: "ClientType",
+        when_omitted: WhenOmitted::ReadOnly,
+        source: "UserPoolClientType API reference: \"How the app client was created\" (REGULAR or DCR); not a \
+                 member of UpdateUserPoolClientRequest",
+    },
+    NewerMember {
+        shape: "UserPoolClientType",
+        member: "ClientSecretArn",
+        when_omitted: WhenOmitted::ReadOnly,
+        source: "UserPoolClientType API reference: the Secrets Manager secret \"when Amazon Cognito manages the \
+                 secret\"; not a member of UpdateUserPoolClientRequest",
+    },
+    NewerMember {
+        shape: "UpdateUserPoolClientRequest",
+        member: "PublishSecretsInAWSSecretsManager",
+        when_omitted: WhenOmitted::Kept,
+        source: "UpdateUserPoolClient API reference, PublishSecretsInAWSSecretsManager: \"If you omit this \
+                 parameter, Amazon Cognito doesn't change how it manages the existing secret.\"",
+    },
+];
 
 /// Keeps the raw body of the one answer it is attached to.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RawAnswer(Arc<Mutex<Option<Vec<u8>>>>);
 
 impl RawAnswer {
-    /// The members of `body[wrapper]` (e.g. `UserPool`) that `schema` does not have and that are set.
-    pub(crate) fn unknown_members(&self, wrapper: &str, schema: &aws_smithy_schema::Schema<'_>) -> Vec<String> {
+    /// The object `body[wrapper]` (e.g. `UserPool`) of the answer, as AWS sent it.
+    pub(crate) fn resource(&self, wrapper: &str) -> RawResource {
         let body = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
-        body.map(|body| unknown_members(&body, wrapper, schema))
-            .unwrap_or_default()
+        RawResource(body.and_then(|body| resource(&body, wrapper)).unwrap_or_default())
     }
 }
 
@@ -46,40 +112,106 @@ impl Intercept for RawAnswer {
     }
 }
 
-fn unknown_members(body: &[u8], wrapper: &str, schema: &aws_smithy_schema::Schema<'_>) -> Vec<String> {
-    let Ok(serde_json::Value::Object(answer)) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return Vec::new();
-    };
-    let Some(serde_json::Value::Object(resource)) = answer.get(wrapper) else {
-        return Vec::new();
-    };
-    let known: Vec<&str> = schema
-        .members()
-        .iter()
-        .filter_map(|member| member.member_name())
-        .collect();
-    resource
-        .iter()
-        .filter(|(name, value)| !value.is_null() && !known.contains(&name.as_str()))
-        .map(|(name, _)| name.clone())
-        .collect()
+fn resource(body: &[u8], wrapper: &str) -> Option<Map<String, Value>> {
+    match serde_json::from_slice::<Value>(body).ok()?.get_mut(wrapper)?.take() {
+        Value::Object(resource) => Some(resource),
+        _ => None,
+    }
+}
+
+/// A described pool or client as AWS sent it, members this SDK drops included.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct RawResource(Map<String, Value>);
+
+impl RawResource {
+    /// The set members of the resource that `schema` (the SDK's shape `shape`) lacks and that an update
+    /// would reset, or that [`NEWER_THAN_SDK`] does not classify yet.
+    pub(crate) fn blocking_members(&self, shape: &str, schema: &aws_smithy_schema::Schema<'_>) -> Vec<String> {
+        let known: Vec<&str> = schema
+            .members()
+            .iter()
+            .filter_map(|member| member.member_name())
+            .collect();
+        self.0
+            .iter()
+            .filter(|(name, value)| !value.is_null() && !known.contains(&name.as_str()))
+            .map(|(name, _)| name)
+            .filter(|name| {
+                NEWER_THAN_SDK
+                    .iter()
+                    .find(|newer| newer.shape == shape && newer.member == name.as_str())
+                    .is_none_or(|newer| newer.when_omitted == WhenOmitted::Reset)
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// A string member, e.g. `ClientSecretArn`, or one inside another (`DcrConfiguration.EnableStatus`).
+    pub(crate) fn string(&self, path: &[&str]) -> Option<&str> {
+        let (last, parents) = path.split_last()?;
+        let mut object = &self.0;
+        for parent in parents {
+            object = object.get(*parent)?.as_object()?;
+        }
+        object.get(*last)?.as_str()
+    }
+
+    /// Whether the member is present and not null.
+    pub(crate) fn has(&self, member: &str) -> bool {
+        self.0.get(member).is_some_and(|value| !value.is_null())
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use aws_sdk_cognitoidentityprovider::types::UserPoolType;
+    use aws_sdk_cognitoidentityprovider::types::{UserPoolClientType, UserPoolType};
 
-    use super::unknown_members;
+    use super::*;
+
+    fn raw(body: &[u8], wrapper: &str) -> RawResource {
+        RawResource(resource(body, wrapper).unwrap_or_default())
+    }
 
     #[test]
-    fn only_set_members_the_schema_lacks_are_unknown() {
-        let body = br#"{"UserPool": {"Id": "x", "Policies": {}, "DcrConfiguration": {"EnableStatus": "Enabled"},
-            "SomethingNull": null, "AcrConfiguration": {}}}"#;
-        assert_eq!(
-            unknown_members(body, "UserPool", UserPoolType::SCHEMA),
-            ["DcrConfiguration"]
+    fn members_an_update_keeps_or_cannot_send_do_not_block_it() {
+        let pool = raw(
+            br#"{"UserPool": {"Id": "x", "Policies": {}, "DcrConfiguration": {"EnableStatus": "Enabled"},
+                "SomethingNull": null, "AcrConfiguration": {}, "BrandNewSetting": {"On": true}}}"#,
+            "UserPool",
         );
-        assert!(unknown_members(b"not json", "UserPool", UserPoolType::SCHEMA).is_empty());
-        assert!(unknown_members(br#"{"Other": {}}"#, "UserPool", UserPoolType::SCHEMA).is_empty());
+        assert_eq!(
+            pool.blocking_members("UserPoolType", UserPoolType::SCHEMA),
+            ["BrandNewSetting"]
+        );
+        assert_eq!(pool.string(&["DcrConfiguration", "EnableStatus"]), Some("Enabled"));
+        assert!(pool.has("DcrConfiguration") && !pool.has("SomethingNull") && !pool.has("Missing"));
+
+        let client = raw(
+            br#"{"UserPoolClient": {"ClientId": "c", "ClientType": "REGULAR",
+                "ClientSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:s"}}"#,
+            "UserPoolClient",
+        );
+        assert!(
+            client
+                .blocking_members("UserPoolClientType", UserPoolClientType::SCHEMA)
+                .is_empty()
+        );
+        assert_eq!(
+            client.string(&["ClientSecretArn"]),
+            Some("arn:aws:secretsmanager:us-east-1:123456789012:secret:s")
+        );
+    }
+
+    #[test]
+    fn an_answer_that_is_not_a_json_object_has_no_members() {
+        for (body, wrapper) in [(&b"not json"[..], "UserPool"), (br#"{"Other": {}}"#, "UserPool")] {
+            let resource = raw(body, wrapper);
+            assert!(
+                resource
+                    .blocking_members("UserPoolType", UserPoolType::SCHEMA)
+                    .is_empty()
+            );
+            assert_eq!(resource.string(&["Id"]), None);
+        }
     }
 }

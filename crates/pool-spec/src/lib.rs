@@ -35,6 +35,7 @@
 
 mod admin;
 mod environment;
+mod features;
 mod plan;
 mod settings;
 mod spec;
@@ -43,6 +44,7 @@ mod validate;
 
 pub use admin::{AdminDefaults, Language, TemporaryPassword, UserType};
 pub use environment::{Environment, UnknownEnvironment};
+pub use features::{PlanFeature, Removal};
 pub use plan::{Action, ApplyCall, Change, Conflict, Creation, Observed, Plan, Refusal, Update, plan};
 pub use settings::{
     ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, PasswordPolicy,
@@ -54,4 +56,4 @@ pub use spec::{
     SES_IDENTITY, development, for_environment, production, ses_identity_arn, ses_identity_covers,
 };
 pub use text::Bracketed;
-pub use validate::{AUTH_FLOWS, SpecError, Violation};
+pub use validate::{AUTH_FLOWS, AWS_OWNED_ATTRIBUTES, SpecError, Violation};

@@ -1,11 +1,15 @@
 //! The pure comparison of a desired state with what Cognito holds: what to create, what to change, and
 //! what cannot be changed at all.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::settings::{ClientSettings, EmailConfiguration, MfaSettings, PoolSettings, Tags, carries_tags, with_tags};
+use crate::features::{PlanFeature, Removal};
+use crate::settings::{
+    ClientSettings, EmailConfiguration, MfaSettings, PoolSettings, Tags, UserPoolTier, carries_tags, with_tags,
+};
 use crate::spec::DesiredState;
 use crate::text::{list, set, tag_list};
 
@@ -22,6 +26,9 @@ pub struct Observed {
     pub tags: Tags,
     /// From DescribeUserPoolClient of the client with the spec's name; `None` when the pool has none.
     pub client: Option<ClientSettings>,
+    /// Features of a higher feature plan the pool uses, beyond the settings above (from DescribeUserPool
+    /// and, for managed login, DescribeUserPoolDomain).
+    pub plan_features: BTreeSet<PlanFeature>,
 }
 
 /// Which whole-state call applies a change.
@@ -299,6 +306,7 @@ pub fn plan<P: AsRef<Observed>>(desired: DesiredState, live: Option<P>) -> Plan<
     let observed = live.as_ref();
     let mut diff = Diff::default();
     compare_pool(&mut diff, desired.pool(), &observed.pool);
+    compare_plan_features(&mut diff, &desired.pool().tier, &observed.plan_features);
     diff.change(
         ApplyCall::UpdateUserPool,
         "pool.email",
@@ -454,6 +462,27 @@ fn compare_pool(diff: &mut Diff, desired: &PoolSettings, observed: &PoolSettings
     );
 }
 
+/// Each feature the pool uses that the desired plan lacks: a change when the update turns it off, else a
+/// conflict saying how to turn it off by hand (AWS refuses the move while it is on).
+fn compare_plan_features(diff: &mut Diff, tier: &UserPoolTier, used: &BTreeSet<PlanFeature>) {
+    for &feature in used.iter().filter(|feature| !tier.offers(**feature)) {
+        let desired = format!("off (the {} plan lacks {feature})", tier.as_str());
+        match feature.removal() {
+            Removal::ByUpdate => diff.push(ApplyCall::UpdateUserPool, feature.field(), "on", desired),
+            Removal::ByHand(how) => diff.conflicts.push(Conflict {
+                field: feature.field().to_owned(),
+                current: "on".to_owned(),
+                desired,
+                options: format!(
+                    "AWS refuses to move a pool to a plan while it uses a feature the plan lacks, so nothing \
+                     was applied. {how} Or change the spec's plan to {} or higher.",
+                    feature.lowest_tier().as_str()
+                ),
+            }),
+        }
+    }
+}
+
 fn compare_client(diff: &mut Diff, desired: &ClientSettings, observed: &ClientSettings) {
     let update = ApplyCall::UpdateUserPoolClient;
     diff.immutable(
@@ -563,6 +592,7 @@ impl Diff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::PlanFeature;
     use crate::settings::{
         DeletionProtection, MfaConfiguration, PreventUserExistenceErrors, RecoveryMechanism, TimeUnit, UserPoolTier,
         Validity,
@@ -583,6 +613,7 @@ mod tests {
             mfa: desired.mfa().clone(),
             tags: desired.tags().clone(),
             client: Some(desired.client().clone()),
+            plan_features: BTreeSet::new(),
         }
     }
 
@@ -646,7 +677,7 @@ mod tests {
         assert_eq!(plan.desired(), &desired);
         assert_eq!(
             plan.to_string(),
-            "+ create user pool `credere-production`, then set its MFA to ON (authenticator apps on, SMS off)\n\
+            "+ create user pool `credere-production`, then set its MFA to ON (authenticator apps on, SMS off, email off)\n\
              + create app client `credere-production` with a client secret"
         );
     }
@@ -659,7 +690,7 @@ mod tests {
         let plan = plan(spec.resolve(None).unwrap(), None::<Observed>);
         assert_eq!(
             plan.to_string(),
-            "+ create user pool `credere`, then set its MFA to OPTIONAL (authenticator apps on, SMS off)\n\
+            "+ create user pool `credere`, then set its MFA to OPTIONAL (authenticator apps on, SMS off, email off)\n\
              + create app client `credere` without a client secret"
         );
     }
@@ -736,6 +767,13 @@ mod tests {
             ("pool.mfa", Mfa, |o| o.mfa.configuration = MfaConfiguration::Optional),
             ("pool.mfa", Mfa, |o| o.mfa.software_token_enabled = false),
             ("pool.mfa", Mfa, |o| o.mfa.sms_enabled = true),
+            ("pool.mfa", Mfa, |o| o.mfa.email_enabled = true),
+            ("pool.passwordless_sign_in", Pool, |o| {
+                o.plan_features.insert(PlanFeature::PasswordlessSignIn);
+            }),
+            ("pool.threat_protection", Pool, |o| {
+                o.plan_features.insert(PlanFeature::ThreatProtection);
+            }),
             ("client.name", Client, |o| client(o).name = "other".into()),
             ("client.explicit_auth_flows", Client, |o| {
                 client(o).explicit_auth_flows.remove("ALLOW_USER_PASSWORD_AUTH");
@@ -812,6 +850,49 @@ mod tests {
             }
             assert!(text.contains(&conflict.current), "{text}");
         }
+    }
+
+    #[test]
+    fn a_feature_the_plan_lacks_that_only_the_maintainer_can_turn_off_refuses_and_says_how() {
+        for feature in [
+            PlanFeature::AccessTokenCustomisation,
+            PlanFeature::ManagedLogin,
+            PlanFeature::DynamicClientRegistration,
+        ] {
+            let plan = plan_with(|o| {
+                o.pool.tier = UserPoolTier::Essentials;
+                o.plan_features.insert(feature);
+            });
+            let refusal = refusal(&plan);
+            // The move itself is still shown, beside the refusal.
+            assert_eq!(plan.changes().len(), 1, "{plan}");
+            assert_eq!(plan.changes()[0].field, "pool.tier");
+            let [conflict] = refusal.conflicts() else {
+                panic!("one conflict: {plan}")
+            };
+            assert_eq!(conflict.field, feature.field());
+            let text = conflict.to_string();
+            for expected in [
+                "the LITE plan lacks",
+                "console",
+                "then run again",
+                "ESSENTIALS or higher",
+            ] {
+                assert!(text.contains(expected), "{expected:?} missing from {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn features_the_desired_plan_offers_are_left_alone() {
+        let mut desired = production();
+        desired.pool.tier = UserPoolTier::Plus;
+        let desired = desired
+            .resolve(Some(&ses_identity_arn("us-east-1", "123456789012", SES_IDENTITY)))
+            .unwrap();
+        let mut observed = matching(&desired);
+        observed.plan_features = PlanFeature::ALL.into();
+        assert!(plan(desired, Some(observed)).is_converged());
     }
 
     #[test]

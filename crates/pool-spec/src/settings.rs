@@ -150,7 +150,7 @@ impl UserPoolTier {
         }
     }
 
-    /// Whether the plan offers `PasswordHistorySize` (ESSENTIALS and above).
+    /// Whether the plan offers `PasswordHistorySize` and email MFA (ESSENTIALS and above).
     pub fn offers_password_history(&self) -> bool {
         matches!(self, UserPoolTier::Essentials | UserPoolTier::Plus)
     }
@@ -180,6 +180,8 @@ pub struct MfaSettings {
     pub software_token_enabled: bool,
     /// Whether `SmsMfaConfiguration` is set: text-message codes.
     pub sms_enabled: bool,
+    /// Whether `EmailMfaConfiguration` is set: codes by email. Needs the ESSENTIALS plan or higher.
+    pub email_enabled: bool,
 }
 
 /// `MfaConfiguration` of a user pool.
@@ -209,10 +211,11 @@ impl fmt::Display for MfaSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} (authenticator apps {}, SMS {})",
+            "{} (authenticator apps {}, SMS {}, email {})",
             self.configuration.as_str(),
             on_off(self.software_token_enabled),
-            on_off(self.sms_enabled)
+            on_off(self.sms_enabled),
+            on_off(self.email_enabled)
         )
     }
 }

@@ -121,6 +121,7 @@ fn base(environment: Environment, name: &str, email: EmailSpec, deletion_protect
             configuration: MfaConfiguration::On,
             software_token_enabled: true,
             sms_enabled: false,
+            email_enabled: false,
         },
         tags: Tags::from([
             (MANAGED_BY_TAG.to_owned(), MANAGED_BY_VALUE.to_owned()),

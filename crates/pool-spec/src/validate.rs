@@ -54,6 +54,11 @@ pub const AUTH_FLOWS: [&str; 6] = [
     "ALLOW_USER_AUTH",
 ];
 
+/// Schema attributes Cognito itself defines and requires in every pool (Developer Guide, user attributes:
+/// "Except for sub, standard attributes are optional by default"). DescribeUserPool reports `sub` as
+/// `Required`, but it is AWS's, never the spec's: the comparison of required attributes leaves them out.
+pub const AWS_OWNED_ATTRIBUTES: [&str; 1] = ["sub"];
+
 const NAME_PATTERN: &str = "1–128 characters matching [\\w\\s+=,.@-]+";
 
 impl PoolSpec {
@@ -61,6 +66,15 @@ impl PoolSpec {
     pub fn validate(&self) -> Result<(), SpecError> {
         let mut check = Checker::default();
         check.name("pool.name", &self.pool.name);
+        for attribute in &self.pool.required_attributes {
+            if AWS_OWNED_ATTRIBUTES.contains(&attribute.as_str()) {
+                check.fail(
+                    "pool.required_attributes",
+                    attribute,
+                    "standard attributes other than sub (Cognito makes sub required in every pool itself)",
+                );
+            }
+        }
         let policy = &self.pool.password_policy;
         check.range("pool.password_policy.minimum_length", policy.minimum_length, 6, 99);
         check.range(
@@ -81,6 +95,16 @@ impl PoolSpec {
                     ),
                 );
             }
+        }
+        if self.mfa.email_enabled && !self.pool.tier.offers_password_history() {
+            check.fail(
+                "pool.mfa.email_enabled",
+                true,
+                &format!(
+                    "false on the {} plan (email MFA needs ESSENTIALS or PLUS)",
+                    self.pool.tier.as_str()
+                ),
+            );
         }
         // Values only Cognito can report, never ones a spec may ask for.
         if let UserPoolTier::Unrecognised(tier) = &self.pool.tier {
@@ -224,6 +248,38 @@ mod tests {
             assert_eq!(fields.len(), violations, "{tier:?} {size:?}: {fields:?}");
             assert!(fields.iter().all(|f| f == field), "{fields:?}");
         }
+    }
+
+    #[test]
+    fn email_mfa_needs_essentials_or_plus() {
+        for (tier, ok) in [
+            (UserPoolTier::Lite, false),
+            (UserPoolTier::Essentials, true),
+            (UserPoolTier::Plus, true),
+        ] {
+            let fields = violated(|s| {
+                s.pool.tier = tier.clone();
+                s.mfa.email_enabled = true;
+            });
+            assert_eq!(fields.is_empty(), ok, "{tier:?}: {fields:?}");
+            assert!(ok || fields == ["pool.mfa.email_enabled"], "{fields:?}");
+        }
+    }
+
+    #[test]
+    fn sub_is_cognitos_and_never_a_required_attribute_of_the_spec() {
+        assert_eq!(
+            violated(|s| {
+                s.pool.required_attributes.insert("sub".into());
+            }),
+            ["pool.required_attributes"]
+        );
+        assert!(
+            violated(|s| {
+                s.pool.required_attributes.insert("name".into());
+            })
+            .is_empty()
+        );
     }
 
     #[test]
