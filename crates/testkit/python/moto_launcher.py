@@ -7,7 +7,10 @@ sign-in attributes.
 
 AdminDeleteSoftwareToken (AWS, August 2026) is not in moto 5.2.5. It is added as AWS documents it: the
 user's TOTP registration and any TOTP preference are removed, so with MFA required the next sign-in
-answers MFA_SETUP. Nothing else of moto is patched.
+answers MFA_SETUP.
+
+The fidelity layer (fidelity.py, written beside this file) makes moto answer and refuse as AWS does where moto
+is lenient; crates/testkit/FIDELITY.md lists its rules. Importing it installs them.
 """
 
 import sys
@@ -46,6 +49,8 @@ def admin_delete_software_token_response(self):
 
 CognitoIdpBackend.admin_delete_software_token = admin_delete_software_token
 CognitoIdpResponse.admin_delete_software_token = admin_delete_software_token_response
+
+import fidelity  # noqa: E402,F401  (installs the fidelity rules on CognitoIdpResponse)
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -11,6 +11,9 @@
 //! `cargo xtask test` starts the services once with [`Services::start`] and hands them to every test
 //! binary through [`DATABASE_ENV`] and [`COGNITO_ENV`]. A test binary run without those variables
 //! starts its own services on first use.
+//!
+//! The emulator answers and refuses as AWS does where moto is lenient: its fidelity rules, each with its source,
+//! are listed in `crates/testkit/FIDELITY.md`; [`RecordingProxy::lenient`] switches named rules off for one test.
 
 mod error;
 mod moto;

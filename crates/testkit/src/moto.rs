@@ -12,6 +12,8 @@ use crate::process::{ServiceProcess, free_port, port_was_taken};
 use crate::python::venv_bin;
 
 const LAUNCHER: &str = include_str!("../python/moto_launcher.py");
+/// The fidelity layer the launcher imports (see FIDELITY.md): written beside it, so Python finds it there.
+const FIDELITY: &str = include_str!("../python/fidelity.py");
 
 /// A moto server on a loopback port. Dropping it stops the server and removes its log directory.
 #[derive(Debug)]
@@ -31,6 +33,8 @@ impl MotoServer {
             .map_err(Error::io(std::env::temp_dir()))?;
         let launcher = dir.path().join("moto_launcher.py");
         std::fs::write(&launcher, LAUNCHER).map_err(Error::io(&launcher))?;
+        let fidelity = dir.path().join("fidelity.py");
+        std::fs::write(&fidelity, FIDELITY).map_err(Error::io(&fidelity))?;
         let mut attempts = 0;
         loop {
             attempts += 1;

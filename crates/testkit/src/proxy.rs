@@ -12,6 +12,10 @@
 //! Each proxy also puts its calls in an AWS account of its own in moto (the `x-moto-account-id`
 //! header), so tests can create pools with the spec's real names without ever meeting another
 //! test's pools, as separate AWS accounts would.
+//!
+//! The emulator answers and refuses as AWS does through its fidelity rules (`FIDELITY.md`). Where AWS's
+//! behaviour is undocumented a test tries both answers: [`RecordingProxy::lenient`] switches named rules off
+//! for the calls this proxy forwards (the `x-testkit-lenient` header).
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -134,7 +138,12 @@ struct State {
     faults: Vec<Fault>,
     holds: Vec<Arc<HoldState>>,
     latency: Duration,
+    /// The `x-testkit-lenient` header value, `None` when every fidelity rule applies.
+    lenient: Option<hyper::header::HeaderValue>,
 }
+
+/// The header that switches fidelity rules off for one request (read by `python/fidelity.py`).
+const LENIENT_HEADER: &str = "x-testkit-lenient";
 
 /// How long [`Hold::wait_for`] waits before failing the test: far longer than any call takes, so it
 /// only fires when the expected call never comes.
@@ -261,6 +270,21 @@ impl RecordingProxy {
         self.lock().latency = latency;
     }
 
+    /// Switches the emulator's fidelity rules named in `rules` (FIDELITY.md's names, e.g.
+    /// `sign-out-disabled-user`) off for every call this proxy forwards from now on, so a test can see the
+    /// other answer where AWS's behaviour is undocumented. Each call replaces the previous set; an empty slice
+    /// makes every rule apply again. [`RecordingProxy::clear`] keeps the set, as it keeps latency and holds.
+    /// The emulator refuses a call naming a rule it does not know (InvalidParameterException "testkit: unknown
+    /// fidelity rule(s) …"), so a typo cannot leave a rule silently on. Panics on a name that cannot be a
+    /// header value.
+    pub fn lenient(&self, rules: &[&str]) {
+        let value = (!rules.is_empty()).then(|| {
+            hyper::header::HeaderValue::from_str(&rules.join(","))
+                .unwrap_or_else(|error| panic!("fidelity rule names {rules:?}: {error}"))
+        });
+        self.lock().lenient = value;
+    }
+
     /// Arms a fault.
     pub fn inject(&self, fault: Fault) {
         self.lock().faults.push(fault);
@@ -307,7 +331,8 @@ impl RecordingProxy {
         self.calls().into_iter().map(|call| call.operation).collect()
     }
 
-    /// Forgets the recording, the per-operation counts and the armed faults (latency and holds stay).
+    /// Forgets the recording, the per-operation counts and the armed faults (latency, holds and the
+    /// [`RecordingProxy::lenient`] rules stay).
     pub fn clear(&self) {
         let mut state = self.lock();
         state.calls.clear();
@@ -412,7 +437,7 @@ impl Forwarder {
             .map(|collected| collected.to_bytes())
             .unwrap_or_default();
         let operation = operation_of(&parts.headers, &body);
-        let (latency, fault, holds) = {
+        let (latency, fault, holds, lenient) = {
             let mut state = self.lock();
             let count = state.counts.entry(operation.clone()).or_default();
             *count += 1;
@@ -428,7 +453,7 @@ impl Forwarder {
                 .filter(|hold| hold.operation == operation && count >= hold.from)
                 .cloned()
                 .collect();
-            (state.latency, fault, holds)
+            (state.latency, fault, holds, state.lenient.clone())
         };
         for hold in holds {
             wait_at(&hold).await;
@@ -441,10 +466,10 @@ impl Forwarder {
             Some(fault) if !fault.after_forwarding => fault_response(fault.kind),
             Some(fault) => {
                 // The emulator does the work; its answer is lost.
-                self.forward(parts, body.clone()).await;
+                self.forward(parts, body.clone(), lenient).await;
                 fault_response(fault.kind)
             }
-            None => Ok(self.forward(parts, body.clone()).await),
+            None => Ok(self.forward(parts, body.clone(), lenient).await),
         };
         let status = response.as_ref().ok().map(|response| response.status().as_u16());
         self.lock().calls.push(Call {
@@ -459,13 +484,23 @@ impl Forwarder {
         response
     }
 
-    async fn forward(&self, mut parts: hyper::http::request::Parts, body: Bytes) -> Response<Full<Bytes>> {
+    /// Sends the call to the emulator, in this proxy's account and with the lenient rules it arrived under.
+    async fn forward(
+        &self,
+        mut parts: hyper::http::request::Parts,
+        body: Bytes,
+        lenient: Option<hyper::header::HeaderValue>,
+    ) -> Response<Full<Bytes>> {
         let path = parts.uri.path_and_query().map_or("/", |path| path.as_str());
         let mut uri = self.upstream.clone().into_parts();
         uri.path_and_query = path.parse().ok();
         parts.uri = hyper::Uri::from_parts(uri).expect("upstream URI with a request path is valid");
         parts.headers.remove(hyper::header::HOST);
         parts.headers.insert("x-moto-account-id", self.account_id.clone());
+        parts.headers.remove(LENIENT_HEADER);
+        if let Some(lenient) = lenient {
+            parts.headers.insert(LENIENT_HEADER, lenient);
+        }
         let request = Request::from_parts(parts, Full::new(body));
         match self.client.request(request).await {
             Ok(response) => {
