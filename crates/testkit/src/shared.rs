@@ -147,11 +147,7 @@ pub fn database() -> TestDatabase {
 /// Panics, saying how to get it, when it cannot be had or when no fake AWS credentials are set.
 pub fn cognito_endpoint() -> String {
     static ENDPOINT: OnceLock<String> = OnceLock::new();
-    assert!(
-        std::env::var_os("AWS_ACCESS_KEY_ID").is_some(),
-        "Cognito tests need fake AWS credentials in the environment: run them with `cargo xtask test`, or \
-         export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing (never real ones)"
-    );
+    require_fake_credentials();
     if let Ok(endpoint) = std::env::var(COGNITO_ENV) {
         return endpoint;
     }
@@ -163,6 +159,16 @@ pub fn cognito_endpoint() -> String {
             endpoint
         })
         .clone()
+}
+
+/// Panics, saying how to set them, unless AWS credentials are in the environment: the SDK signs every call, even
+/// one to the emulator or to a proxy that only answers, and must never find real credentials elsewhere.
+pub fn require_fake_credentials() {
+    assert!(
+        std::env::var_os("AWS_ACCESS_KEY_ID").is_some(),
+        "Cognito tests need fake AWS credentials in the environment: run them with `cargo xtask test`, or \
+         export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing (never real ones)"
+    );
 }
 
 /// A name no other test of this run uses (pools, emails), made of characters Cognito accepts in names.

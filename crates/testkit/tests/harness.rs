@@ -196,6 +196,72 @@ async fn the_request_body_is_recorded_as_sent() {
     assert_eq!(request["MaxResults"], 7, "{request}");
 }
 
+#[tokio::test]
+async fn an_answered_call_reaches_the_sdk_and_is_recorded_as_not_forwarded() {
+    let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
+    proxy.answer(
+        "ListUserPools",
+        serde_json::json!({"UserPools": [{"Id": "us-east-1_Answered", "Name": "answered"}]}),
+    );
+    let client = client(&proxy.endpoint(), 1).await;
+    let pools = client.list_user_pools().max_results(60).send().await.unwrap();
+    assert_eq!(pools.user_pools()[0].id(), Some("us-east-1_Answered"));
+    let calls = proxy.calls_of("ListUserPools");
+    assert_eq!(
+        (calls[0].status, calls[0].forwarded, calls[0].fault),
+        (Some(200), false, None)
+    );
+    // Other operations still reach the emulator.
+    let missing = client.describe_user_pool().user_pool_id("us-east-1_Nope").send().await;
+    assert!(missing.is_err());
+    assert!(proxy.calls_of("DescribeUserPool")[0].forwarded);
+}
+
+#[tokio::test]
+async fn an_answer_built_from_the_request_pages_a_listing_and_a_fault_still_wins() {
+    let proxy = RecordingProxy::answering_only().await.unwrap();
+    proxy.answer_with("ListUserPools", |request| match request["NextToken"].as_str() {
+        None => serde_json::json!({"UserPools": [{"Id": "us-east-1_First"}], "NextToken": "page-2"}),
+        Some(token) => serde_json::json!({"UserPools": [{"Id": format!("us-east-1_{}", token.replace('-', ""))}]}),
+    });
+    let client = client(&proxy.endpoint(), 1).await;
+    let ids: Vec<String> = client
+        .list_user_pools()
+        .max_results(60)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|pool| pool.id)
+        .collect();
+    assert_eq!(ids, ["us-east-1_First", "us-east-1_page2"]);
+    proxy.inject(Fault::once("ListUserPools", 3, FaultKind::Throttling));
+    let error = client.list_user_pools().max_results(60).send().await.unwrap_err();
+    assert_eq!(error.code(), Some("ThrottlingException"));
+}
+
+#[tokio::test]
+async fn a_proxy_that_only_answers_refuses_an_unanswered_call_by_its_operation() {
+    let proxy = RecordingProxy::answering_only().await.unwrap();
+    let client = client(&proxy.endpoint(), 1).await;
+    let error = client
+        .describe_user_pool()
+        .user_pool_id("us-east-1_X")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some("UnansweredByTestkit"));
+    assert!(
+        error.message().unwrap_or_default().contains("DescribeUserPool"),
+        "{error:?}"
+    );
+    let calls = proxy.calls();
+    assert_eq!((calls[0].status, calls[0].forwarded), (Some(400), false));
+}
+
 /// A fault after forwarding is a create that reached the service and still failed: the pool exists.
 #[tokio::test]
 async fn a_fault_after_forwarding_lets_the_emulator_do_the_work() {
