@@ -545,11 +545,21 @@ fn client_settings(client: &UserPoolClientType, answer: &RawResource) -> Result<
             }
         })
     };
-    let validity = |field: &'static str, amount: Option<i32>, unit: TimeUnit| -> Result<Validity, Error> {
-        Ok(Validity {
-            amount: unsigned("DescribeUserPoolClient", field, amount.unwrap_or_default())?,
+    // A lifetime the client does not report (or, for refresh tokens, reports as 0) is Cognito's default,
+    // whatever the unit (CreateUserPoolClient API reference: one hour for access and ID tokens, 30 days for
+    // refresh tokens).
+    let validity = |field: &'static str, amount: Option<i32>, unit: TimeUnit, default: Validity| match amount
+        .filter(|amount| *amount != 0)
+    {
+        Some(amount) => Ok::<_, Error>(Validity {
+            amount: unsigned("DescribeUserPoolClient", field, amount)?,
             unit,
-        })
+        }),
+        None => Ok(default),
+    };
+    let one_hour = Validity {
+        amount: 1,
+        unit: TimeUnit::Hours,
     };
     Ok(ClientSettings {
         name: client.client_name().unwrap_or_default().to_owned(),
@@ -561,22 +571,26 @@ fn client_settings(client: &UserPoolClientType, answer: &RawResource) -> Result<
                 "RefreshTokenValidity",
                 Some(client.refresh_token_validity()),
                 unit(units.and_then(|units| units.refresh_token()), TimeUnit::Days)?,
+                Validity::days(30),
             )?,
             access: validity(
                 "AccessTokenValidity",
                 client.access_token_validity(),
                 unit(units.and_then(|units| units.access_token()), TimeUnit::Hours)?,
+                one_hour,
             )?,
             id: validity(
                 "IdTokenValidity",
                 client.id_token_validity(),
                 unit(units.and_then(|units| units.id_token()), TimeUnit::Hours)?,
+                one_hour,
             )?,
         },
+        // Three minutes when not reported (Developer Guide, app clients: "Authentication flow session duration").
         auth_session_validity_minutes: unsigned(
             "DescribeUserPoolClient",
             "AuthSessionValidity",
-            client.auth_session_validity().unwrap_or_default(),
+            client.auth_session_validity().unwrap_or(3),
         )?,
         prevent_user_existence_errors: match client.prevent_user_existence_errors() {
             Some(PreventUserExistenceErrorTypes::Enabled) => PreventUserExistenceErrors::Enabled,
