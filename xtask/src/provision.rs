@@ -130,10 +130,24 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
         confirm(&spec.pool.name, plan)?;
     }
     // A converged plan makes no call: this only reads the IDs and secret back from the live pool.
-    let applied = cognito.apply(action).await.context(
-        "applying the plan; nothing after the failed call was applied. Run the same command again: \
-         it plans from what now exists and finishes the job",
-    )?;
+    let applied = match cognito.apply(action).await {
+        Ok(applied) => applied,
+        Err(error) => {
+            let domain_arn = domain_identity_arn(&error, ses_identity.as_ref());
+            let error = anyhow::Error::new(error).context(
+                "applying the plan; nothing after the failed call was applied. Run the same command again: \
+                 it plans from what now exists and finishes the job",
+            );
+            return Err(match domain_arn {
+                Some(arn) => error.context(format!(
+                    "SES refused the identity ARN built for the address {}. When only its domain is verified in \
+                     SES (the common set-up), run again with --ses-identity-arn {arn}",
+                    pool_spec::SES_IDENTITY
+                )),
+                None => error,
+            });
+        }
+    };
     if let Some(path) = &args.write_env {
         let secret = applied
             .client_secret
@@ -187,6 +201,22 @@ fn print_unreadable(unreadable: &cognito::Unreadable) {
                 members.join(", ")
             );
         }
+    }
+}
+
+/// The ARN of the spec's address's domain, when SES refused the ARN this run built for the address itself:
+/// an address ARN is refused where only the domain is verified.
+fn domain_identity_arn(error: &cognito::Error, source: Option<&SesIdentitySource>) -> Option<String> {
+    let refused = error
+        .api_failure()
+        .is_some_and(|failure| failure.kind() == cognito::ApiErrorKind::SesIdentityNotVerified);
+    match source {
+        Some(SesIdentitySource::Built { account, region }) if refused => Some(pool_spec::ses_identity_arn(
+            region,
+            account,
+            pool_spec::ses_identity_domain(),
+        )),
+        _ => None,
     }
 }
 

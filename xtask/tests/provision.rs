@@ -324,7 +324,11 @@ async fn drift(proxy: &RecordingProxy) {
         .set_deletion_protection(pool.deletion_protection().cloned())
         .set_auto_verified_attributes(Some(pool.auto_verified_attributes().to_vec()))
         .mfa_configuration(UserPoolMfaType::On)
-        .set_admin_create_user_config(pool.admin_create_user_config().cloned())
+        // AWS reports the legacy UnusedAccountValidityDays and refuses it back non-zero beside the new member.
+        .set_admin_create_user_config(pool.admin_create_user_config().cloned().map(|mut config| {
+            config.unused_account_validity_days = 0;
+            config
+        }))
         .set_account_recovery_setting(pool.account_recovery_setting().cloned())
         .set_email_configuration(pool.email_configuration().cloned())
         .set_user_pool_tags(pool.user_pool_tags().cloned())

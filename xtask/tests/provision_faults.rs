@@ -34,6 +34,10 @@ async fn change_pool(proxy: &RecordingProxy, pool_id: &str, edit: impl FnOnce(&m
     let client = sdk(proxy).await;
     let mut pool = described_pool(&client, pool_id).await;
     edit(&mut pool);
+    // AWS reports the legacy UnusedAccountValidityDays and refuses it back non-zero beside the new member.
+    if let Some(config) = pool.admin_create_user_config.as_mut() {
+        config.unused_account_validity_days = 0;
+    }
     client
         .update_user_pool()
         .user_pool_id(pool_id)

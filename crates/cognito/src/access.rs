@@ -2,14 +2,19 @@
 //! that touch only Cognito (never the `credere_user` row, which credere-backend keeps for its history).
 //!
 //! Each operation is planned from what AdminGetUser reports ([`UserOperation::plan`], pure), so a second run
-//! makes no write that would change anything: disabling a disabled user only signs them out again (which
-//! also finishes a run interrupted between its two calls), enabling an enabled user makes no call.
+//! makes no write that would change anything: disabling signs the user out first and then disables them (AWS
+//! answers admin calls on a disabled user with NotAuthorizedException "User is disabled.", and AdminDisableUser
+//! itself revokes their access tokens and stops refresh), so a disabled user needs no call; a run interrupted
+//! between the two calls left the user enabled and does both again. Enabling an enabled user makes no call.
 //!
 //! Resetting an authenticator is AdminDeleteSoftwareToken, not AdminSetUserMFAPreference: AWS documents that
 //! TOTP cannot be turned off for a user while the pool requires MFA (Credere's pools do), while deleting the
 //! software token makes the next sign-in answer `MFA_SETUP` when the user has no other factor. It is made
 //! whatever AdminGetUser lists: a token verified during `MFA_SETUP` but never made a preference
 //! (credere-backend never calls SetUserMFAPreference) need not be listed, and deleting again is harmless.
+//! What AdminDeleteSoftwareToken answers for a user with no authenticator is undocumented: for a user whose
+//! AdminGetUser lists none, a refusal saying there is nothing to delete (ResourceNotFoundException,
+//! InvalidParameterException) counts as done, so the tool works whichever way AWS answers.
 
 use std::fmt;
 
@@ -48,7 +53,19 @@ pub enum UserWrite {
     /// AdminEnableUser.
     Enable,
     /// AdminDeleteSoftwareToken: forgets the registered authenticator app.
-    DeleteAuthenticator,
+    DeleteAuthenticator {
+        /// Whether AdminGetUser listed one: when it did not, an answer that there is none counts as done.
+        listed: bool,
+    },
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// Cognito made the change.
+    Done,
+    /// Cognito answered that there was nothing to change (an authenticator that was never registered).
+    NothingThere,
 }
 
 impl UserWrite {
@@ -58,8 +75,16 @@ impl UserWrite {
             UserWrite::Disable => "AdminDisableUser",
             UserWrite::SignOutEverywhere => "AdminUserGlobalSignOut",
             UserWrite::Enable => "AdminEnableUser",
-            UserWrite::DeleteAuthenticator => "AdminDeleteSoftwareToken",
+            UserWrite::DeleteAuthenticator { .. } => "AdminDeleteSoftwareToken",
         }
+    }
+}
+
+impl UserWrite {
+    /// Whether Cognito's error `code` to this write means there was nothing to change.
+    fn nothing_there(self, code: &str) -> bool {
+        matches!(self, UserWrite::DeleteAuthenticator { listed: false })
+            && matches!(code, "ResourceNotFoundException" | "InvalidParameterException")
     }
 }
 
@@ -69,7 +94,7 @@ impl fmt::Display for UserWrite {
             UserWrite::Disable => "disable the user (they can no longer sign in)",
             UserWrite::SignOutEverywhere => "sign them out everywhere (their refresh tokens are revoked)",
             UserWrite::Enable => "enable the user (they can sign in again)",
-            UserWrite::DeleteAuthenticator => {
+            UserWrite::DeleteAuthenticator { .. } => {
                 "delete their authenticator app registration (the next sign-in sets up a new one)"
             }
         };
@@ -81,12 +106,15 @@ impl UserOperation {
     /// The writes that bring `access` to what this operation asks for; empty when it is already there.
     pub fn plan(self, access: &UserAccess) -> Vec<UserWrite> {
         match self {
-            // Signing out again is harmless, and finishes a run that stopped between the two calls.
-            UserOperation::Disable if access.user.enabled => vec![UserWrite::Disable, UserWrite::SignOutEverywhere],
-            UserOperation::Disable => vec![UserWrite::SignOutEverywhere],
+            // Sign-out first: AWS may refuse it once the user is disabled. Disabling revokes the access tokens
+            // and stops refresh, so a disabled user needs nothing more.
+            UserOperation::Disable if access.user.enabled => vec![UserWrite::SignOutEverywhere, UserWrite::Disable],
+            UserOperation::Disable => Vec::new(),
             UserOperation::Enable if access.user.enabled => Vec::new(),
             UserOperation::Enable => vec![UserWrite::Enable],
-            UserOperation::ResetMfa => vec![UserWrite::DeleteAuthenticator],
+            UserOperation::ResetMfa => vec![UserWrite::DeleteAuthenticator {
+                listed: access.authenticator_listed,
+            }],
         }
     }
 }
@@ -120,8 +148,15 @@ impl Cognito {
         })
     }
 
-    /// Makes one write for the user `username` (the Cognito `Username`; `email` names them in errors).
-    pub async fn write_user(&self, pool_id: &str, username: &str, email: &str, write: UserWrite) -> Result<(), Error> {
+    /// Makes one write for the user `username` (the Cognito `Username`; `email` names them in errors), found
+    /// by [`Cognito::user_access`] just before, so the pool exists.
+    pub async fn write_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+        email: &str,
+        write: UserWrite,
+    ) -> Result<Written, Error> {
         self.check_pool_region(pool_id)?;
         // The four calls take the same two members and answer nothing this code needs.
         macro_rules! send {
@@ -132,15 +167,25 @@ impl Cognito {
                     .username(username)
                     .send()
                     .await
-                    .map(drop)
-                    .map_err(|error| self.user_call_error(write.operation(), pool_id, email, error))
+                    .map(|_| Written::Done)
+                    .map_err(|error| {
+                        (
+                            error.code().map(str::to_owned),
+                            self.user_call_error(write.operation(), pool_id, email, error),
+                        )
+                    })
             };
         }
-        match write {
+        let sent = match write {
             UserWrite::Disable => send!(admin_disable_user),
             UserWrite::SignOutEverywhere => send!(admin_user_global_sign_out),
             UserWrite::Enable => send!(admin_enable_user),
-            UserWrite::DeleteAuthenticator => send!(admin_delete_software_token),
+            UserWrite::DeleteAuthenticator { .. } => send!(admin_delete_software_token),
+        };
+        match sent {
+            Ok(written) => Ok(written),
+            Err((Some(code), _)) if write.nothing_there(&code) => Ok(Written::NothingThere),
+            Err((_, error)) => Err(error),
         }
     }
 
@@ -155,7 +200,9 @@ impl Cognito {
                 pool_id: pool_id.to_owned(),
                 email: email.to_owned(),
             },
-            Some("ResourceNotFoundException") => self.no_such_pool(pool_id).into(),
+            // AdminGetUser is the call that finds the pool; a later write's ResourceNotFoundException is that
+            // write's own answer (for AdminDeleteSoftwareToken it may mean no authenticator).
+            Some("ResourceNotFoundException") if operation == "AdminGetUser" => self.no_such_pool(pool_id).into(),
             _ => Error::api(operation)(error),
         }
     }
@@ -179,19 +226,16 @@ mod tests {
     }
 
     #[test]
-    fn disabling_an_enabled_user_disables_then_signs_out() {
+    fn disabling_an_enabled_user_signs_out_then_disables() {
         assert_eq!(
             UserOperation::Disable.plan(&access(true, true)),
-            [UserWrite::Disable, UserWrite::SignOutEverywhere]
+            [UserWrite::SignOutEverywhere, UserWrite::Disable]
         );
     }
 
     #[test]
-    fn disabling_again_only_signs_out_again() {
-        assert_eq!(
-            UserOperation::Disable.plan(&access(false, true)),
-            [UserWrite::SignOutEverywhere]
-        );
+    fn disabling_a_disabled_user_makes_no_call() {
+        assert!(UserOperation::Disable.plan(&access(false, true)).is_empty());
     }
 
     #[test]
@@ -207,14 +251,24 @@ mod tests {
         for (enabled, listed) in [(true, true), (true, false), (false, true)] {
             assert_eq!(
                 UserOperation::ResetMfa.plan(&access(enabled, listed)),
-                [UserWrite::DeleteAuthenticator]
+                [UserWrite::DeleteAuthenticator { listed }]
             );
         }
     }
 
     #[test]
+    fn only_an_unlisted_authenticator_may_turn_out_to_be_missing() {
+        for code in ["ResourceNotFoundException", "InvalidParameterException"] {
+            assert!(UserWrite::DeleteAuthenticator { listed: false }.nothing_there(code));
+            assert!(!UserWrite::DeleteAuthenticator { listed: true }.nothing_there(code));
+            assert!(!UserWrite::SignOutEverywhere.nothing_there(code));
+        }
+        assert!(!UserWrite::DeleteAuthenticator { listed: false }.nothing_there("NotAuthorizedException"));
+    }
+
+    #[test]
     fn each_write_names_its_operation() {
-        let shown = UserWrite::DeleteAuthenticator.to_string();
+        let shown = UserWrite::DeleteAuthenticator { listed: true }.to_string();
         assert!(shown.ends_with("(AdminDeleteSoftwareToken)"), "{shown}");
         assert_eq!(UserWrite::SignOutEverywhere.operation(), "AdminUserGlobalSignOut");
     }

@@ -106,10 +106,14 @@ pub enum Error {
     /// its twin at the same moment. Nothing else was created.
     #[error(
         "{} user pools named `{name}` carry this tool's tags: {}. Two runs created a pool at the same moment; \
-         this run made {ours}. Delete the newer one, {} (it is empty; `aws cognito-idp delete-user-pool \
-         --user-pool-id {}`), then run provision again",
+         this run made {ours}. Delete the newer one, {} (it is empty): with deletion protection on (production's \
+         spec turns it on), DeleteUserPool is refused until it is off, so first `aws cognito-idp update-user-pool \
+         --user-pool-id {} --deletion-protection INACTIVE` (an update resets what it leaves out, which does not \
+         matter for a pool about to go), then `aws cognito-idp delete-user-pool --user-pool-id {}`, then run \
+         provision again",
         .pools.len(),
         .pools.iter().map(|pool| pool.to_string()).collect::<Vec<_>>().join(", "),
+        newest(.pools),
         newest(.pools),
         newest(.pools)
     )]

@@ -45,7 +45,7 @@ mod scan;
 mod unknown;
 mod users;
 
-pub use access::{UserAccess, UserOperation, UserWrite};
+pub use access::{UserAccess, UserOperation, UserWrite, Written};
 pub use apply::Applied;
 pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, known_profiles, load_sdk_config};
 pub use error::{ApiErrorKind, ApiFailure, Error, PoolSummary};

@@ -53,7 +53,7 @@ pub use settings::{
 };
 pub use spec::{
     DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError, SES_FROM,
-    SES_IDENTITY, development, for_environment, production, ses_identity_arn, ses_identity_covers,
+    SES_IDENTITY, development, for_environment, production, ses_identity_arn, ses_identity_covers, ses_identity_domain,
 };
 pub use text::Bracketed;
 pub use validate::{AUTH_FLOWS, AWS_OWNED_ATTRIBUTES, SpecError, Violation};

@@ -152,7 +152,13 @@ fn base(environment: Environment, name: &str, email: EmailSpec, deletion_protect
     }
 }
 
-/// The ARN of an SES identity: `arn:aws:ses:{region}:{account_id}:identity/{identity}`.
+/// The domain of [`SES_IDENTITY`] (`noreply.open-contracting.org`): the identity verified in SES where the
+/// domain, not the address, was verified, which Cognito then accepts as the source only by the domain's ARN.
+pub fn ses_identity_domain() -> &'static str {
+    SES_IDENTITY.rsplit_once('@').map_or(SES_IDENTITY, |(_, domain)| domain)
+}
+
+/// The ARN of an SES identity (an address or a domain): `arn:aws:ses:{region}:{account_id}:identity/{identity}`.
 pub fn ses_identity_arn(region: &str, account_id: &str, identity: &str) -> String {
     format!("arn:aws:ses:{region}:{account_id}:identity/{identity}")
 }
@@ -302,6 +308,15 @@ impl PoolSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_identity_domain_is_the_addresss() {
+        assert_eq!(ses_identity_domain(), "noreply.open-contracting.org");
+        assert!(ses_identity_covers(
+            &ses_identity_arn("us-east-1", "123456789012", ses_identity_domain()),
+            SES_IDENTITY
+        ));
+    }
 
     #[test]
     fn environments_differ_only_in_name_email_deletion_protection_and_environment_tag() {

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use admin_bootstrap::{ResetOutcome, ResetTarget};
 use anyhow::Context;
-use cognito::{UserAccess, UserOperation};
+use cognito::{UserAccess, UserOperation, Written};
 use pool_spec::Environment;
 
 use super::{ask_yes, backend_env, pool_choice_text, setting};
@@ -136,8 +136,8 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
     }
     writeln!(out, "  database  the credere_user row is left as it is")?;
     if writes.is_empty() && reset.is_none() {
-        // Only enabling can find nothing to do: disabling signs out again, resetting always deletes.
-        writeln!(out, "Nothing to do: the user is already enabled.")?;
+        // Resetting always deletes; enabling and disabling find nothing to do when the user is already there.
+        writeln!(out, "Nothing to do: {}", already(operation))?;
         return Ok(ExitCode::SUCCESS);
     }
     if production && !target.yes {
@@ -156,7 +156,7 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
     }
     let username = &access.user.username;
     for write in &writes {
-        runtime
+        let written = runtime
             .block_on(cognito.write_user(&pool.id, username, &email, *write))
             .with_context(|| {
                 format!(
@@ -164,7 +164,14 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
                     write.operation()
                 )
             })?;
-        writeln!(out, "Done: {}", write.operation())?;
+        match written {
+            Written::Done => writeln!(out, "Done: {}", write.operation())?,
+            Written::NothingThere => writeln!(
+                out,
+                "Done: {} answered that no authenticator app was registered: there was nothing to delete",
+                write.operation()
+            )?,
+        }
     }
     let Some(reset) = reset else {
         writeln!(out, "Next: {}", next_step(operation))?;
@@ -194,6 +201,19 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
             )?;
             Ok(ExitCode::FAILURE)
         }
+    }
+}
+
+/// Why a plan with no write has nothing to do.
+fn already(operation: UserOperation) -> &'static str {
+    match operation {
+        UserOperation::Disable => {
+            "the user is already disabled (disabling revoked their access tokens and stops refresh; no sign-out \
+             is needed)."
+        }
+        UserOperation::Enable => "the user is already enabled.",
+        // Never reached today: a reset always deletes (AdminGetUser may not list a registered authenticator).
+        UserOperation::ResetMfa => "there is no authenticator app to reset.",
     }
 }
 
