@@ -53,7 +53,8 @@ async fn assert_converged(environment: Environment, proxy: &RecordingProxy) {
         .filter(|attribute| attribute.required() == Some(true))
         .filter_map(SchemaAttributeType::name)
         .collect();
-    assert_eq!(required, ["email"]);
+    // AWS reports `sub` as required in every pool (the emulator does too); the spec's only one is email.
+    assert_eq!(required, ["sub", "email"]);
     assert_eq!(pool.auto_verified_attributes(), [VerifiedAttributeType::Email]);
     let password = pool.policies().and_then(UserPoolPolicyType::password_policy).unwrap();
     assert_eq!(
@@ -503,6 +504,86 @@ async fn an_untagged_hand_made_pool_is_adopted_and_tagged() {
     assert!(report["changes"].to_string().contains("pool.tags"), "{report}");
     assert!(!mutations(&proxy).contains(&"CreateUserPool".to_owned()));
     assert_converged(Environment::Development, &proxy).await;
+}
+
+/// A production pool made in the console today: on ESSENTIALS (AWS's default, which the emulator reports), with
+/// passwordless sign-in and email MFA, as the console offers them. `provision` shows every change the move to LITE
+/// makes, applies them in updates the emulator accepts as AWS would, and the next `--check` finds nothing to do.
+#[tokio::test]
+async fn a_console_made_essentials_production_pool_is_adopted_with_every_change_shown_then_converges() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AuthFactorType, EmailMfaConfigType, SignInPolicyType, UserPoolTierType,
+    };
+    let proxy = proxy().await;
+    let id = hand_made_pool(&proxy, "credere-production").await;
+    let sdk = sdk(&proxy).await;
+    let pool = described_pool(&sdk, &id).await;
+    assert_eq!(pool.user_pool_tier(), Some(&UserPoolTierType::Essentials));
+    sdk.update_user_pool()
+        .user_pool_id(&id)
+        .policies(
+            UserPoolPolicyType::builder()
+                .password_policy(
+                    PasswordPolicyType::builder()
+                        .minimum_length(8)
+                        .password_history_size(3)
+                        .build(),
+                )
+                .sign_in_policy(
+                    SignInPolicyType::builder()
+                        .allowed_first_auth_factors(AuthFactorType::Password)
+                        .allowed_first_auth_factors(AuthFactorType::EmailOtp)
+                        .build(),
+                )
+                .build(),
+        )
+        .user_pool_tier(UserPoolTierType::Essentials)
+        .send()
+        .await
+        .unwrap();
+    sdk.set_user_pool_mfa_config()
+        .user_pool_id(&id)
+        .mfa_configuration(UserPoolMfaType::Optional)
+        .software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build())
+        .email_mfa_configuration(EmailMfaConfigType::builder().build())
+        .send()
+        .await
+        .unwrap();
+    proxy.clear();
+
+    let check = provision(Environment::Production, &proxy, &["--check"]).await;
+    check.assert_code(2);
+    for line in [
+        "~ pool.password_policy.password_history_size: 3 -> none",
+        "~ pool.tier: ESSENTIALS -> LITE",
+        "~ pool.passwordless_sign_in: on -> off (the LITE plan lacks passwordless sign-in)",
+        "~ pool.mfa: OPTIONAL (authenticator apps on, SMS off, email on) -> ON (authenticator apps on, SMS off, email off)",
+        "~ pool.tags:",
+        "+ create app client `credere-production` with a client secret",
+    ] {
+        assert!(check.stdout.contains(line), "{line:?} missing from\n{}", check.stdout);
+    }
+    assert_eq!(mutations(&proxy), Vec::<String>::new());
+
+    provision(Environment::Production, &proxy, &["--yes"])
+        .await
+        .assert_code(0);
+    let sent = proxy.calls_of("UpdateUserPool")[0].request_json().unwrap();
+    assert_eq!(sent["UserPoolTier"], "LITE");
+    assert_eq!(
+        sent["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"],
+        serde_json::json!(["PASSWORD"])
+    );
+    assert_eq!(sent["AdminCreateUserConfig"]["UnusedAccountValidityDays"], 0);
+    assert!(
+        sent["Policies"]["PasswordPolicy"].get("PasswordHistorySize").is_none(),
+        "{sent}"
+    );
+    proxy.clear();
+    let again = provision(Environment::Production, &proxy, &["--check"]).await;
+    again.assert_code(0);
+    assert!(again.stdout.contains("nothing to change"), "{}", again.stdout);
+    assert_converged(Environment::Production, &proxy).await;
 }
 
 #[tokio::test]

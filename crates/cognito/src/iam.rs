@@ -22,6 +22,9 @@ pub enum Action {
     ListUserPoolClients,
     /// `cognito-idp:DescribeUserPoolClient`: observe the app client (its answer holds the client secret).
     DescribeUserPoolClient,
+    /// `cognito-idp:DescribeUserPoolDomain`: whether the pool's domain serves managed login (a feature of the
+    /// Essentials plan), only for a pool that has a domain.
+    DescribeUserPoolDomain,
     /// `cognito-idp:UpdateUserPool`.
     UpdateUserPool,
     /// `cognito-idp:SetUserPoolMfaConfig`.
@@ -90,6 +93,7 @@ impl Action {
             Action::GetUserPoolMfaConfig => "cognito-idp:GetUserPoolMfaConfig",
             Action::ListUserPoolClients => "cognito-idp:ListUserPoolClients",
             Action::DescribeUserPoolClient => "cognito-idp:DescribeUserPoolClient",
+            Action::DescribeUserPoolDomain => "cognito-idp:DescribeUserPoolDomain",
             Action::UpdateUserPool => "cognito-idp:UpdateUserPool",
             Action::SetUserPoolMfaConfig => "cognito-idp:SetUserPoolMfaConfig",
             Action::CreateUserPoolClient => "cognito-idp:CreateUserPoolClient",
@@ -124,6 +128,10 @@ impl Action {
             Action::GetUserPoolMfaConfig => "read the pool's MFA settings",
             Action::ListUserPoolClients => "find the app client by its name",
             Action::DescribeUserPoolClient => "read the app client's settings (the answer holds its secret)",
+            Action::DescribeUserPoolDomain => {
+                "tell whether the pool's domain serves managed login, which the LITE plan lacks (only for a pool \
+                 with a domain; it names a domain, not a pool: ``*``)"
+            }
             Action::UpdateUserPool => "fix a pool's drift, sending its whole configuration",
             Action::SetUserPoolMfaConfig => "turn on MFA with authenticator apps",
             Action::CreateUserPoolClient => "create the app client credere-backend uses",
@@ -152,7 +160,8 @@ impl Action {
 
     fn scope(self) -> Scope {
         match self {
-            Action::ListUserPools | Action::CreateUserPool => Scope::Any,
+            // DescribeUserPoolDomain names a domain, which IAM does not tie to a pool.
+            Action::ListUserPools | Action::CreateUserPool | Action::DescribeUserPoolDomain => Scope::Any,
             Action::CreateEmailServiceLinkedRole => Scope::EmailServiceLinkedRole,
             Action::PassSmsRole => Scope::RolePassedToCognito,
             _ => Scope::UserPool,
@@ -207,12 +216,13 @@ impl Role {
     /// The one table: every action each role's commands may make, and nothing else.
     pub fn actions(self) -> &'static [Action] {
         use Action::*;
-        const READ: [Action; 5] = [
+        const READ: [Action; 6] = [
             ListUserPools,
             DescribeUserPool,
             GetUserPoolMfaConfig,
             ListUserPoolClients,
             DescribeUserPoolClient,
+            DescribeUserPoolDomain,
         ];
         match self {
             Role::DriftCheck => &READ,
@@ -222,6 +232,7 @@ impl Role {
                 GetUserPoolMfaConfig,
                 ListUserPoolClients,
                 DescribeUserPoolClient,
+                DescribeUserPoolDomain,
                 CreateUserPool,
                 UpdateUserPool,
                 SetUserPoolMfaConfig,
@@ -406,7 +417,11 @@ mod tests {
         let statements = policy["Statement"].as_array().unwrap();
         assert_eq!(
             statements[0]["Action"],
-            json!(["cognito-idp:ListUserPools", "cognito-idp:CreateUserPool"])
+            json!([
+                "cognito-idp:ListUserPools",
+                "cognito-idp:DescribeUserPoolDomain",
+                "cognito-idp:CreateUserPool"
+            ])
         );
         assert_eq!(statements[0]["Resource"], "*");
         assert_eq!(

@@ -32,8 +32,8 @@ use std::time::{Duration, SystemTime};
 use cognito::{Cognito, ConnectOptions, ListedUser, MfaState, RateLimit};
 use pool_spec::{
     ClientSettings, DeletionProtection, DesiredState, EmailConfiguration, EmailSpec, MfaConfiguration, MfaSettings,
-    PasswordPolicy, PoolSettings, PoolSpec, PreventUserExistenceErrors, RecoveryMechanism, Tags, TokenValidity,
-    Validity,
+    PasswordPolicy, PlanFeature, PoolSettings, PoolSpec, PreventUserExistenceErrors, RecoveryMechanism, Tags,
+    TokenValidity, UserPoolTier, Validity,
 };
 use serde_json::{Value, json};
 use testkit::{RecordingProxy, aws_published_answer};
@@ -145,6 +145,11 @@ impl PublishedPool {
             self.last_clients_page(),
         );
         proxy.answer("DescribeUserPoolClient", self.client.clone());
+        // The pool has a domain: its managed-login version is the domain's.
+        proxy.answer(
+            "DescribeUserPoolDomain",
+            aws_published_answer("describe-user-pool-domain"),
+        );
     }
 }
 
@@ -207,7 +212,14 @@ async fn a_published_pool_its_mfa_and_its_client_are_read_as_aws_sent_them() {
             configuration: MfaConfiguration::Optional,
             software_token_enabled: true,
             sms_enabled: true,
+            email_enabled: true,
         }
+    );
+    assert_eq!(pool.tier, UserPoolTier::Essentials, "no UserPoolTier: AWS's default");
+    assert_eq!(
+        live.observed.plan_features,
+        BTreeSet::from([PlanFeature::AccessTokenCustomisation, PlanFeature::ThreatProtection]),
+        "a V2_0 pre token generation trigger and ENFORCED threat protection; the domain is classic"
     );
 
     let client = live.client.as_ref().expect("the client named in the last page");
@@ -234,8 +246,10 @@ async fn a_published_pool_its_mfa_and_its_client_are_read_as_aws_sent_them() {
         PreventUserExistenceErrors::Legacy
     );
     assert!(!settings.enable_token_revocation);
-    // The example reports no AccessTokenValidity, IdTokenValidity or AuthSessionValidity: what they are read as is
-    // left to the crate (AWS's defaults are documented elsewhere), not held here.
+    // The example reports no AccessTokenValidity, IdTokenValidity or AuthSessionValidity: AWS's documented defaults.
+    assert!(settings.token_validity.access.same_duration(Validity::minutes(60)));
+    assert!(settings.token_validity.id.same_duration(Validity::minutes(60)));
+    assert_eq!(settings.auth_session_validity_minutes, 3);
 
     assert_paged_with(&proxy, "ListUserPoolClients", "NextToken", &published.clients);
     let described = proxy.calls_of("DescribeUserPoolClient")[0].request_json().unwrap();
@@ -592,6 +606,23 @@ fn spec_shaped_pool(published: &Value, desired: &DesiredState) -> Value {
         .collect();
     pool["DeletionProtection"] = json!(deletion_protection.as_str());
     pool["UserPoolTier"] = json!(tier.as_str());
+    // What the spec's plan lacks is off, as AWS requires of a pool on that plan.
+    for feature in PlanFeature::ALL.into_iter().filter(|feature| !tier.offers(*feature)) {
+        match feature {
+            PlanFeature::PasswordlessSignIn => {
+                pool["Policies"]["SignInPolicy"] = json!({"AllowedFirstAuthFactors": ["PASSWORD"]});
+            }
+            PlanFeature::AccessTokenCustomisation => {
+                pool["LambdaConfig"]["PreTokenGenerationConfig"]["LambdaVersion"] = json!("V1_0");
+            }
+            // The published domain serves the classic hosted UI.
+            PlanFeature::ManagedLogin => {}
+            PlanFeature::DynamicClientRegistration => {
+                pool.as_object_mut().unwrap().remove("DcrConfiguration");
+            }
+            PlanFeature::ThreatProtection => pool["UserPoolAddOns"] = json!({"AdvancedSecurityMode": "OFF"}),
+        }
+    }
     pool["UserAttributeUpdateSettings"]["AttributesRequireVerificationBeforeUpdate"] =
         json!(attributes_require_verification_before_update);
     pool["MfaConfiguration"] = json!(desired.mfa().configuration.as_str());
@@ -614,19 +645,22 @@ fn spec_shaped_pool(published: &Value, desired: &DesiredState) -> Value {
     answer
 }
 
-/// GetUserPoolMfaConfig's published answer with the spec's MFA; email MFA and WebAuthn, which the spec does not
-/// manage, stay.
+/// GetUserPoolMfaConfig's published answer with the spec's MFA; WebAuthn, which the spec does not manage, stays.
 fn spec_shaped_mfa(published: &Value, mfa: &MfaSettings) -> Value {
     let MfaSettings {
         configuration,
         software_token_enabled,
         sms_enabled,
+        email_enabled,
     } = mfa;
     let mut answer = published.clone();
     answer["MfaConfiguration"] = json!(configuration.as_str());
     answer["SoftwareTokenMfaConfiguration"]["Enabled"] = json!(software_token_enabled);
     if !sms_enabled {
         answer.as_object_mut().unwrap().remove("SmsMfaConfiguration");
+    }
+    if !email_enabled {
+        answer.as_object_mut().unwrap().remove("EmailMfaConfiguration");
     }
     answer
 }

@@ -81,6 +81,7 @@ fn wizard() -> Vec<Step> {
                     let methods = [
                         (s.mfa.software_token_enabled, "Authenticator apps"),
                         (s.mfa.sms_enabled, "SMS message"),
+                        (s.mfa.email_enabled, "Email message"),
                     ];
                     check_only(methods)
                 }),
@@ -320,6 +321,12 @@ fn rows(spec: &PoolSpec) -> Vec<Row> {
             "SMS MFA",
             "SmsMfaConfiguration",
             literal(spec.mfa.sms_enabled),
+            Console::Wizard,
+        ),
+        (
+            "Email MFA",
+            "EmailMfaConfiguration",
+            literal(spec.mfa.email_enabled),
             Console::Wizard,
         ),
         (
