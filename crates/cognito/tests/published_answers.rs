@@ -207,6 +207,8 @@ async fn a_published_pool_its_mfa_and_its_client_are_read_as_aws_sent_them() {
             configuration: MfaConfiguration::Optional,
             software_token_enabled: true,
             sms_enabled: true,
+            // The published answer has EmailMfaConfiguration.
+            email_enabled: true,
         }
     );
 
@@ -614,19 +616,22 @@ fn spec_shaped_pool(published: &Value, desired: &DesiredState) -> Value {
     answer
 }
 
-/// GetUserPoolMfaConfig's published answer with the spec's MFA; email MFA and WebAuthn, which the spec does not
-/// manage, stay.
+/// GetUserPoolMfaConfig's published answer with the spec's MFA; WebAuthn, which the spec does not manage, stays.
 fn spec_shaped_mfa(published: &Value, mfa: &MfaSettings) -> Value {
     let MfaSettings {
         configuration,
         software_token_enabled,
         sms_enabled,
+        email_enabled,
     } = mfa;
     let mut answer = published.clone();
     answer["MfaConfiguration"] = json!(configuration.as_str());
     answer["SoftwareTokenMfaConfiguration"]["Enabled"] = json!(software_token_enabled);
     if !sms_enabled {
         answer.as_object_mut().unwrap().remove("SmsMfaConfiguration");
+    }
+    if !email_enabled {
+        answer.as_object_mut().unwrap().remove("EmailMfaConfiguration");
     }
     answer
 }
