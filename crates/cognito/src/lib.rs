@@ -55,4 +55,5 @@ pub use pool_id::{NoSuchPool, pool_region};
 pub use provision::{Prepared, SesIdentitySource};
 pub use scan::{ListedUser, MfaState, RateLimit, UserScan};
 pub use secrecy::{ExposeSecret, SecretString};
+pub use unknown::{NEWER_THAN_SDK, NewerMember, WhenOmitted};
 pub use users::*;

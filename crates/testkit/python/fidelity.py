@@ -247,7 +247,8 @@ def _check_tier(response, params, pool=None):
         dcr = params["DcrConfiguration"]
     else:
         dcr = pool.extended_config.get("DcrConfiguration") if pool is not None else None
-    if tier == "LITE" and dcr is not None and (dcr or {}).get("EnableStatus", "ENABLED") != "DISABLED":
+    # botocore's StatusType spells it `Disabled`; any case is taken as AWS's.
+    if tier == "LITE" and dcr is not None and str((dcr or {}).get("EnableStatus", "Enabled")).upper() != "DISABLED":
         lacks(TIER_DCR, "Dynamic Client Registration")
     if tier == "LITE" and pool is not None and getattr(pool, "testkit_email_mfa", None):
         lacks(TIER_EMAIL_MFA, "Email MFA")
