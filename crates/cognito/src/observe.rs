@@ -515,10 +515,12 @@ fn plan_features(pool: &UserPoolType, raw: &RawResource) -> BTreeSet<PlanFeature
                 .advanced_security_additional_flows()
                 .is_some_and(|flows| flows.custom_auth_mode().is_some())
     });
+    let acr_names = pool.acr_configuration().is_some_and(|names| !names.is_empty());
     [
         (PlanFeature::PasswordlessSignIn, passwordless),
         (PlanFeature::AccessTokenCustomisation, customised_tokens),
         (PlanFeature::DynamicClientRegistration, registration),
+        (PlanFeature::CustomAcrNames, acr_names),
         (PlanFeature::ThreatProtection, threat_protection),
     ]
     .into_iter()

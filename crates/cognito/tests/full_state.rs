@@ -245,8 +245,9 @@ fn within_aws_rules(pool: &mut Value, client: &mut Value) {
     // Moving to LITE needs EnableStatus Disabled (botocore UpdateUserPoolRequest.DcrConfiguration); an enabled one
     // is the refusal tested below. The update does not send it and AWS keeps it.
     pool["DcrConfiguration"]["EnableStatus"] = json!("Disabled");
-    // Custom ACR level names need ESSENTIALS (botocore UpdateUserPoolRequest.AcrConfiguration) and nothing takes
-    // them off a pool moving to LITE: none are set, so the member is carried over as the empty map.
+    // Custom ACR level names need ESSENTIALS (botocore UpdateUserPoolRequest.AcrConfiguration); only the maintainer
+    // can take them away (the plan would be a refusal, pool.custom_acr_names): none are set, so the member is
+    // carried over as the empty map.
     pool["AcrConfiguration"] = json!({});
     // Fidelity rule client-token-validity: access and ID tokens 5 minutes to 1 day, refresh tokens 60 minutes to
     // 10 years, in their units (botocore TokenValidityUnitsType); the generated 2 days is out of range.
@@ -687,46 +688,58 @@ async fn a_live_setting_the_sdk_cannot_read_but_aws_keeps_does_not_stop_the_upda
 /// Dynamic client registration enabled on a pool the spec moves to LITE: AWS refuses the move until it is off,
 /// and this SDK cannot send `DcrConfiguration`, so the plan is a refusal that says how, and nothing is written.
 #[tokio::test]
-async fn dynamic_client_registration_on_a_pool_moving_to_lite_is_refused_without_a_write() {
-    let (proxy, cognito) = connect().await;
-    let spec = pool_spec::development();
-    let prepared = cognito.prepare(&spec, None, None).await.unwrap();
-    let applied = cognito.apply(prepared.plan.action().unwrap()).await.unwrap();
-    // Enabled while ESSENTIALS: the emulator, as AWS, refuses it on LITE.
-    boto3(
-        &proxy.endpoint(),
-        cognito.region(),
-        "update_user_pool",
-        &json!({
+async fn a_feature_only_the_maintainer_can_turn_off_on_a_pool_moving_to_lite_is_refused_without_a_write() {
+    for (feature, member, value) in [
+        (
+            PlanFeature::DynamicClientRegistration,
+            "DcrConfiguration",
+            json!({"EnableStatus": "Enabled", "OpenDcrEnabled": false}),
+        ),
+        (
+            PlanFeature::CustomAcrNames,
+            "AcrConfiguration",
+            json!({"Level1": {"AcrValue": "urn:example:acr:one"}}),
+        ),
+    ] {
+        let (proxy, cognito) = connect().await;
+        let spec = pool_spec::development();
+        let prepared = cognito.prepare(&spec, None, None).await.unwrap();
+        let applied = cognito.apply(prepared.plan.action().unwrap()).await.unwrap();
+        // Set while ESSENTIALS: the emulator, as AWS, refuses it on LITE.
+        let mut update = json!({
             "UserPoolId": applied.pool_id,
             "PoolName": spec.pool.name,
             "UserPoolTier": "ESSENTIALS",
-            "DcrConfiguration": {"EnableStatus": "Enabled", "OpenDcrEnabled": false},
             "Policies": {"PasswordPolicy": {"MinimumLength": 8}},
-        }),
-    )
-    .await;
+        });
+        update[member] = value;
+        boto3(&proxy.endpoint(), cognito.region(), "update_user_pool", &update).await;
 
-    proxy.clear();
-    let prepared = cognito.prepare(&spec, None, None).await.unwrap();
-    let Plan::Refuse(refusal) = &prepared.plan else {
-        panic!("a refusal: {}", prepared.plan)
-    };
-    let conflicts: Vec<&str> = refusal
-        .conflicts()
-        .iter()
-        .map(|conflict| conflict.field.as_str())
-        .collect();
-    assert_eq!(conflicts, [PlanFeature::DynamicClientRegistration.field()]);
-    assert!(prepared.plan.action().is_err());
-    assert!(
-        prepared.plan.to_string().contains("dynamic client registration"),
-        "{}",
-        prepared.plan
-    );
-    // Kept when omitted, so not unreadable: the refusal is the plan's, not Error::Unreadable.
-    assert!(prepared.plan.live().unwrap().unreadable.pool.is_empty());
-    assert!(writes(&proxy).is_empty(), "nothing was changed: {:?}", writes(&proxy));
+        proxy.clear();
+        let prepared = cognito.prepare(&spec, None, None).await.unwrap();
+        let Plan::Refuse(refusal) = &prepared.plan else {
+            panic!("{feature}: a refusal: {}", prepared.plan)
+        };
+        let conflicts: Vec<&str> = refusal
+            .conflicts()
+            .iter()
+            .map(|conflict| conflict.field.as_str())
+            .collect();
+        assert_eq!(conflicts, [feature.field()]);
+        assert!(prepared.plan.action().is_err());
+        assert!(
+            prepared.plan.to_string().contains(&feature.to_string()),
+            "{}",
+            prepared.plan
+        );
+        // Not unreadable: the refusal is the plan's, not Error::Unreadable.
+        assert!(prepared.plan.live().unwrap().unreadable.pool.is_empty());
+        assert!(
+            writes(&proxy).is_empty(),
+            "{feature}: nothing was changed: {:?}",
+            writes(&proxy)
+        );
+    }
 }
 
 /// Every member botocore's model has in the pool, the client and their update requests that this SDK's own

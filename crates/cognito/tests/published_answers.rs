@@ -620,6 +620,9 @@ fn spec_shaped_pool(published: &Value, desired: &DesiredState) -> Value {
             PlanFeature::DynamicClientRegistration => {
                 pool.as_object_mut().unwrap().remove("DcrConfiguration");
             }
+            PlanFeature::CustomAcrNames => {
+                pool.as_object_mut().unwrap().remove("AcrConfiguration");
+            }
             PlanFeature::ThreatProtection => pool["UserPoolAddOns"] = json!({"AdvancedSecurityMode": "OFF"}),
         }
     }

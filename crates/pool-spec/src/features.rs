@@ -26,6 +26,8 @@ pub enum PlanFeature {
     ManagedLogin,
     /// Dynamic client registration (`DcrConfiguration` enabled): Essentials.
     DynamicClientRegistration,
+    /// Custom names for the authentication context class reference levels (`AcrConfiguration`): Essentials.
+    CustomAcrNames,
     /// Threat protection (`UserPoolAddOns.AdvancedSecurityMode`, or the custom-auth mode, at `AUDIT` or
     /// `ENFORCED`): Plus.
     ThreatProtection,
@@ -43,11 +45,12 @@ pub enum Removal {
 
 impl PlanFeature {
     /// Every feature, in the order plans show them.
-    pub const ALL: [PlanFeature; 5] = [
+    pub const ALL: [PlanFeature; 6] = [
         PlanFeature::PasswordlessSignIn,
         PlanFeature::AccessTokenCustomisation,
         PlanFeature::ManagedLogin,
         PlanFeature::DynamicClientRegistration,
+        PlanFeature::CustomAcrNames,
         PlanFeature::ThreatProtection,
     ];
 
@@ -58,6 +61,7 @@ impl PlanFeature {
             PlanFeature::AccessTokenCustomisation => "pool.access_token_customisation",
             PlanFeature::ManagedLogin => "pool.managed_login",
             PlanFeature::DynamicClientRegistration => "pool.dynamic_client_registration",
+            PlanFeature::CustomAcrNames => "pool.custom_acr_names",
             PlanFeature::ThreatProtection => "pool.threat_protection",
         }
     }
@@ -86,6 +90,11 @@ impl PlanFeature {
                 "Turn dynamic client registration off in the console (this tool's AWS SDK cannot send \
                  DcrConfiguration), then run again.",
             ),
+            // Tokens name the level the user met in their `acr` claim: whoever reads those names decides.
+            PlanFeature::CustomAcrNames => Removal::ByHand(
+                "Remove the pool's custom ACR level names (AcrConfiguration) once nothing reads them from the \
+                 tokens' acr claim, in the console, then run again.",
+            ),
         }
     }
 }
@@ -97,6 +106,7 @@ impl fmt::Display for PlanFeature {
             PlanFeature::AccessTokenCustomisation => "access-token customisation",
             PlanFeature::ManagedLogin => "managed login",
             PlanFeature::DynamicClientRegistration => "dynamic client registration",
+            PlanFeature::CustomAcrNames => "custom ACR level names",
             PlanFeature::ThreatProtection => "threat protection",
         })
     }

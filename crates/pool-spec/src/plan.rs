@@ -858,6 +858,7 @@ mod tests {
             PlanFeature::AccessTokenCustomisation,
             PlanFeature::ManagedLogin,
             PlanFeature::DynamicClientRegistration,
+            PlanFeature::CustomAcrNames,
         ] {
             let plan = plan_with(|o| {
                 o.pool.tier = UserPoolTier::Essentials;

@@ -36,6 +36,7 @@ TIER_ACCESS_TOKEN_CUSTOMIZATION = "tier-access-token-customization"
 TIER_PASSWORDLESS = "tier-passwordless"
 TIER_DCR = "tier-dcr"
 TIER_EMAIL_MFA = "tier-email-mfa"
+TIER_ACR_NAMES = "tier-acr-names"
 CLIENT_AUTH_SESSION_VALIDITY = "client-auth-session-validity"
 CLIENT_TOKEN_VALIDITY = "client-token-validity"
 DELETION_PROTECTION = "deletion-protection"
@@ -59,6 +60,7 @@ RULES = frozenset(
         TIER_PASSWORDLESS,
         TIER_DCR,
         TIER_EMAIL_MFA,
+        TIER_ACR_NAMES,
         CLIENT_AUTH_SESSION_VALIDITY,
         CLIENT_TOKEN_VALIDITY,
         DELETION_PROTECTION,
@@ -252,6 +254,8 @@ def _check_tier(response, params, pool=None):
         lacks(TIER_DCR, "Dynamic Client Registration")
     if tier == "LITE" and pool is not None and getattr(pool, "testkit_email_mfa", None):
         lacks(TIER_EMAIL_MFA, "Email MFA")
+    if tier == "LITE" and params.get("AcrConfiguration"):
+        lacks(TIER_ACR_NAMES, "Custom ACR Level Names")
     if features:
         raise FeatureUnavailableInTier(tier, features)
 

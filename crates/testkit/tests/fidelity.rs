@@ -626,6 +626,40 @@ async fn email_mfa_is_refused_on_lite_and_keeps_a_pool_off_lite() {
         .unwrap();
 }
 
+/// `tier-acr-names`: custom ACR level names need ESSENTIALS; refused on a LITE pool, on an update moving a pool to
+/// LITE, and accepted on ESSENTIALS or with the rule off.
+#[tokio::test]
+async fn custom_acr_level_names_are_refused_on_lite() {
+    let (proxy, client) = account().await;
+    let level = aws_sdk_cognitoidentityprovider::types::AcrLevelConfigType::builder()
+        .acr_value("urn:example:acr:one")
+        .build()
+        .unwrap();
+    let essentials = create_pool(&client, "acr").await;
+    let update = |tier: UserPoolTierType| {
+        client
+            .update_user_pool()
+            .user_pool_id(&essentials)
+            .user_pool_tier(tier)
+            .acr_configuration("Level1", level.clone())
+            .send()
+    };
+    update(UserPoolTierType::Essentials).await.unwrap();
+    assert_eq!(
+        refusal(update(UserPoolTierType::Lite).await),
+        refused(
+            "FeatureUnavailableInTierException",
+            &format!("{LITE_REFUSAL}Custom ACR Level Names")
+        )
+    );
+    assert_eq!(
+        describe(&client, &essentials).await.user_pool_tier(),
+        Some(&UserPoolTierType::Essentials)
+    );
+    proxy.lenient(&["tier-acr-names"]);
+    update(UserPoolTierType::Lite).await.unwrap();
+}
+
 /// `tier-dcr` and `dcr-kept-on-update` (DcrConfiguration is newer than the Rust SDK, so boto3 sends it): dynamic
 /// client registration needs ESSENTIALS; an update that omits DcrConfiguration keeps it, so moving that pool to
 /// LITE is refused until it is sent with EnableStatus DISABLED.
