@@ -121,11 +121,11 @@ async fn disable_succeeds_and_reruns_whether_or_not_aws_refuses_to_sign_out_a_di
     for lenient in [&[][..], &["sign-out-disabled-user"][..]] {
         let (world, email, _) = world_with_user().await;
         world.proxy.lenient(lenient);
-        world.proxy.inject(testkit::Fault::once(
-            "AdminDisableUser",
-            1,
-            testkit::FaultKind::ServerError,
-        ));
+        // Failing every attempt the SDK's retries make.
+        world.proxy.inject(testkit::Fault {
+            times: 10,
+            ..testkit::Fault::once("AdminDisableUser", 1, testkit::FaultKind::ServerError)
+        });
         let (writes, printed) = writes_of(&world, &["disable", "--email", &email, "--yes"], 1).await;
         // The sign-out went through; the disable was answered by the injected fault.
         assert_eq!(

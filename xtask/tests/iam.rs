@@ -65,6 +65,21 @@ fn recorded(proxy: &RecordingProxy) -> BTreeSet<String> {
         .collect()
 }
 
+/// A hand-made pool with a domain (whether it serves managed login is the domain's): the set-up's own calls are
+/// forgotten, so only the command's are recorded.
+async fn hand_made_pool_with_a_domain(proxy: &RecordingProxy, name: &str) {
+    let id = hand_made_pool(proxy, name).await;
+    sdk(proxy)
+        .await
+        .create_user_pool_domain()
+        .user_pool_id(&id)
+        .domain(format!("credere-{}", proxy.account_id()))
+        .send()
+        .await
+        .unwrap();
+    proxy.clear();
+}
+
 async fn provisioner_scenarios() -> BTreeSet<String> {
     let mut used = BTreeSet::new();
     // From scratch, converged, drift fixed: development, then production.
@@ -93,6 +108,11 @@ async fn provisioner_scenarios() -> BTreeSet<String> {
     hand_made_pool(&proxy, "credere").await;
     provision(&proxy, "development", &[]).await.assert_code(0);
     hand_made_pool(&proxy, "credere").await;
+    provision(&proxy, "development", &[]).await.assert_code(0);
+    used.extend(recorded(&proxy));
+    // A pool with a domain adopted.
+    let proxy = support::proxy().await;
+    hand_made_pool_with_a_domain(&proxy, "credere").await;
     provision(&proxy, "development", &[]).await.assert_code(0);
     used.extend(recorded(&proxy));
     // A create that reached Cognito and failed: the tool looks, then adopts.
@@ -133,6 +153,11 @@ async fn drift_check_scenarios() -> BTreeSet<String> {
     ])
     .await
     .assert_code(1);
+    used.extend(recorded(&proxy));
+    // A pool with a domain, checked.
+    let proxy = support::proxy().await;
+    hand_made_pool_with_a_domain(&proxy, "credere-production").await;
+    provision(&proxy, "production", &["--check"]).await.assert_code(2);
     used.extend(recorded(&proxy));
     used
 }

@@ -742,6 +742,52 @@ async fn a_feature_only_the_maintainer_can_turn_off_on_a_pool_moving_to_lite_is_
     }
 }
 
+/// Managed login is the domain's (DescribeUserPoolDomain's `ManagedLoginVersion` 2), read only for a pool with a
+/// domain: on a pool moving to LITE (here, already LITE but serving it) it is a refusal, and nothing is written.
+#[tokio::test]
+async fn managed_login_on_the_pools_domain_is_refused_on_lite_without_a_write() {
+    let (proxy, cognito) = connect().await;
+    let spec = pool_spec::development();
+    let prepared = cognito.prepare(&spec, None, None).await.unwrap();
+    let applied = cognito.apply(prepared.plan.action().unwrap()).await.unwrap();
+    let domain = format!("credere-{}", proxy.account_id());
+    boto3(
+        &proxy.endpoint(),
+        cognito.region(),
+        "create_user_pool_domain",
+        &json!({"UserPoolId": applied.pool_id, "Domain": domain}),
+    )
+    .await;
+    // moto knows no managed login: the domain is answered as AWS describes one that serves it.
+    let pool_id = applied.pool_id.clone();
+    proxy.answer_with("DescribeUserPoolDomain", move |request| {
+        json!({"DomainDescription": {
+            "UserPoolId": pool_id,
+            "Domain": request["Domain"],
+            "Status": "ACTIVE",
+            "ManagedLoginVersion": 2,
+        }})
+    });
+
+    proxy.clear();
+    let prepared = cognito.prepare(&spec, None, None).await.unwrap();
+    let asked: Vec<String> = proxy
+        .calls_of("DescribeUserPoolDomain")
+        .iter()
+        .map(|call| call.request_json().unwrap()["Domain"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(asked, [domain]);
+    let conflicts: Vec<&str> = prepared
+        .plan
+        .conflicts()
+        .iter()
+        .map(|conflict| conflict.field.as_str())
+        .collect();
+    assert_eq!(conflicts, [PlanFeature::ManagedLogin.field()], "{}", prepared.plan);
+    assert!(prepared.plan.action().is_err());
+    assert!(writes(&proxy).is_empty(), "{:?}", writes(&proxy));
+}
+
 /// Every member botocore's model has in the pool, the client and their update requests that this SDK's own
 /// schemas lack is a row of `cognito::NEWER_THAN_SDK`, and every row is such a member.
 #[test]

@@ -761,6 +761,8 @@ async fn assert_spec_shaped_answers_converge(spec: PoolSpec) {
         [
             "DescribeUserPool",
             "DescribeUserPoolClient",
+            // The published pool has a domain: is it on managed login?
+            "DescribeUserPoolDomain",
             "GetUserPoolMfaConfig",
             "ListUserPoolClients",
             "ListUserPoolClients",

@@ -252,7 +252,7 @@ def _check_tier(response, params, pool=None):
     # botocore's StatusType spells it `Disabled`; any case is taken as AWS's.
     if tier == "LITE" and dcr is not None and str((dcr or {}).get("EnableStatus", "Enabled")).upper() != "DISABLED":
         lacks(TIER_DCR, "Dynamic Client Registration")
-    if tier == "LITE" and pool is not None and getattr(pool, "testkit_email_mfa", None):
+    if tier == "LITE" and pool is not None and getattr(pool, "testkit_email_mfa", None) is not None:
         lacks(TIER_EMAIL_MFA, "Email MFA")
     if tier == "LITE" and params.get("AcrConfiguration"):
         lacks(TIER_ACR_NAMES, "Custom ACR Level Names")
@@ -348,7 +348,8 @@ def delete_user_pool(self, original):
 
 def _with_email_mfa(response, pool, answer):
     email = getattr(pool, "testkit_email_mfa", None)
-    if email and _strict(response, EMAIL_MFA_REPORTED):
+    # An empty configuration ({}: Cognito's own message and subject) turns email MFA on all the same.
+    if email is not None and _strict(response, EMAIL_MFA_REPORTED):
         return ActionResult({**answer, "EmailMfaConfiguration": copy.deepcopy(email)})
     return ActionResult(answer)
 
