@@ -565,9 +565,7 @@ async fn a_console_made_essentials_production_pool_is_adopted_with_every_change_
     }
     assert_eq!(mutations(&proxy), Vec::<String>::new());
 
-    provision(Environment::Production, &proxy, &["--yes"])
-        .await
-        .assert_code(0);
+    provision(Environment::Production, &proxy, &[]).await.assert_code(0);
     let sent = proxy.calls_of("UpdateUserPool")[0].request_json().unwrap();
     assert_eq!(sent["UserPoolTier"], "LITE");
     assert_eq!(
