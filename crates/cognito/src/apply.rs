@@ -116,6 +116,21 @@ impl Cognito {
     /// create sent again.
     async fn create_pool(&self, desired: &DesiredState) -> Result<(String, Option<String>), Error> {
         let pool = desired.pool();
+        // Destructured without `..`, so a new setting does not compile until the create sends it (below,
+        // each through the function or builder call named after it).
+        let PoolSettings {
+            name: _,
+            username_attributes: _,
+            case_sensitive_usernames: _,
+            required_attributes: _,
+            auto_verified_attributes: _,
+            password_policy: _,
+            admin_create_user_only: _,
+            account_recovery: _,
+            deletion_protection: _,
+            tier: _,
+            attributes_require_verification_before_update: _,
+        } = pool;
         let request = self
             .idp
             .create_user_pool()
@@ -230,6 +245,16 @@ impl Cognito {
         pool_id: &str,
         client: &ClientSettings,
     ) -> Result<(String, Option<SecretString>), Error> {
+        // Destructured without `..`, so a new setting does not compile until the create sends it (below).
+        let ClientSettings {
+            name: _,
+            generate_secret: _,
+            explicit_auth_flows: _,
+            token_validity: _,
+            auth_session_validity_minutes: _,
+            prevent_user_existence_errors: _,
+            enable_token_revocation: _,
+        } = client;
         let validity = &client.token_validity;
         let request = self
             .idp
@@ -339,6 +364,22 @@ fn refuse_unreadable(update: &Update<LivePool>) -> Result<(), Error> {
 /// e.g. `PasswordPolicy.PasswordHistorySize` or `EmailConfiguration.ReplyToEmailAddress` survive.
 fn pool_update(desired: &DesiredState, described: &UserPoolType, live_tags: &Tags) -> Result<UserPoolType, Error> {
     let pool = desired.pool();
+    // Destructured without `..`, so a new setting does not compile until the update handles it.
+    let PoolSettings {
+        name: _,
+        // Fixed at creation, not UpdateUserPool parameters: a difference is a conflict the plan refuses.
+        username_attributes: _,
+        case_sensitive_usernames: _,
+        required_attributes: _,
+        // Each set below, through the function named after it.
+        auto_verified_attributes: _,
+        password_policy: _,
+        admin_create_user_only: _,
+        account_recovery: _,
+        deletion_protection: _,
+        tier: _,
+        attributes_require_verification_before_update: _,
+    } = pool;
     let mut update = described.clone();
     update.policies = Some(policies(pool, described.policies.as_ref())?);
     update.deletion_protection = Some(deletion_protection(&pool.deletion_protection)?);
@@ -371,6 +412,17 @@ fn pool_update(desired: &DesiredState, described: &UserPoolType, live_tags: &Tag
 
 /// The described client with what the spec manages set over it, as UpdateUserPoolClient must be sent.
 fn client_update(client: &ClientSettings, described: &UserPoolClientType) -> Result<UserPoolClientType, Error> {
+    // Destructured without `..`, so a new setting does not compile until the update sets it (below; whether
+    // the client has a secret is fixed at creation, a conflict the plan refuses).
+    let ClientSettings {
+        name: _,
+        generate_secret: _,
+        explicit_auth_flows: _,
+        token_validity: _,
+        auth_session_validity_minutes: _,
+        prevent_user_existence_errors: _,
+        enable_token_revocation: _,
+    } = client;
     let validity = &client.token_validity;
     let mut update = described.clone();
     update.client_name = Some(client.name.clone());

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::features::{PlanFeature, Removal};
 use crate::settings::{
-    ClientSettings, EmailConfiguration, MfaSettings, PoolSettings, Tags, UserPoolTier, carries_tags, with_tags,
+    ClientSettings, EmailConfiguration, MfaSettings, PasswordPolicy, PoolSettings, Tags, TokenValidity, UserPoolTier,
+    carries_tags, with_tags,
 };
 use crate::spec::DesiredState;
 use crate::text::{list, set, tag_list};
@@ -359,44 +360,67 @@ impl AsRef<Observed> for Observed {
 }
 
 fn compare_pool(diff: &mut Diff, desired: &PoolSettings, observed: &PoolSettings) {
+    // Destructured without `..`: a new setting does not compile until it is compared.
+    let PoolSettings {
+        name,
+        username_attributes,
+        case_sensitive_usernames,
+        required_attributes,
+        auto_verified_attributes,
+        password_policy:
+            PasswordPolicy {
+                minimum_length,
+                require_uppercase,
+                require_lowercase,
+                require_numbers,
+                require_symbols,
+                temporary_password_validity_days,
+                password_history_size,
+            },
+        admin_create_user_only,
+        account_recovery,
+        deletion_protection,
+        tier,
+        attributes_require_verification_before_update,
+    } = desired;
     let update = ApplyCall::UpdateUserPool;
     diff.immutable(
         "pool.username_attributes",
         &observed.username_attributes,
-        &desired.username_attributes,
+        username_attributes,
         set,
     );
     diff.immutable(
         "pool.case_sensitive_usernames",
         &observed.case_sensitive_usernames,
-        &desired.case_sensitive_usernames,
+        case_sensitive_usernames,
         |b| b,
     );
     diff.immutable(
         "pool.required_attributes",
         &observed.required_attributes,
-        &desired.required_attributes,
+        required_attributes,
         set,
     );
-    diff.change(update, "pool.name", &observed.name, &desired.name, |n| n);
+    diff.change(update, "pool.name", &observed.name, name, |n| n);
     diff.change(
         update,
         "pool.auto_verified_attributes",
         &observed.auto_verified_attributes,
-        &desired.auto_verified_attributes,
+        auto_verified_attributes,
         set,
     );
-    let (current, wanted) = (&observed.password_policy, &desired.password_policy);
+    let current = &observed.password_policy;
     for (field, current, wanted) in [
         (
             "pool.password_policy.minimum_length",
             current.minimum_length,
-            wanted.minimum_length,
+            *minimum_length,
         ),
         (
             "pool.password_policy.temporary_password_validity_days",
             current.temporary_password_validity_days,
-            wanted.temporary_password_validity_days,
+            *temporary_password_validity_days,
         ),
     ] {
         diff.change(update, field, &current, &wanted, |n| n);
@@ -405,27 +429,27 @@ fn compare_pool(diff: &mut Diff, desired: &PoolSettings, observed: &PoolSettings
         (
             "pool.password_policy.require_uppercase",
             current.require_uppercase,
-            wanted.require_uppercase,
+            *require_uppercase,
         ),
         (
             "pool.password_policy.require_lowercase",
             current.require_lowercase,
-            wanted.require_lowercase,
+            *require_lowercase,
         ),
         (
             "pool.password_policy.require_numbers",
             current.require_numbers,
-            wanted.require_numbers,
+            *require_numbers,
         ),
         (
             "pool.password_policy.require_symbols",
             current.require_symbols,
-            wanted.require_symbols,
+            *require_symbols,
         ),
         (
             "pool.admin_create_user_only",
             observed.admin_create_user_only,
-            desired.admin_create_user_only,
+            *admin_create_user_only,
         ),
     ] {
         diff.change(update, field, &current, &wanted, |b| b);
@@ -435,29 +459,29 @@ fn compare_pool(diff: &mut Diff, desired: &PoolSettings, observed: &PoolSettings
         update,
         "pool.password_policy.password_history_size",
         &current.password_history_size,
-        &wanted.password_history_size,
+        password_history_size,
         history,
     );
     diff.change(
         update,
         "pool.attributes_require_verification_before_update",
         &observed.attributes_require_verification_before_update,
-        &desired.attributes_require_verification_before_update,
+        attributes_require_verification_before_update,
         set,
     );
-    diff.change(update, "pool.tier", &observed.tier, &desired.tier, |t| t.as_str());
+    diff.change(update, "pool.tier", &observed.tier, tier, |t| t.as_str());
     diff.change(
         update,
         "pool.account_recovery",
         &observed.account_recovery,
-        &desired.account_recovery,
+        account_recovery,
         |r| list(r.iter().map(|m| m.as_str())),
     );
     diff.change(
         update,
         "pool.deletion_protection",
         &observed.deletion_protection,
-        &desired.deletion_protection,
+        deletion_protection,
         |d| d.as_str(),
     );
 }
@@ -484,26 +508,36 @@ fn compare_plan_features(diff: &mut Diff, tier: &UserPoolTier, used: &BTreeSet<P
 }
 
 fn compare_client(diff: &mut Diff, desired: &ClientSettings, observed: &ClientSettings) {
+    // Destructured without `..`: a new setting does not compile until it is compared.
+    let ClientSettings {
+        name,
+        generate_secret,
+        explicit_auth_flows,
+        token_validity: TokenValidity { refresh, access, id },
+        auth_session_validity_minutes,
+        prevent_user_existence_errors,
+        enable_token_revocation,
+    } = desired;
     let update = ApplyCall::UpdateUserPoolClient;
     diff.immutable(
         "client.generate_secret",
         &observed.generate_secret,
-        &desired.generate_secret,
+        generate_secret,
         |b| b,
     );
-    diff.change(update, "client.name", &observed.name, &desired.name, |n| n);
+    diff.change(update, "client.name", &observed.name, name, |n| n);
     diff.change(
         update,
         "client.explicit_auth_flows",
         &observed.explicit_auth_flows,
-        &desired.explicit_auth_flows,
+        explicit_auth_flows,
         set,
     );
-    let (current, wanted) = (&observed.token_validity, &desired.token_validity);
+    let current = &observed.token_validity;
     for (field, current, wanted) in [
-        ("client.token_validity.refresh", current.refresh, wanted.refresh),
-        ("client.token_validity.access", current.access, wanted.access),
-        ("client.token_validity.id", current.id, wanted.id),
+        ("client.token_validity.refresh", current.refresh, *refresh),
+        ("client.token_validity.access", current.access, *access),
+        ("client.token_validity.id", current.id, *id),
     ] {
         if !current.same_duration(wanted) {
             diff.push(update, field, current, wanted);
@@ -513,21 +547,21 @@ fn compare_client(diff: &mut Diff, desired: &ClientSettings, observed: &ClientSe
         update,
         "client.auth_session_validity_minutes",
         &observed.auth_session_validity_minutes,
-        &desired.auth_session_validity_minutes,
+        auth_session_validity_minutes,
         |n| n,
     );
     diff.change(
         update,
         "client.prevent_user_existence_errors",
         &observed.prevent_user_existence_errors,
-        &desired.prevent_user_existence_errors,
+        prevent_user_existence_errors,
         |p| p.as_str(),
     );
     diff.change(
         update,
         "client.enable_token_revocation",
         &observed.enable_token_revocation,
-        &desired.enable_token_revocation,
+        enable_token_revocation,
         |b| b,
     );
 }

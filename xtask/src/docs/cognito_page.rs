@@ -9,7 +9,10 @@
 
 use std::fmt::Write as _;
 
-use pool_spec::{Bracketed, EmailSpec, MfaConfiguration, PoolSpec, RecoveryMechanism, TemporaryPassword};
+use pool_spec::{
+    Bracketed, ClientSettings, EmailSpec, MfaConfiguration, MfaSettings, PasswordPolicy, PoolSettings, PoolSpec,
+    RecoveryMechanism, TemporaryPassword, TokenValidity,
+};
 
 /// Path of the page, relative to the workspace root.
 pub const PAGE_PATH: &str = "docs/cognito.rst";
@@ -223,126 +226,160 @@ struct Row {
 
 /// The rows of an environment's settings tables.
 fn rows(spec: &PoolSpec) -> Vec<Row> {
-    let (pool, policy, client, tokens) = (
-        &spec.pool,
-        &spec.pool.password_policy,
-        &spec.client,
-        &spec.client.token_validity,
-    );
+    // Destructured without `..`: a new setting does not compile until it has a row here.
+    let PoolSpec {
+        environment: _,
+        pool,
+        email,
+        mfa,
+        tags,
+        client,
+        admin: _,
+    } = spec;
+    let PoolSettings {
+        name,
+        username_attributes,
+        case_sensitive_usernames,
+        required_attributes,
+        auto_verified_attributes,
+        password_policy,
+        admin_create_user_only,
+        account_recovery,
+        deletion_protection,
+        tier,
+        attributes_require_verification_before_update,
+    } = pool;
+    let PasswordPolicy {
+        minimum_length,
+        require_uppercase,
+        require_lowercase,
+        require_numbers,
+        require_symbols,
+        temporary_password_validity_days,
+        password_history_size,
+    } = password_policy;
+    let MfaSettings {
+        configuration,
+        software_token_enabled,
+        sms_enabled,
+        email_enabled,
+    } = mfa;
+    let ClientSettings {
+        name: client_name,
+        generate_secret,
+        explicit_auth_flows,
+        token_validity: TokenValidity { refresh, access, id },
+        auth_session_validity_minutes,
+        prevent_user_existence_errors,
+        enable_token_revocation,
+    } = client;
     let mut rows: Vec<(&str, &str, String, Console)> = vec![
-        ("Pool name", "PoolName", literal(&pool.name), Console::Wizard),
+        ("Pool name", "PoolName", literal(&name), Console::Wizard),
         (
             "Sign-in with",
             "UsernameAttributes",
-            literal(Bracketed::new(&pool.username_attributes)),
+            literal(Bracketed::new(username_attributes)),
             Console::Wizard,
         ),
         (
             "Case-sensitive usernames",
             "UsernameConfiguration.CaseSensitive",
-            literal(pool.case_sensitive_usernames),
+            literal(case_sensitive_usernames),
             Console::Silent,
         ),
         (
             "Required attributes",
             "Schema (Required)",
-            literal(Bracketed::new(&pool.required_attributes)),
+            literal(Bracketed::new(required_attributes)),
             Console::Silent,
         ),
         (
             "Auto-verified attributes",
             "AutoVerifiedAttributes",
-            literal(Bracketed::new(&pool.auto_verified_attributes)),
+            literal(Bracketed::new(auto_verified_attributes)),
             Console::Silent,
         ),
         (
             "Password minimum length",
             "PasswordPolicy.MinimumLength",
-            literal(policy.minimum_length),
+            literal(minimum_length),
             Console::Wizard,
         ),
         (
             "Require uppercase",
             "PasswordPolicy.RequireUppercase",
-            literal(policy.require_uppercase),
+            literal(require_uppercase),
             Console::Wizard,
         ),
         (
             "Require lowercase",
             "PasswordPolicy.RequireLowercase",
-            literal(policy.require_lowercase),
+            literal(require_lowercase),
             Console::Wizard,
         ),
         (
             "Require numbers",
             "PasswordPolicy.RequireNumbers",
-            literal(policy.require_numbers),
+            literal(require_numbers),
             Console::Wizard,
         ),
         (
             "Require symbols",
             "PasswordPolicy.RequireSymbols",
-            literal(policy.require_symbols),
+            literal(require_symbols),
             Console::Wizard,
         ),
         (
             "Temporary password validity (days)",
             "PasswordPolicy.TemporaryPasswordValidityDays",
-            literal(policy.temporary_password_validity_days),
+            literal(temporary_password_validity_days),
             Console::Wizard,
         ),
         (
             "Previous passwords that cannot be reused",
             "PasswordPolicy.PasswordHistorySize",
-            policy
-                .password_history_size
-                .map_or_else(|| "not set".to_owned(), literal),
+            password_history_size.map_or_else(|| "not set".to_owned(), literal),
             Console::Wizard,
         ),
         (
             "A new email takes effect once verified",
             "UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate",
-            literal(Bracketed::new(&pool.attributes_require_verification_before_update)),
+            literal(Bracketed::new(attributes_require_verification_before_update)),
             Console::Silent,
         ),
         (
             "MFA",
             "MfaConfiguration",
-            literal(spec.mfa.configuration.as_str()),
+            literal(configuration.as_str()),
             Console::Wizard,
         ),
         (
             "Authenticator apps (TOTP)",
             "SoftwareTokenMfaConfiguration.Enabled",
-            literal(spec.mfa.software_token_enabled),
+            literal(software_token_enabled),
             Console::Wizard,
         ),
-        (
-            "SMS MFA",
-            "SmsMfaConfiguration",
-            literal(spec.mfa.sms_enabled),
-            Console::Wizard,
-        ),
+        ("SMS MFA", "SmsMfaConfiguration", literal(sms_enabled), Console::Wizard),
         (
             "Email MFA",
             "EmailMfaConfiguration",
-            literal(spec.mfa.email_enabled),
+            literal(email_enabled),
             Console::Wizard,
         ),
         (
             "Only administrators create users",
             "AdminCreateUserConfig.AllowAdminCreateUserOnly",
-            literal(pool.admin_create_user_only),
+            literal(admin_create_user_only),
             Console::Wizard,
         ),
         (
             "Account recovery",
             "AccountRecoverySetting.RecoveryMechanisms",
-            literal(Bracketed::new(pool.account_recovery.iter().map(|m| m.as_str()))),
+            literal(Bracketed::new(account_recovery.iter().map(|m| m.as_str()))),
             Console::Silent,
         ),
     ];
-    match &spec.email {
+    match &email {
         EmailSpec::CognitoDefault => {
             rows.push((
                 "Email sending",
@@ -377,68 +414,63 @@ fn rows(spec: &PoolSpec) -> Vec<Row> {
         (
             "Deletion protection",
             "DeletionProtection",
-            literal(pool.deletion_protection.as_str()),
+            literal(deletion_protection.as_str()),
             Console::AfterCreation,
         ),
         (
             "Feature plan",
             "UserPoolTier",
-            literal(pool.tier.as_str()),
+            literal(tier.as_str()),
             Console::AfterCreation,
         ),
         (
             "Tags",
             "UserPoolTags",
-            literals(spec.tags.iter().map(|(k, v)| format!("{k}={v}"))),
+            literals(tags.iter().map(|(k, v)| format!("{k}={v}"))),
             Console::AfterCreation,
         ),
-        ("App client name", "ClientName", literal(&client.name), Console::Wizard),
+        ("App client name", "ClientName", literal(&client_name), Console::Wizard),
         (
             "Client secret",
             "GenerateSecret",
-            literal(client.generate_secret),
+            literal(generate_secret),
             Console::Wizard,
         ),
         (
             "Authentication flows",
             "ExplicitAuthFlows",
-            literals(client.explicit_auth_flows.iter()),
+            literals(explicit_auth_flows.iter()),
             Console::Wizard,
         ),
         (
             "Refresh token validity",
             "RefreshTokenValidity",
-            literal(tokens.refresh),
+            literal(refresh),
             Console::Silent,
         ),
         (
             "Access token validity",
             "AccessTokenValidity",
-            literal(tokens.access),
+            literal(access),
             Console::Silent,
         ),
-        (
-            "ID token validity",
-            "IdTokenValidity",
-            literal(tokens.id),
-            Console::Silent,
-        ),
+        ("ID token validity", "IdTokenValidity", literal(id), Console::Silent),
         (
             "Authentication session validity (minutes)",
             "AuthSessionValidity",
-            literal(client.auth_session_validity_minutes),
+            literal(auth_session_validity_minutes),
             Console::Silent,
         ),
         (
             "Prevent user existence errors",
             "PreventUserExistenceErrors",
-            literal(client.prevent_user_existence_errors.as_str()),
+            literal(prevent_user_existence_errors.as_str()),
             Console::Silent,
         ),
         (
             "Token revocation",
             "EnableTokenRevocation",
-            literal(client.enable_token_revocation),
+            literal(enable_token_revocation),
             Console::Silent,
         ),
     ]);
