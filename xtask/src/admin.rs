@@ -6,7 +6,7 @@
 
 mod access;
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -235,20 +235,7 @@ fn confirm_replacing_password(email: &str, cognito_status: &str) -> anyhow::Resu
          replaces it with a temporary one and emails a link carrying it; their current password stops working. \
          Type yes to send it: "
     );
-    Ok(ask_yes(&question)? == Some(true))
-}
-
-/// Asks `question` on the terminal: whether the answer was `yes`, or `None` when stdin is not a terminal.
-fn ask_yes(question: &str) -> anyhow::Result<Option<bool>> {
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Ok(None);
-    }
-    eprint!("{question}");
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    stdin.lock().read_line(&mut answer)?;
-    Ok(Some(answer.trim() == "yes"))
+    Ok(crate::confirm::ask_yes(&question)? == Some(true))
 }
 
 /// What credere-backend's `.env` named by `--env-file` says (nothing without one).

@@ -7,6 +7,7 @@ mod admin;
 mod audit;
 mod aws;
 mod bench;
+mod confirm;
 mod db;
 mod docs;
 mod hint;

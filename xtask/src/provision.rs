@@ -1,7 +1,7 @@
 //! `cargo xtask provision --env ENV`: show the plan for an environment's pool and app client, then
 //! apply it. `--check` only plans (exit 0 converged, 2 changes needed, 1 error).
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -126,7 +126,7 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
             refusal.conflicts().len()
         ),
     };
-    if !plan.is_converged() && args.env == Environment::Production && !args.yes {
+    if !plan.is_converged() && pool_spec::needs_confirmation(Some(args.env)) && !args.yes {
         confirm(&spec.pool.name, plan)?;
     }
     // A converged plan makes no call: this only reads the IDs and secret back from the live pool.
@@ -285,20 +285,10 @@ fn print_json(
 
 /// Production changes need a person's yes on a terminal, or `--yes`.
 fn confirm(pool_name: &str, plan: &Plan<LivePool>) -> anyhow::Result<()> {
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        bail!(
-            "refusing to change production without confirmation: stdin is not a terminal. Review the plan \
-             (`cargo xtask provision --env production --check`), then re-run with --yes. Nothing was changed."
-        );
-    }
     let count = plan.changes().len() + usize::from(plan.creates_pool()) + usize::from(plan.creates_client());
-    eprint!("Apply {count} change(s) to the PRODUCTION pool `{pool_name}`? Type yes to continue: ");
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    stdin.lock().read_line(&mut answer)?;
-    if answer.trim() != "yes" {
-        bail!("not confirmed; nothing was changed");
-    }
-    Ok(())
+    crate::confirm::confirm(
+        &format!("Apply {count} change(s) to the PRODUCTION pool `{pool_name}`? Type yes to continue: "),
+        "refusing to change production without confirmation: stdin is not a terminal. Review the plan \
+         (`cargo xtask provision --env production --check`), then re-run with --yes. Nothing was changed.",
+    )
 }

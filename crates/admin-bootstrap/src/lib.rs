@@ -4,7 +4,8 @@
 //! language, pool, `DATABASE_URL`, backend URL), the workflow ([`bootstrap`]: check the database → in one
 //! transaction, write the row → resolve the pool → ensure the Cognito user → finish the row and commit →
 //! optionally have credere-backend email a link with a temporary password, not sent without confirmation when
-//! it would replace a password the admin chose) and its typed [`Report`].
+//! it would replace a password the admin chose) and its typed [`Report`]; and the runbooks on an existing user
+//! (disable, enable, reset the authenticator: [`plan_access`] reads, [`apply_access`] writes).
 //!
 //! Invariant: database first. The row is written (or promoted) in a transaction before any Cognito call and
 //! committed only after the Cognito step, so a database that cannot take it (unreachable, not Credere's
@@ -38,11 +39,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod access;
 mod env_file;
 mod input;
 mod reset;
 mod workflow;
 
+pub use access::{AccessPlan, WriteFailed, apply_access, plan_access};
 pub use env_file::{BackendEnv, EnvFileError};
 pub use input::{Input, InputError, MAX_EMAIL_CHARS, MAX_NAME_CHARS, Request, normalize_email};
 pub use reset::{ResetOutcome, ResetTarget, send_password_reset};

@@ -42,6 +42,12 @@ impl fmt::Display for Environment {
     }
 }
 
+/// The one production rule: a change needs a person's confirmation (at a terminal, or `--yes`) unless it is known
+/// to be the development environment's. A pool known only by its ID counts as production.
+pub fn needs_confirmation(environment: Option<Environment>) -> bool {
+    environment != Some(Environment::Development)
+}
+
 /// A string that names no environment.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown environment `{value}`: expected one of {}", accepted())]
@@ -89,6 +95,13 @@ mod tests {
         );
         assert!("staging".parse::<Environment>().is_err());
         assert!("".parse::<Environment>().is_err());
+    }
+
+    #[test]
+    fn only_the_development_environment_needs_no_confirmation() {
+        assert!(!needs_confirmation(Some(Environment::Development)));
+        assert!(needs_confirmation(Some(Environment::Production)));
+        assert!(needs_confirmation(None), "a pool known only by its ID");
     }
 
     #[test]

@@ -43,7 +43,7 @@ mod text;
 mod validate;
 
 pub use admin::{AdminDefaults, Language, TemporaryPassword, UserType};
-pub use environment::{Environment, UnknownEnvironment};
+pub use environment::{Environment, UnknownEnvironment, needs_confirmation};
 pub use features::{PlanFeature, Removal};
 pub use plan::{Action, ApplyCall, Change, Conflict, Creation, Observed, Plan, Refusal, Update, plan};
 pub use settings::{

@@ -14,7 +14,7 @@ use anyhow::Context;
 use cognito::{UserAccess, UserOperation, Written};
 use pool_spec::Environment;
 
-use super::{ask_yes, backend_env, pool_choice_text, setting};
+use super::{backend_env, pool_choice_text, setting};
 use crate::aws::{AwsArgs, runtime};
 
 /// The subcommands of `cargo xtask admin`.
@@ -94,16 +94,10 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
     options.region = options.region.or(file.region);
     let runtime = runtime()?;
     let cognito = runtime.block_on(target.aws.connect(&options))?;
-    let (pool, access) = runtime.block_on(async {
-        let pool = cognito.choose_pool(&choice).await?;
-        let access = cognito
-            .user_access(&pool.id, &email)
-            .await
-            .with_context(|| format!("nothing was changed (looked in {})", pool_choice_text(&choice)))?;
-        anyhow::Ok((pool, access))
-    })?;
-    let writes = operation.plan(&access);
-    let production = pool.environment != Some(Environment::Development);
+    let plan = runtime
+        .block_on(admin_bootstrap::plan_access(&cognito, &choice, &email, operation))
+        .with_context(|| format!("nothing was changed (looked in {})", pool_choice_text(&choice)))?;
+    let (pool, access, writes) = (&plan.pool, &plan.access, &plan.writes);
     let mut out = std::io::stdout().lock();
 
     writeln!(out, "{} {email}", verb(operation))?;
@@ -122,7 +116,7 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
         pool.id,
         cognito.region()
     )?;
-    writeln!(out, "  user      {}", user_state(&access))?;
+    writeln!(out, "  user      {}", user_state(access))?;
     for (number, write) in writes.iter().enumerate() {
         writeln!(out, "  step {}    {write}", number + 1)?;
     }
@@ -140,39 +134,33 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
         writeln!(out, "Nothing to do: {}", already(operation))?;
         return Ok(ExitCode::SUCCESS);
     }
-    if production && !target.yes {
-        let question = format!(
-            "Make these changes to {email} in pool {}? Type yes to continue: ",
-            pool.id
-        );
-        match ask_yes(&question)? {
-            Some(true) => {}
-            Some(false) => anyhow::bail!("not confirmed; nothing was changed"),
-            None => anyhow::bail!(
-                "this pool is not the development environment's and stdin is not a terminal: run again with --yes \
-                 to confirm. Nothing was changed"
+    if plan.needs_confirmation() && !target.yes {
+        crate::confirm::confirm(
+            &format!(
+                "Make these changes to {email} in pool {}? Type yes to continue: ",
+                pool.id
             ),
-        }
+            "this pool is not the development environment's and stdin is not a terminal: run again with --yes \
+             to confirm. Nothing was changed",
+        )?;
     }
-    let username = &access.user.username;
-    for write in &writes {
-        let written = runtime
-            .block_on(cognito.write_user(&pool.id, username, &email, *write))
-            .with_context(|| {
-                format!(
-                    "{} failed (any step before it is done); run the same command again to finish",
+    let applied = runtime.block_on(admin_bootstrap::apply_access(
+        &cognito,
+        &plan,
+        &email,
+        |write, written| {
+            // A line that cannot be printed does not undo the write; the next one's failure is reported.
+            let _ = match written {
+                Written::Done => writeln!(out, "Done: {}", write.operation()),
+                Written::NothingThere => writeln!(
+                    out,
+                    "Done: {} answered that no authenticator app was registered: there was nothing to delete",
                     write.operation()
-                )
-            })?;
-        match written {
-            Written::Done => writeln!(out, "Done: {}", write.operation())?,
-            Written::NothingThere => writeln!(
-                out,
-                "Done: {} answered that no authenticator app was registered: there was nothing to delete",
-                write.operation()
-            )?,
-        }
-    }
+                ),
+            };
+        },
+    ));
+    applied?;
     let Some(reset) = reset else {
         writeln!(out, "Next: {}", next_step(operation))?;
         return Ok(ExitCode::SUCCESS);
