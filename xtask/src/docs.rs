@@ -2,7 +2,7 @@
 //! the committed ones are fresh (exit 1 naming each stale file).
 
 pub(crate) mod check;
-mod cognito_page;
+pub(crate) mod cognito_page;
 mod iam;
 
 use std::path::PathBuf;

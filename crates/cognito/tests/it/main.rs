@@ -1,0 +1,4 @@
+//! The cognito integration tests, one binary: a module per area. The `refuse_on_drift` example holds its own test.
+
+mod full_state;
+mod published_answers;

@@ -1,0 +1,4 @@
+//! The dotenv-file integration tests, one binary: a module per area.
+
+mod file_system;
+mod python_dotenv;

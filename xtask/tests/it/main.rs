@@ -1,0 +1,24 @@
+//! The xtask integration tests, one binary: a module per command or concern. `support` runs the built binary and
+//! looks at the emulator behind its back; `help` reads the commands' flags from the clap definition in process.
+//! What they share with other crates' tests (the world, call filters, spawning) is `test_support`'s.
+
+mod admin_access;
+mod admin_cli;
+mod admin_defaults;
+mod admin_reset;
+mod audit;
+mod db_setup;
+mod docs_flags;
+mod docs_fresh;
+mod docs_sphinx;
+mod help;
+mod https;
+mod iam;
+mod provision;
+mod provision_faults;
+mod readme;
+mod sandbox_signals;
+mod secrets;
+mod support;
+mod usage;
+mod write_env;

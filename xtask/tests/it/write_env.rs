@@ -1,0 +1,180 @@
+//! `cargo xtask provision --write-env FILE` on `.env` files set up the way production ones are: checked
+//! before any call, edited where they are, read back by python-dotenv, and never left half-done.
+
+use crate::support;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::{MetadataExt, symlink};
+use std::path::Path;
+use std::process::Stdio;
+
+use crate::support::{proxy, xtask};
+
+/// `nobody:nogroup`: credere-backend's `.env` belongs to the user the backend runs as, not to root.
+const NOBODY: u32 = 65534;
+
+async fn provision_writing(proxy: &testkit::RecordingProxy, path: &Path, extra: &[&str]) -> support::Run {
+    let endpoint = proxy.endpoint();
+    let mut args = vec![
+        "provision",
+        "--env",
+        "development",
+        "--endpoint-url",
+        &endpoint,
+        "--write-env",
+        path.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    xtask(&args).await
+}
+
+/// What python-dotenv (credere-backend's reader) reads in `path`.
+fn python_dotenv(path: &Path) -> BTreeMap<String, Option<String>> {
+    let bin = testkit::venv_bin().expect("the test virtualenv with python-dotenv");
+    let output = std::process::Command::new(bin.join("python"))
+        .args([
+            "-c",
+            "import dotenv, json, sys; print(json.dumps(dotenv.dotenv_values(sys.argv[1], encoding='utf-8')))",
+        ])
+        .arg(path)
+        .env_clear()
+        .output()
+        .expect("running python");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn an_unwritable_target_is_refused_before_any_call() {
+    let root = tempfile::tempdir().unwrap();
+    let fifo = root.path().join("fifo.env");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let device = root.path().join("device.env");
+    let made = std::process::Command::new("mknod")
+        .arg(&device)
+        .args(["c", "1", "3"])
+        .status()
+        .unwrap();
+    assert!(made.success(), "mknod needs root (CI runs as root)");
+    let to_device = root.path().join("link-to-null.env");
+    symlink("/dev/null", &to_device).unwrap();
+    let unparsable = root.path().join("unparsable.env");
+    std::fs::write(&unparsable, "A=1\nB=\"never closed\n").unwrap();
+    let cases = [
+        (root.path().join("missing").join(".env"), "does not exist"),
+        (root.path().to_owned(), "is a directory, not a regular file"),
+        (fifo, "is a FIFO (named pipe), not a regular file"),
+        (device, "is a character device, not a regular file"),
+        (to_device, "/dev/null is a character device, not a regular file"),
+        (unparsable, "line(s) 2 cannot be parsed"),
+    ];
+    let before = testkit::file_names(root.path());
+    for (path, expected) in cases {
+        let proxy = proxy().await;
+        let run = provision_writing(&proxy, &path, &[]).await;
+        run.assert_code(1);
+        assert!(run.stderr.contains(expected), "{}: {}", path.display(), run.stderr);
+        assert!(run.stderr.contains("nothing was done"), "{}", run.stderr);
+        assert_eq!(proxy.operations(), Vec::<String>::new(), "{}", path.display());
+    }
+    assert_eq!(testkit::file_names(root.path()), before, "nothing created or removed");
+}
+
+#[tokio::test]
+async fn a_symlinked_env_of_another_user_is_edited_in_place_and_reads_back_through_python_dotenv() {
+    let root = tempfile::tempdir().unwrap();
+    let (backend, deploy) = (root.path().join("backend"), root.path().join("deploy"));
+    std::fs::create_dir_all(&backend).unwrap();
+    std::fs::create_dir_all(&deploy).unwrap();
+    let real = deploy.join("credere.env");
+    let original = "# credere-backend\r\nexport DATABASE_URL=postgresql://credere@db/credere\r\n\
+                    EMAIL_TEMPLATE=\"line one\r\nCOGNITO_CLIENT_ID=not-a-key\r\n\"\r\n\
+                    export COGNITO_POOL_ID=stale # set by hand\r\nFRONTEND_URL=http://localhost:3000";
+    std::fs::write(&real, original).unwrap();
+    std::os::unix::fs::chown(&real, Some(NOBODY), Some(NOBODY)).expect("chown needs root (CI runs as root)");
+    std::fs::set_permissions(&real, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let link = backend.join(".env");
+    symlink("../deploy/credere.env", &link).unwrap();
+    let before = python_dotenv(&real);
+
+    let proxy = proxy().await;
+    let run = provision_writing(&proxy, &link, &["--output", "json", "--show-secret"]).await;
+    run.assert_code(0);
+    let report = run.json();
+
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    let metadata = std::fs::metadata(&real).unwrap();
+    assert_eq!(
+        (metadata.uid(), metadata.gid(), metadata.mode() & 0o777),
+        (NOBODY, NOBODY, 0o600)
+    );
+    assert_eq!(testkit::file_names(&deploy), ["credere.env"]);
+    let after = python_dotenv(&link);
+    for (key, field) in [
+        ("COGNITO_POOL_ID", "pool_id"),
+        ("COGNITO_CLIENT_ID", "client_id"),
+        ("COGNITO_CLIENT_SECRET", "client_secret"),
+        ("AWS_REGION", "region"),
+    ] {
+        assert_eq!(after[key].as_deref(), report[field].as_str(), "{key}");
+    }
+    for key in ["DATABASE_URL", "EMAIL_TEMPLATE", "FRONTEND_URL"] {
+        assert_eq!(after[key], before[key], "{key}");
+    }
+    let written = std::fs::read_to_string(&real).unwrap();
+    let pool_line = format!(
+        "export COGNITO_POOL_ID={} # set by hand\r\n",
+        report["pool_id"].as_str().unwrap()
+    );
+    assert!(
+        written.starts_with(&original[..original.find("export COGNITO_POOL_ID").unwrap()]),
+        "{written}"
+    );
+    assert!(written.contains(&pool_line), "{written}");
+    assert!(
+        written.contains("FRONTEND_URL=http://localhost:3000\r\nCOGNITO_CLIENT_ID="),
+        "{written}"
+    );
+}
+
+#[tokio::test]
+async fn a_write_that_fails_leaves_the_file_as_it_was_and_no_temporary_file() {
+    let root = tempfile::tempdir().unwrap();
+    let path = root.path().join(".env");
+    std::fs::write(&path, "COGNITO_POOL_ID=old\n").unwrap();
+    let proxy = proxy().await;
+    // A real failure of the write itself: with a file-size limit of 0, writing any byte to a regular file
+    // fails with EFBIG (SIGXFSZ, which would kill the process instead, is ignored).
+    let script = "trap '' XFSZ; ulimit -f 0; exec \"$0\" \"$@\"";
+    let output = tokio::process::Command::new("sh")
+        .args(["-c", script, env!("CARGO_BIN_EXE_xtask")])
+        .args(["provision", "--env", "development", "--endpoint-url", &proxy.endpoint()])
+        .arg("--write-env")
+        .arg(&path)
+        .stdin(Stdio::null())
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+    assert!(stderr.contains("run the same command again"), "{stderr}");
+    assert!(
+        proxy.operations().contains(&"CreateUserPool".to_owned()),
+        "the write came after the pool"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "COGNITO_POOL_ID=old\n");
+    assert_eq!(
+        testkit::file_names(root.path()),
+        [".env"],
+        "no temporary file left behind"
+    );
+}
