@@ -122,7 +122,6 @@ impl Input {
 
 /// Why a [`Request`] was refused before anything was called.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum InputError {
     /// The email is empty after trimming.
     #[error("the email is empty")]

@@ -55,7 +55,6 @@ impl Report {
 
 /// Why the bootstrap stopped. Each message says what was (not) changed and what to do next.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     /// The database is unreachable or not Credere's; checked first, so nothing was created anywhere.
     #[error("the database check failed, so nothing was created in Cognito or the database")]

@@ -24,7 +24,6 @@ pub enum PoolChoice {
 
 /// Why flags name no usable pool. Found before any call.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum PoolChoiceError {
     /// Neither an environment nor a pool ID was given.
     #[error("no pool given: name an environment or a pool ID")]
