@@ -1,6 +1,6 @@
 //! The bootstrap itself: write the row in a transaction, ensure the Cognito user, finish the row, commit.
 
-use cognito::{Cognito, CognitoUser, PoolChoice};
+use cognito::{Cognito, CognitoUser, PoolChoice, UserStatus};
 use pool_spec::{AdminDefaults, Environment};
 use serde::Serialize;
 use user_model::{Language, NewUser, PENDING_EXTERNAL_ID, Transaction, User, UserStore, UserType};
@@ -31,7 +31,7 @@ pub struct Report {
     /// The user's `sub`.
     pub sub: String,
     /// Cognito's `UserStatus`, e.g. `FORCE_CHANGE_PASSWORD` until the first password reset.
-    pub cognito_status: String,
+    pub cognito_status: UserStatus,
     /// Whether this run created the Cognito user (else it existed).
     pub cognito_user_created: bool,
     /// `credere_user.id`.
