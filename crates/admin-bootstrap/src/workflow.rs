@@ -311,18 +311,10 @@ fn admin_defaults(pool: &PoolChoice) -> AdminDefaults {
     }
 }
 
-/// The spec's user type as the database's enum: where the spec (which knows no database) meets the row.
-fn row_type(user_type: pool_spec::UserType) -> UserType {
-    match user_type {
-        pool_spec::UserType::Ocp => UserType::Ocp,
-        pool_spec::UserType::Fi => UserType::Fi,
-    }
-}
-
 /// The admin's row, its `external_id` pending until the Cognito user is known.
 fn new_user(input: &Input, defaults: &AdminDefaults) -> NewUser {
     NewUser {
-        user_type: row_type(defaults.user_type),
+        user_type: defaults.user_type,
         language: input.language(),
         email: input.email().to_owned(),
         name: input.name().to_owned(),
@@ -406,16 +398,13 @@ mod tests {
         }
         .validate()
         .expect("a valid request");
-        for (spec_type, row_type) in [
-            (pool_spec::UserType::Ocp, UserType::Ocp),
-            (pool_spec::UserType::Fi, UserType::Fi),
-        ] {
+        for user_type in UserType::ALL {
             let defaults = AdminDefaults {
-                user_type: spec_type,
+                user_type,
                 ..AdminDefaults::CREDERE
             };
             let row = new_user(&input, &defaults);
-            assert_eq!((row.user_type, row.language), (row_type, Language::En));
+            assert_eq!((row.user_type, row.language), (user_type, Language::En));
         }
         assert_eq!(
             admin_defaults(input.pool()),
