@@ -229,7 +229,7 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
 
 /// Asks on a terminal whether to replace the password an admin has set; `false`, having said why, when stdin is
 /// not a terminal (then `--yes` is the way to confirm).
-fn confirm_replacing_password(email: &str, cognito_status: &str) -> anyhow::Result<bool> {
+fn confirm_replacing_password(email: &str, cognito_status: &cognito::UserStatus) -> anyhow::Result<bool> {
     let question = format!(
         "{email} has already set a password (Cognito status {cognito_status}). credere-backend's forgot-password \
          replaces it with a temporary one and emails a link carrying it; their current password stops working. \

@@ -219,7 +219,7 @@ impl AuditPool {
             conn.transaction(|conn| {
                 for chunk in rows.chunks(1_000) {
                     user_model::diesel::insert_into(user_model::schema::credere_user::table)
-                        .values(chunk)
+                        .values(chunk.to_vec())
                         .execute(conn)?;
                 }
                 Ok::<_, user_model::diesel::result::Error>(())

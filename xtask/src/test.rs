@@ -1,13 +1,12 @@
 //! `cargo xtask test`: start PostgreSQL and the Cognito emulator once, run every test against them,
 //! stop them whatever happens (success, failure, Ctrl-C).
 
-use std::process::ExitCode;
+use std::process::{Command, ExitCode, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
-use xshell::{Shell, cmd};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -32,36 +31,37 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         services.cognito_endpoint()
     );
 
-    let sh = Shell::new()?;
-    sh.change_dir(crate::docs::check::workspace_root());
-    for (key, value) in services.env() {
-        sh.set_var(key, value);
-    }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let extra = &args.cargo_test_args;
-    let all_targets = isolated(cmd!(sh, "{cargo} test --workspace --all-targets {extra...}")).run();
-    let doc_tests = if interrupted.load(Ordering::SeqCst) {
-        Ok(())
-    } else {
-        isolated(cmd!(sh, "{cargo} test --workspace --doc {extra...}")).run()
+    let cargo_test = |targets: &str| -> bool {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let args: Vec<&str> = ["test", "--workspace", targets]
+            .into_iter()
+            .chain(args.cargo_test_args.iter().map(String::as_str))
+            .collect();
+        let shown = shlex::try_join(std::iter::once(cargo.as_str()).chain(args.iter().copied()));
+        eprintln!("$ {}", shown.unwrap_or_else(|_| format!("{cargo} {}", args.join(" "))));
+        let mut command = Command::new(&cargo);
+        command
+            .args(&args)
+            .current_dir(crate::docs::check::workspace_root())
+            .envs(services.env())
+            .stdin(Stdio::null());
+        // Keeps the developer's real AWS profile and endpoint away from the tests.
+        for key in testkit::Services::env_removed() {
+            command.env_remove(key);
+        }
+        command.status().is_ok_and(|status| status.success())
     };
+    let all_targets = cargo_test("--all-targets");
+    let doc_tests = interrupted.load(Ordering::SeqCst) || cargo_test("--doc");
     drop(services);
     if interrupted.load(Ordering::SeqCst) {
         eprintln!("Interrupted; services stopped.");
         return Ok(ExitCode::from(130));
     }
-    match (all_targets, doc_tests) {
-        (Ok(()), Ok(())) => Ok(ExitCode::SUCCESS),
-        _ => {
-            eprintln!("Tests failed; services stopped.");
-            Ok(ExitCode::FAILURE)
-        }
+    if all_targets && doc_tests {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("Tests failed; services stopped.");
+        Ok(ExitCode::FAILURE)
     }
-}
-
-/// Keeps the developer's real AWS profile and endpoint away from the tests.
-fn isolated(command: xshell::Cmd<'_>) -> xshell::Cmd<'_> {
-    testkit::Services::env_removed()
-        .iter()
-        .fold(command, |command, key| command.env_remove(key))
 }

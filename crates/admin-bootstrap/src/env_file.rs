@@ -22,7 +22,6 @@ pub struct BackendEnv {
 
 /// Why a `.env` file could not be used. Never quotes the file's content, which holds secrets.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum EnvFileError {
     /// The file could not be read, or is not UTF-8.
     #[error(transparent)]

@@ -122,7 +122,6 @@ impl Input {
 
 /// Why a [`Request`] was refused before anything was called.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum InputError {
     /// The email is empty after trimming.
     #[error("the email is empty")]
@@ -326,7 +325,7 @@ mod tests {
         .unwrap();
         assert_eq!(input.email(), "admin@example.org");
         assert_eq!(input.name(), " O'Brien; DROP ");
-        assert_eq!(input.pool(), &PoolChoice::Id("us-east-1_AbC123".into()));
+        assert_eq!(input.pool(), &PoolChoice::Id("us-east-1_AbC123".parse().unwrap()));
     }
 
     #[test]
@@ -341,7 +340,7 @@ mod tests {
             input.pool(),
             &PoolChoice::Environment {
                 environment: Environment::Development,
-                pool_id: Some("us-east-1_AbC123".into())
+                pool_id: Some("us-east-1_AbC123".parse().unwrap())
             }
         );
     }

@@ -16,6 +16,8 @@ use aws_smithy_types::body::SdkBody;
 use serde::Serialize;
 use url::Url;
 
+use cognito::UserStatus;
+
 use crate::input::InputError;
 
 /// The backend's route behind "Forgot Password?".
@@ -70,13 +72,21 @@ impl ResetTarget {
     }
 }
 
-/// Cognito statuses in which the user has no password of their own yet, so a reset replaces nothing that works:
-/// created by an admin and never signed in, or made to reset by an admin.
-const NO_OWN_PASSWORD: &[&str] = &["FORCE_CHANGE_PASSWORD", "RESET_REQUIRED"];
-
-/// Whether a reset would replace a password the user chose (any status but [`NO_OWN_PASSWORD`]'s, e.g. `CONFIRMED`).
-pub(crate) fn replaces_own_password(cognito_status: &str) -> bool {
-    !NO_OWN_PASSWORD.contains(&cognito_status)
+/// Whether a reset would replace a password the user chose: in every status (e.g. `CONFIRMED`, or one AWS added
+/// later) but the two in which the user has no password of their own yet, so a reset replaces nothing that works:
+/// created by an admin and never signed in (`FORCE_CHANGE_PASSWORD`), or made to reset by an admin
+/// (`RESET_REQUIRED`).
+pub(crate) fn replaces_own_password(cognito_status: &UserStatus) -> bool {
+    match cognito_status {
+        UserStatus::ForceChangePassword | UserStatus::ResetRequired => false,
+        UserStatus::Unconfirmed
+        | UserStatus::Confirmed
+        | UserStatus::Archived
+        | UserStatus::Compromised
+        | UserStatus::Unknown
+        | UserStatus::ExternalProvider
+        | UserStatus::Other(_) => true,
+    }
 }
 
 /// What came of the reset request.
@@ -96,7 +106,7 @@ pub enum ResetOutcome {
         /// The URL that was not posted to.
         url: String,
         /// The user's Cognito status, e.g. `CONFIRMED`.
-        cognito_status: String,
+        cognito_status: UserStatus,
     },
     /// No answer came (connection refused, timeout, TLS failure).
     Unreachable {
@@ -124,13 +134,13 @@ struct ForgotPassword<'a> {
 pub(crate) async fn reset_unless_own_password(
     target: &ResetTarget,
     email: &str,
-    cognito_status: &str,
+    cognito_status: &UserStatus,
     confirmed: bool,
 ) -> ResetOutcome {
     if replaces_own_password(cognito_status) && !confirmed {
         return ResetOutcome::NotSent {
             url: target.url().to_owned(),
-            cognito_status: cognito_status.to_owned(),
+            cognito_status: cognito_status.clone(),
         };
     }
     send_password_reset(target, email).await
@@ -227,8 +237,8 @@ mod tests {
 
     #[test]
     fn only_a_user_without_a_password_of_their_own_is_reset_unasked() {
-        assert!(!replaces_own_password("FORCE_CHANGE_PASSWORD"));
-        assert!(!replaces_own_password("RESET_REQUIRED"));
+        assert!(!replaces_own_password(&"FORCE_CHANGE_PASSWORD".into()));
+        assert!(!replaces_own_password(&"RESET_REQUIRED".into()));
         for status in [
             "CONFIRMED",
             "UNCONFIRMED",
@@ -237,8 +247,9 @@ mod tests {
             "COMPROMISED",
             "UNKNOWN",
             "",
+            "A_STATUS_AWS_ADDS_LATER",
         ] {
-            assert!(replaces_own_password(status), "{status}");
+            assert!(replaces_own_password(&status.into()), "{status}");
         }
     }
 

@@ -1,6 +1,6 @@
 //! The bootstrap itself: write the row in a transaction, ensure the Cognito user, finish the row, commit.
 
-use cognito::{Cognito, CognitoUser, PoolChoice};
+use cognito::{Cognito, CognitoUser, PoolChoice, UserStatus};
 use pool_spec::{AdminDefaults, Environment};
 use serde::Serialize;
 use user_model::{Language, NewUser, PENDING_EXTERNAL_ID, Transaction, User, UserStore, UserType};
@@ -31,7 +31,7 @@ pub struct Report {
     /// The user's `sub`.
     pub sub: String,
     /// Cognito's `UserStatus`, e.g. `FORCE_CHANGE_PASSWORD` until the first password reset.
-    pub cognito_status: String,
+    pub cognito_status: UserStatus,
     /// Whether this run created the Cognito user (else it existed).
     pub cognito_user_created: bool,
     /// `credere_user.id`.
@@ -55,7 +55,6 @@ impl Report {
 
 /// Why the bootstrap stopped. Each message says what was (not) changed and what to do next.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     /// The database is unreachable or not Credere's; checked first, so nothing was created anywhere.
     #[error("the database check failed, so nothing was created in Cognito or the database")]
@@ -312,18 +311,10 @@ fn admin_defaults(pool: &PoolChoice) -> AdminDefaults {
     }
 }
 
-/// The spec's user type as the database's enum: where the spec (which knows no database) meets the row.
-fn row_type(user_type: pool_spec::UserType) -> UserType {
-    match user_type {
-        pool_spec::UserType::Ocp => UserType::Ocp,
-        pool_spec::UserType::Fi => UserType::Fi,
-    }
-}
-
 /// The admin's row, its `external_id` pending until the Cognito user is known.
 fn new_user(input: &Input, defaults: &AdminDefaults) -> NewUser {
     NewUser {
-        user_type: row_type(defaults.user_type),
+        user_type: defaults.user_type,
         language: input.language(),
         email: input.email().to_owned(),
         name: input.name().to_owned(),
@@ -407,16 +398,13 @@ mod tests {
         }
         .validate()
         .expect("a valid request");
-        for (spec_type, row_type) in [
-            (pool_spec::UserType::Ocp, UserType::Ocp),
-            (pool_spec::UserType::Fi, UserType::Fi),
-        ] {
+        for user_type in UserType::ALL {
             let defaults = AdminDefaults {
-                user_type: spec_type,
+                user_type,
                 ..AdminDefaults::CREDERE
             };
             let row = new_user(&input, &defaults);
-            assert_eq!((row.user_type, row.language), (row_type, Language::En));
+            assert_eq!((row.user_type, row.language), (user_type, Language::En));
         }
         assert_eq!(
             admin_defaults(input.pool()),

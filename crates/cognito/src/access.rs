@@ -219,7 +219,7 @@ mod tests {
                 sub: "0b7e4c1a".into(),
                 email: Some("ada@example.org".into()),
                 enabled,
-                status: "CONFIRMED".into(),
+                status: crate::UserStatus::Confirmed,
             },
             authenticator_listed,
         }

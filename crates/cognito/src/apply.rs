@@ -527,23 +527,16 @@ fn mfa_type(configuration: &MfaConfiguration) -> UserPoolMfaType {
     }
 }
 
-/// A user attribute the spec names, as the API's verified-attribute type (`email`, `phone_number`).
+/// A user attribute the spec names, as the API's verified-attribute type (`email`, `phone_number`): the SDK's
+/// own parser, which knows every value of its model and refuses any other.
 fn verified_attribute(field: &'static str, name: &str) -> Result<VerifiedAttributeType, Error> {
-    match name {
-        "email" => Ok(VerifiedAttributeType::Email),
-        "phone_number" => Ok(VerifiedAttributeType::PhoneNumber),
-        other => Err(unrecognised(field, other)),
-    }
+    VerifiedAttributeType::try_parse(name).map_err(|_| unrecognised(field, name))
 }
 
 fn username_attributes(pool: &PoolSettings) -> Result<Vec<UsernameAttributeType>, Error> {
     pool.username_attributes
         .iter()
-        .map(|name| match name.as_str() {
-            "email" => Ok(UsernameAttributeType::Email),
-            "phone_number" => Ok(UsernameAttributeType::PhoneNumber),
-            other => Err(unrecognised("pool.username_attributes", other)),
-        })
+        .map(|name| UsernameAttributeType::try_parse(name).map_err(|_| unrecognised("pool.username_attributes", name)))
         .collect()
 }
 
@@ -641,19 +634,17 @@ fn email_configuration(email: &EmailConfiguration, current: Option<&EmailConfigu
 }
 
 fn auth_flows(client: &ClientSettings) -> Result<Vec<ExplicitAuthFlowsType>, Error> {
-    client
-        .explicit_auth_flows
-        .iter()
-        .map(|flow| match flow.as_str() {
-            "ALLOW_ADMIN_USER_PASSWORD_AUTH" => Ok(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth),
-            "ALLOW_CUSTOM_AUTH" => Ok(ExplicitAuthFlowsType::AllowCustomAuth),
-            "ALLOW_USER_PASSWORD_AUTH" => Ok(ExplicitAuthFlowsType::AllowUserPasswordAuth),
-            "ALLOW_USER_SRP_AUTH" => Ok(ExplicitAuthFlowsType::AllowUserSrpAuth),
-            "ALLOW_REFRESH_TOKEN_AUTH" => Ok(ExplicitAuthFlowsType::AllowRefreshTokenAuth),
-            "ALLOW_USER_AUTH" => Ok(ExplicitAuthFlowsType::AllowUserAuth),
-            other => Err(unrecognised("client.explicit_auth_flows", other)),
-        })
-        .collect()
+    client.explicit_auth_flows.iter().map(|flow| auth_flow(flow)).collect()
+}
+
+/// One of the spec's flows (`pool_spec::AUTH_FLOWS`, the `ALLOW_` family) through the SDK's parser; the legacy
+/// names the SDK also knows are refused, as the spec's validation refuses them.
+fn auth_flow(flow: &str) -> Result<ExplicitAuthFlowsType, Error> {
+    pool_spec::AUTH_FLOWS
+        .contains(&flow)
+        .then(|| ExplicitAuthFlowsType::try_parse(flow).ok())
+        .flatten()
+        .ok_or_else(|| unrecognised("client.explicit_auth_flows", flow))
 }
 
 fn validity_units(client: &ClientSettings) -> TokenValidityUnitsType {
@@ -669,4 +660,58 @@ fn validity_units(client: &ClientSettings) -> TokenValidityUnitsType {
         .access_token(unit(validity.access.unit))
         .id_token(unit(validity.id.unit))
         .build()
+}
+
+#[cfg(test)]
+mod enum_tests {
+    use super::*;
+
+    fn refused(result: Result<impl std::fmt::Debug, Error>) -> (&'static str, String) {
+        match result {
+            Err(Error::Unsendable { field, value }) => (field, value),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_spec_s_auth_flows_go_through_the_sdk_and_nothing_else_does() {
+        for flow in pool_spec::AUTH_FLOWS {
+            assert_eq!(auth_flow(flow).unwrap().as_str(), flow);
+        }
+        for legacy in ExplicitAuthFlowsType::values()
+            .iter()
+            .filter(|flow| !flow.starts_with("ALLOW_"))
+        {
+            assert_eq!(
+                refused(auth_flow(legacy)),
+                ("client.explicit_auth_flows", (*legacy).to_owned())
+            );
+        }
+        assert_eq!(
+            refused(auth_flow("ALLOW_EVERYTHING")),
+            ("client.explicit_auth_flows", "ALLOW_EVERYTHING".to_owned())
+        );
+    }
+
+    #[test]
+    fn attributes_go_through_the_sdk_and_others_are_refused() {
+        for name in VerifiedAttributeType::values() {
+            assert_eq!(
+                verified_attribute("pool.auto_verified_attributes", name)
+                    .unwrap()
+                    .as_str(),
+                *name
+            );
+        }
+        assert_eq!(VerifiedAttributeType::values(), ["email", "phone_number"]);
+        assert_eq!(UsernameAttributeType::values(), ["email", "phone_number"]);
+        assert_eq!(
+            refused(verified_attribute("pool.auto_verified_attributes", "name")),
+            ("pool.auto_verified_attributes", "name".to_owned())
+        );
+        assert_eq!(
+            refused(verified_attribute("pool.auto_verified_attributes", "Email")),
+            ("pool.auto_verified_attributes", "Email".to_owned())
+        );
+    }
 }

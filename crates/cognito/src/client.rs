@@ -111,6 +111,11 @@ fn https_client() -> SharedHttpClient {
 /// The profiles defined in the shared AWS config and credentials files (`AWS_CONFIG_FILE` and
 /// `AWS_SHARED_CREDENTIALS_FILE` honoured), read as aws-config reads them. A profile name that is not
 /// among them would silently fall through to the next credential source, so commands check first.
+///
+/// `aws_config::profile::load` is aws-config's one public way to read the files as its credential chain does, and
+/// it takes the process's file system and environment as `aws_types::os_shim_internal` types: no public
+/// constructor exists, so that internal module is used here and nowhere else (an SDK upgrade that changes it breaks
+/// only this function, at compile time).
 pub async fn known_profiles() -> Vec<String> {
     use aws_types::os_shim_internal::{Env, Fs};
     let files = aws_runtime::env_config::file::EnvConfigFiles::default();

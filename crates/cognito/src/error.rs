@@ -6,7 +6,6 @@ use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 /// Why a Cognito operation (on a pool or on a user) failed. Messages speak of Cognito and the spec; what to
 /// type next (a flag, a command) is the binary's to add, keyed on the variant or the [`ApiErrorKind`].
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     /// An API call failed (after the SDK's retries).
     #[error("{operation} failed")]
@@ -208,7 +207,6 @@ impl Error {
 
 /// What kind of failure an AWS call met: what a maintainer does next depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum ApiErrorKind {
     /// No credentials could be loaded: none are configured, or their provider failed (an expired SSO session).
     NoCredentials,

@@ -43,6 +43,7 @@ mod provision;
 mod retry;
 mod scan;
 mod unknown;
+mod user_status;
 mod users;
 
 pub use access::{UserAccess, UserOperation, UserWrite, Written};
@@ -51,9 +52,10 @@ pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, known_profiles, load_
 pub use error::{ApiErrorKind, ApiFailure, Error, PoolSummary};
 pub use observe::{FoundPool, LiveClient, LivePool, Unreadable};
 pub use pool_choice::{ChosenPool, PoolChoice, PoolChoiceError};
-pub use pool_id::{NoSuchPool, pool_region};
+pub use pool_id::{NoSuchPool, PoolId, pool_region};
 pub use provision::{Prepared, SesIdentitySource};
 pub use scan::{ListedUser, MfaState, RateLimit, UserScan};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use unknown::{NEWER_THAN_SDK, NewerMember, WhenOmitted};
+pub use user_status::UserStatus;
 pub use users::*;

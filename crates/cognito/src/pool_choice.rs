@@ -3,28 +3,24 @@
 
 use pool_spec::Environment;
 
-use crate::{Cognito, Error};
-
-/// Cognito's `UserPoolId` is at most 55 characters.
-const MAX_POOL_ID_CHARS: usize = 55;
+use crate::{Cognito, Error, PoolId};
 
 /// Which pool a command works on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PoolChoice {
     /// By ID only.
-    Id(String),
+    Id(PoolId),
     /// By the environment's spec (name, then tags among several); with an ID, that pool must carry the name.
     Environment {
         /// The environment.
         environment: Environment,
         /// The ID that must agree with it.
-        pool_id: Option<String>,
+        pool_id: Option<PoolId>,
     },
 }
 
 /// Why flags name no usable pool. Found before any call.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum PoolChoiceError {
     /// Neither an environment nor a pool ID was given.
     #[error("no pool given: name an environment or a pool ID")]
@@ -41,16 +37,14 @@ impl PoolChoice {
     /// The pool named by an environment and a pool ID (from flags or `COGNITO_POOL_ID`): the ID is checked for
     /// shape, a blank one counts as none, and one of the two is needed. Makes no call.
     pub fn from_flags(environment: Option<Environment>, pool_id: Option<&str>) -> Result<Self, PoolChoiceError> {
-        let pool_id = pool_id.map(str::trim).filter(|id| !id.is_empty());
-        if let Some(pool_id) = pool_id {
-            validate_pool_id(pool_id)?;
-        }
+        let pool_id = pool_id
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(str::parse::<PoolId>)
+            .transpose()?;
         match (environment, pool_id) {
-            (Some(environment), pool_id) => Ok(PoolChoice::Environment {
-                environment,
-                pool_id: pool_id.map(str::to_owned),
-            }),
-            (None, Some(pool_id)) => Ok(PoolChoice::Id(pool_id.to_owned())),
+            (Some(environment), pool_id) => Ok(PoolChoice::Environment { environment, pool_id }),
+            (None, Some(pool_id)) => Ok(PoolChoice::Id(pool_id)),
             (None, None) => Err(PoolChoiceError::NoPool),
         }
     }
@@ -61,21 +55,6 @@ impl PoolChoice {
             PoolChoice::Id(_) => None,
             PoolChoice::Environment { environment, .. } => Some(*environment),
         }
-    }
-}
-
-/// Cognito's pattern is `[\w-]+_[0-9a-zA-Z]+`, 1 to 55 characters.
-fn validate_pool_id(pool_id: &str) -> Result<(), PoolChoiceError> {
-    let invalid = || PoolChoiceError::InvalidPoolId {
-        pool_id: pool_id.to_owned(),
-    };
-    let (region, id) = pool_id.rsplit_once('_').ok_or_else(invalid)?;
-    let region_ok = !region.is_empty() && region.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-    let id_ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric());
-    if region_ok && id_ok && pool_id.chars().count() <= MAX_POOL_ID_CHARS {
-        Ok(())
-    } else {
-        Err(invalid())
     }
 }
 
@@ -97,14 +76,14 @@ impl Cognito {
     pub async fn choose_pool(&self, choice: &PoolChoice) -> Result<ChosenPool, Error> {
         match choice {
             PoolChoice::Id(id) => Ok(ChosenPool {
-                id: id.clone(),
+                id: id.to_string(),
                 name: None,
                 environment: None,
             }),
             PoolChoice::Environment { environment, pool_id } => {
                 let spec = pool_spec::for_environment(*environment);
                 let found = self
-                    .find_pool(&spec.pool.name, &spec.tags, pool_id.as_deref())
+                    .find_pool(&spec.pool.name, &spec.tags, pool_id.as_ref().map(PoolId::as_str))
                     .await?
                     .ok_or_else(|| Error::NoPoolForEnvironment {
                         environment: *environment,
@@ -129,7 +108,7 @@ mod tests {
     fn flags_make_a_choice_or_say_why_not() {
         assert_eq!(
             PoolChoice::from_flags(None, Some(" us-east-1_AbC123 ")),
-            Ok(PoolChoice::Id("us-east-1_AbC123".into()))
+            Ok(PoolChoice::Id(PoolId::parse("us-east-1_AbC123").unwrap()))
         );
         assert_eq!(
             PoolChoice::from_flags(Some(Environment::Production), Some("  ")),
@@ -140,13 +119,14 @@ mod tests {
             "a blank ID counts as none"
         );
         assert_eq!(PoolChoice::from_flags(None, Some("")), Err(PoolChoiceError::NoPool));
-        let longest = format!("us-east-1_{}", "a".repeat(MAX_POOL_ID_CHARS - "us-east-1_".len()));
+        let longest = format!("us-east-1_{}", "a".repeat(55 - "us-east-1_".len()));
         assert!(PoolChoice::from_flags(None, Some(&longest)).is_ok());
         for invalid in [
             "not-a-pool",
             "_AbC",
             "us-east-1_",
             "us-east-1_Ab-C",
+            "us_east-1_AbC",
             &format!("{longest}a"),
         ] {
             assert_eq!(

@@ -1,14 +1,75 @@
 //! What a user pool ID says by itself: Cognito makes it `<region>_<suffix>`, so a pool's region is known
 //! before any call, and a pool ID of another region is refused without one.
+//!
+//! One parser ([`PoolId::parse`]) decides both whether a string is a pool ID and what its region is. AWS's
+//! region codes (`us-east-1`, `us-gov-west-1`) hold `-` but never `_`, and the suffix is alphanumeric, so a pool ID
+//! has exactly one `_`: the region is what comes before it.
+
+use std::fmt;
+use std::str::FromStr;
 
 use crate::Cognito;
 
-/// The region a pool ID starts with: `eu-west-1` for `eu-west-1_AbC123`.
+/// Cognito's `UserPoolId` is at most 55 characters.
+const MAX_POOL_ID_CHARS: usize = 55;
+
+/// A Cognito user pool ID, checked for shape: `<region>_<suffix>`, e.g. `eu-west-1_AbC123`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PoolId {
+    id: String,
+}
+
+impl PoolId {
+    /// The ID, if `id` has a pool ID's shape: a region (ASCII letters, digits and `-`), one `_`, then ASCII
+    /// letters and digits, at most 55 characters in all (Cognito's pattern `[\w-]+_[0-9a-zA-Z]+`, narrowed
+    /// to what a region can be).
+    pub fn parse(id: &str) -> Option<PoolId> {
+        split(id).map(|_| PoolId { id: id.to_owned() })
+    }
+
+    /// The region the ID starts with: `eu-west-1` for `eu-west-1_AbC123`.
+    pub fn region(&self) -> &str {
+        split(&self.id).map_or("", |(region, _)| region)
+    }
+
+    /// The ID as Cognito spells it.
+    pub fn as_str(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The region and suffix of a pool ID, or `None` when `id` is not shaped like one. The one parser.
+fn split(id: &str) -> Option<(&str, &str)> {
+    let (region, suffix) = id.split_once('_')?;
+    let region_ok = !region.is_empty() && region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let suffix_ok = !suffix.is_empty() && suffix.chars().all(|c| c.is_ascii_alphanumeric());
+    (region_ok && suffix_ok && id.chars().count() <= MAX_POOL_ID_CHARS).then_some((region, suffix))
+}
+
+impl fmt::Display for PoolId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+impl AsRef<str> for PoolId {
+    fn as_ref(&self) -> &str {
+        &self.id
+    }
+}
+
+impl FromStr for PoolId {
+    type Err = crate::PoolChoiceError;
+
+    fn from_str(id: &str) -> Result<Self, Self::Err> {
+        PoolId::parse(id).ok_or_else(|| crate::PoolChoiceError::InvalidPoolId { pool_id: id.to_owned() })
+    }
+}
+
+/// The region a pool ID starts with (`eu-west-1` for `eu-west-1_AbC123`), or `None` when `pool_id` is not shaped
+/// like one ([`PoolId::parse`]).
 pub fn pool_region(pool_id: &str) -> Option<&str> {
-    pool_id
-        .split_once('_')
-        .map(|(region, _)| region)
-        .filter(|region| !region.is_empty())
+    split(pool_id).map(|(region, _)| region)
 }
 
 /// No pool has this ID in the region asked: a typo, another account, or (often) another region.
@@ -58,6 +119,40 @@ mod tests {
         assert_eq!(pool_region("us-gov-west-1_x"), Some("us-gov-west-1"));
         assert_eq!(pool_region("_x"), None);
         assert_eq!(pool_region("nounderscore"), None);
+        let id = PoolId::parse("ap-southeast-2_9zZ").unwrap();
+        assert_eq!(
+            (id.region(), id.as_str(), id.to_string().as_str()),
+            ("ap-southeast-2", "ap-southeast-2_9zZ", "ap-southeast-2_9zZ")
+        );
+    }
+
+    #[test]
+    fn a_pool_id_has_one_underscore_after_its_region() {
+        // The two parsers this one replaced disagreed here: split at the last `_`, this ID was valid with the
+        // region `us_east-1`; split at the first, its region was `us`. No region holds `_` and no suffix does, so
+        // it is no pool ID at all.
+        for invalid in [
+            "us_east-1_AbC123",
+            "us-east-1_AbC_123",
+            "us-east-1__AbC123",
+            "us-east-1_",
+            "_AbC123",
+            "us-east-1_Ab-C",
+            "us-east-1_AbC 123",
+            "us-east-é_AbC123",
+            "not-a-pool",
+            "",
+        ] {
+            assert_eq!(PoolId::parse(invalid), None, "{invalid}");
+            assert_eq!(pool_region(invalid), None, "{invalid}");
+            assert!(invalid.parse::<PoolId>().is_err(), "{invalid}");
+        }
+        let longest = format!("us-east-1_{}", "a".repeat(MAX_POOL_ID_CHARS - "us-east-1_".len()));
+        assert_eq!(
+            PoolId::parse(&longest).map(|id| id.region().to_owned()).as_deref(),
+            Some("us-east-1")
+        );
+        assert_eq!(PoolId::parse(&format!("{longest}a")), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserType};
 use futures_util::future::try_join_all;
 use tokio::time::Instant;
 
-use crate::{Cognito, Error};
+use crate::{Cognito, Error, UserStatus};
 
 /// ListUsers answers at most 60 users a page.
 const PAGE_SIZE: i32 = 60;
@@ -71,7 +71,7 @@ pub struct ListedUser {
     /// `false` after AdminDisableUser.
     pub enabled: bool,
     /// `UserStatus`, e.g. `FORCE_CHANGE_PASSWORD`.
-    pub status: String,
+    pub status: UserStatus,
     /// `UserLastModifiedDate`: setting a temporary password changes it, so a user still in
     /// `FORCE_CHANGE_PASSWORD` has held that password at least since then.
     pub last_modified: Option<SystemTime>,
@@ -199,9 +199,7 @@ fn listed_user(user: &UserType) -> Result<ListedUser, Error> {
         email: value("email").map(str::to_owned),
         email_verified: value("email_verified") == Some("true"),
         enabled: user.enabled(),
-        status: user
-            .user_status()
-            .map_or_else(|| "UNKNOWN".to_owned(), |status| status.as_str().to_owned()),
+        status: UserStatus::reported(user.user_status().map(|status| status.as_str())),
         last_modified: user
             .user_last_modified_date()
             .and_then(|date| SystemTime::try_from(*date).ok()),

@@ -7,7 +7,7 @@
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use pool_spec::{AdminDefaults, TemporaryPassword};
 
-use crate::{Cognito, Error};
+use crate::{Cognito, Error, UserStatus};
 
 /// A user of a pool, as Cognito reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub struct CognitoUser {
     /// Whether the user may sign in (`false` after AdminDisableUser).
     pub enabled: bool,
     /// Cognito's `UserStatus`, e.g. `FORCE_CHANGE_PASSWORD` or `CONFIRMED`.
-    pub status: String,
+    pub status: UserStatus,
 }
 
 impl Cognito {
@@ -103,6 +103,6 @@ pub(crate) fn user_from_parts(
         sub: sub.to_owned(),
         email: value("email").map(str::to_owned),
         enabled,
-        status: status.unwrap_or("UNKNOWN").to_owned(),
+        status: UserStatus::reported(status),
     })
 }

@@ -5,7 +5,6 @@ use crate::values::{Piece, pieces};
 
 /// Why a `.env` text cannot be edited safely.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum EditError {
     /// python-dotenv skips these statements; a quote left open there could swallow the lines written after
     /// it, so the file is left alone until they are fixed.

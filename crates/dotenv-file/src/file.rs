@@ -14,7 +14,6 @@ const MAX_SYMLINKS: usize = 40;
 
 /// Why a `.env` file could not be read. Never quotes the file's content, which holds secrets.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum ReadError {
     /// The file could not be opened or read.
     #[error("cannot read {}", .path.display())]
@@ -56,7 +55,6 @@ fn read_text(path: &Path) -> Result<String, ReadError> {
 /// Why `--write-env` refuses or fails. Nothing was changed when it is returned: the file is either as it
 /// was or, after the rename, completely written.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum WriteError {
     /// A device node, directory, FIFO or socket is at the path (or at the end of its symlinks).
     #[error(

@@ -3,10 +3,11 @@
 //!
 //! These are the one place the facts live: the cognito crate builds its request from them, admin-bootstrap
 //! writes the row's type from them, xtask takes `--language`'s default from them, and the page is rendered
-//! from them. The types mirror the database's vocabularies without depending on the database crate; the
-//! crate that writes rows maps them onto its own types.
+//! from them. [`UserType`] and [`Language`] are the database's two vocabularies, defined here without depending
+//! on the database crate: user-model reads and writes them as they are (its diesel impls refuse any other value).
 
 use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -52,12 +53,52 @@ pub enum UserType {
 }
 
 impl UserType {
+    /// Every variant, in the enum's declaration order in the database.
+    pub const ALL: [Self; 2] = [Self::Ocp, Self::Fi];
+
     /// The enum label in the database.
     pub fn as_str(self) -> &'static str {
         match self {
             UserType::Ocp => "OCP",
             UserType::Fi => "FI",
         }
+    }
+}
+
+/// A value that is not one of a vocabulary's codes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} {value:?}; supported: {supported}")]
+pub struct UnknownCode {
+    /// `user type` or `language`.
+    pub kind: &'static str,
+    /// The value that was rejected.
+    pub value: String,
+    /// The accepted codes, comma-separated.
+    pub supported: String,
+}
+
+/// Finds the variant whose code is `value`, or says which codes exist.
+fn from_code<T: Copy>(
+    kind: &'static str,
+    all: &[T],
+    code: fn(T) -> &'static str,
+    value: &str,
+) -> Result<T, UnknownCode> {
+    all.iter()
+        .copied()
+        .find(|&variant| code(variant) == value)
+        .ok_or_else(|| UnknownCode {
+            kind,
+            value: value.to_owned(),
+            supported: all.iter().map(|&variant| code(variant)).collect::<Vec<_>>().join(", "),
+        })
+}
+
+impl FromStr for UserType {
+    type Err = UnknownCode;
+
+    fn from_str(value: &str) -> Result<Self, UnknownCode> {
+        from_code("user type", &Self::ALL, Self::as_str, value)
     }
 }
 
@@ -79,12 +120,23 @@ pub enum Language {
 }
 
 impl Language {
+    /// Every language Credere supports.
+    pub const ALL: [Self; 2] = [Self::Es, Self::En];
+
     /// The ISO 639-1 code stored in `credere_user.language`.
     pub fn code(self) -> &'static str {
         match self {
             Language::Es => "es",
             Language::En => "en",
         }
+    }
+}
+
+impl FromStr for Language {
+    type Err = UnknownCode;
+
+    fn from_str(value: &str) -> Result<Self, UnknownCode> {
+        from_code("language", &Self::ALL, Self::code, value)
     }
 }
 
@@ -132,6 +184,39 @@ mod generated_by_cognito {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_type_codes_round_trip() {
+        for user_type in UserType::ALL {
+            assert_eq!(user_type.as_str().parse::<UserType>(), Ok(user_type));
+        }
+        assert_eq!("OCP".parse(), Ok(UserType::Ocp));
+        assert_eq!("FI".parse(), Ok(UserType::Fi));
+    }
+
+    #[test]
+    fn unknown_user_type_lists_the_labels() {
+        let error = "ocp".parse::<UserType>().unwrap_err();
+        assert_eq!(error.to_string(), r#"unknown user type "ocp"; supported: OCP, FI"#);
+    }
+
+    #[test]
+    fn language_codes_round_trip() {
+        for language in Language::ALL {
+            assert_eq!(language.code().parse::<Language>(), Ok(language));
+        }
+        assert_eq!(Language::Es.to_string(), "es");
+    }
+
+    #[test]
+    fn unknown_language_lists_the_codes() {
+        let error = "fr".parse::<Language>().unwrap_err();
+        assert_eq!(error.to_string(), r#"unknown language "fr"; supported: es, en"#);
+        assert!(
+            "ES".parse::<Language>().is_err(),
+            "codes are lower case, as Credere stores them"
+        );
+    }
 
     #[test]
     fn json_keeps_the_fields_cargo_xtask_spec_has_always_printed() {

@@ -42,7 +42,7 @@ mod spec;
 mod text;
 mod validate;
 
-pub use admin::{AdminDefaults, Language, TemporaryPassword, UserType};
+pub use admin::{AdminDefaults, Language, TemporaryPassword, UnknownCode, UserType};
 pub use environment::{Environment, UnknownEnvironment, needs_confirmation};
 pub use features::{PlanFeature, Removal};
 pub use plan::{Action, ApplyCall, Change, Conflict, Creation, Observed, Plan, Refusal, Update, plan};

@@ -237,7 +237,6 @@ impl DesiredState {
 
 /// Why a spec cannot become a desired state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum ResolveError {
     /// The spec breaks Cognito's limits.
     #[error(transparent)]

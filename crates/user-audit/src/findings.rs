@@ -3,12 +3,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, SystemTime};
 
-use cognito::{ListedUser, MfaState};
+use cognito::{ListedUser, MfaState, UserStatus};
 use serde::Serialize;
 use user_model::{UserLink, UserType};
 
-/// The status of a user who has not yet replaced the temporary password.
-const FORCE_CHANGE_PASSWORD: &str = "FORCE_CHANGE_PASSWORD";
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// What is wrong, one kind per problem a maintainer acts on differently.
@@ -78,7 +76,7 @@ pub struct Admin {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AdminCognito {
     /// `UserStatus`.
-    pub status: String,
+    pub status: UserStatus,
     /// Whether the user may sign in.
     pub enabled: bool,
     /// MFA methods set up (`SOFTWARE_TOKEN_MFA` is an authenticator app); empty when none, so the next
@@ -204,7 +202,8 @@ pub fn audit(rows: &[UserLink], users: &[ListedUser], validity_days: u32, now: S
                 "no credere_user row has this Username as its external_id".to_owned(),
             ));
         }
-        if user.status == FORCE_CHANGE_PASSWORD {
+        // Not yet replaced the temporary password.
+        if user.status == UserStatus::ForceChangePassword {
             let held = user.last_modified.and_then(|since| now.duration_since(since).ok());
             if let Some(held) = held.filter(|held| *held > validity) {
                 findings.push(finding(
@@ -276,7 +275,7 @@ mod tests {
             email: Some(email.to_owned()),
             email_verified: true,
             enabled: true,
-            status: "CONFIRMED".to_owned(),
+            status: UserStatus::Confirmed,
             last_modified: Some(now() - Duration::from_secs(3600)),
         }
     }
@@ -305,7 +304,7 @@ mod tests {
             (1, "admin@example.org", "u-1")
         );
         let cognito = admin.cognito.as_ref().unwrap();
-        assert_eq!((cognito.status.as_str(), cognito.enabled), ("CONFIRMED", true));
+        assert_eq!((&cognito.status, cognito.enabled), (&UserStatus::Confirmed, true));
     }
 
     #[test]
@@ -426,12 +425,12 @@ mod tests {
         ];
         let forced = |username: &str, email: &str, age_days: u64| {
             let mut user = user(username, email);
-            user.status = FORCE_CHANGE_PASSWORD.to_owned();
+            user.status = UserStatus::ForceChangePassword;
             user.last_modified = Some(now() - DAY * u32::try_from(age_days).unwrap());
             user
         };
         let mut done = forced("u-done", "done@example.org", 30);
-        done.status = "CONFIRMED".to_owned();
+        done.status = UserStatus::Confirmed;
         let users = [
             forced("u-old", "old@example.org", 8),
             forced("u-fresh", "fresh@example.org", 7),

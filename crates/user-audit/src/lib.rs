@@ -40,7 +40,6 @@ pub struct Report {
 
 /// Why an audit could not finish. Nothing was written either way.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     /// Finding or reading the pool failed.
     #[error(transparent)]

@@ -9,7 +9,7 @@ use crate::check::check_schema;
 use crate::database_url::DatabaseUrl;
 use crate::error::Error;
 use crate::schema::sql_types::Usertype;
-use crate::types::UserType;
+use crate::types::{UserType, UserTypeLabel};
 use crate::user::{self, NewUser, User, UserLink};
 
 /// Opens a blocking connection; the URL's `connect_timeout` bounds the wait.
@@ -139,8 +139,8 @@ impl UserStore {
 /// diesel looks custom types up lazily, at the first statement that binds one, and reports any failure of that
 /// lookup as "Failed to find a type oid", hiding the cause (such as a lost connection).
 fn learn_usertype_oid(conn: &mut PgConnection) -> Result<(), Error> {
-    diesel::select(UserType::Ocp.into_sql::<Usertype>())
-        .get_result::<UserType>(conn)
+    diesel::select(UserTypeLabel(UserType::Ocp).into_sql::<Usertype>())
+        .get_result::<UserTypeLabel>(conn)
         .map(drop)
         .map_err(Error::query("reading the type public.usertype"))
 }

@@ -7,7 +7,6 @@ const URL_FORM: &str = "postgresql://USER:PASSWORD@HOST:PORT/DBNAME";
 
 /// Everything that can go wrong between a `DATABASE_URL` and a `credere_user` row.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     /// The URL could not be parsed, or holds a value libpq would refuse.
     #[error("DATABASE_URL {url} is not a valid URL: {reason}; write it as {URL_FORM}")]

@@ -1,7 +1,8 @@
 //! Credere's `public.credere_user` table as diesel sees it, and the way to reach it safely.
 //!
-//! **Owns:** the diesel schema and models of `credere_user` and the `usertype` enum ([`User`], [`NewUser`],
-//! [`UserType`], [`Language`]); the few queries Credere's tooling runs on them; parsing `DATABASE_URL`
+//! **Owns:** the diesel schema and models of `credere_user` and the `usertype` enum ([`User`], [`NewUser`]; the
+//! row's [`UserType`] and [`Language`] are pool-spec's, re-exported, so the first admin's defaults need no mapping);
+//! the few queries Credere's tooling runs on them; parsing `DATABASE_URL`
 //! ([`DatabaseUrl`]); the schema check ([`check_schema`]); the workspace's embedded migrations and `db setup`
 //! ([`setup`]), which exist for local and test databases only.
 //!

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::schema::credere_user;
-use crate::types::{Language, UserType};
+use crate::types::{Language, LanguageCode, UserType, UserTypeLabel};
 
 /// The unique constraint on `credere_user.email`, as credere-backend names it.
 const EMAIL_KEY: &str = "user_email_key";
@@ -22,10 +22,12 @@ pub struct User {
     /// Primary key (`user_pkey`), from `user_id_seq`.
     pub id: i32,
     /// `OCP` for Credere staff, `FI` for lender employees.
+    #[diesel(deserialize_as = UserTypeLabel)]
     pub user_type: UserType,
     /// When the row was inserted.
     pub created_at: DateTime<Utc>,
     /// The language Credere shows the user.
+    #[diesel(deserialize_as = LanguageCode)]
     pub language: Language,
     /// The sign-in email, as typed; unique (compared exactly, as `user_email_key` does).
     pub email: String,
@@ -44,8 +46,10 @@ pub struct User {
 #[diesel(table_name = credere_user, check_for_backend(diesel::pg::Pg))]
 pub struct NewUser {
     /// `OCP` for Credere staff, `FI` for lender employees.
+    #[diesel(serialize_as = UserTypeLabel)]
     pub user_type: UserType,
     /// The language Credere shows the user.
+    #[diesel(serialize_as = LanguageCode)]
     pub language: Language,
     /// The sign-in email, stored as given; must not exist yet (exactly) for [`insert`].
     pub email: String,
@@ -113,7 +117,7 @@ pub fn find_by_external_id(conn: &mut PgConnection, external_id: &str) -> Result
 /// Inserts `new`; an existing email is [`Error::DuplicateEmail`].
 pub fn insert(conn: &mut PgConnection, new: &NewUser) -> Result<User, Error> {
     diesel::insert_into(credere_user::table)
-        .values(new)
+        .values(new.clone())
         .returning(User::as_returning())
         .get_result(conn)
         .map_err(|error| match &error {
@@ -151,7 +155,7 @@ pub fn set_external_id(conn: &mut PgConnection, id: i32, external_id: &str) -> R
 /// Makes user `id` an `OCP` user (a Credere administrator).
 pub fn promote_to_ocp(conn: &mut PgConnection, id: i32) -> Result<User, Error> {
     let updated = diesel::update(credere_user::table.find(id))
-        .set(credere_user::user_type.eq(UserType::Ocp))
+        .set(credere_user::user_type.eq(UserTypeLabel(UserType::Ocp)))
         .returning(User::as_returning())
         .get_result(conn);
     exactly_one(updated, id, "setting a user's type to OCP")
@@ -172,6 +176,7 @@ pub struct UserLink {
     /// Primary key.
     pub id: i32,
     /// `OCP` or `FI`.
+    #[diesel(deserialize_as = UserTypeLabel)]
     pub user_type: UserType,
     /// The sign-in email, as typed.
     pub email: String,

@@ -6,6 +6,7 @@ mod admin_access;
 mod admin_cli;
 mod admin_defaults;
 mod admin_reset;
+mod architecture;
 mod audit;
 mod db_setup;
 mod docs_flags;

@@ -35,7 +35,7 @@ async fn creates_the_user_and_the_row_then_a_rerun_changes_nothing() {
         report.username, report.sub,
         "email-sign-in pools make the Username the sub"
     );
-    assert_eq!(report.cognito_status, "FORCE_CHANGE_PASSWORD");
+    assert_eq!(report.cognito_status, cognito::UserStatus::ForceChangePassword);
 
     let rows = rows(&world.database);
     assert_eq!(rows.len(), 1);
