@@ -274,7 +274,7 @@ fn rows(spec: &PoolSpec) -> Vec<Row> {
         enable_token_revocation,
     } = client;
     let mut rows: Vec<(&str, &str, String, Console)> = vec![
-        ("Pool name", "PoolName", literal(&name), Console::Wizard),
+        ("Pool name", "PoolName", literal(name), Console::Wizard),
         (
             "Sign-in with",
             "UsernameAttributes",
@@ -429,7 +429,7 @@ fn rows(spec: &PoolSpec) -> Vec<Row> {
             literals(tags.iter().map(|(k, v)| format!("{k}={v}"))),
             Console::AfterCreation,
         ),
-        ("App client name", "ClientName", literal(&client_name), Console::Wizard),
+        ("App client name", "ClientName", literal(client_name), Console::Wizard),
         (
             "Client secret",
             "GenerateSecret",
