@@ -119,45 +119,6 @@ impl Action {
         }
     }
 
-    /// Why a command makes the call, for the generated docs (reStructuredText).
-    pub fn why(self) -> &'static str {
-        match self {
-            Action::ListUserPools => "find the pool by its name (it names no pool, so its resource is ``*``)",
-            Action::CreateUserPool => "create a pool that does not exist yet (it names no pool: ``*``)",
-            Action::DescribeUserPool => "read a pool's settings and tags (also to tell same-named pools apart)",
-            Action::GetUserPoolMfaConfig => "read the pool's MFA settings",
-            Action::ListUserPoolClients => "find the app client by its name",
-            Action::DescribeUserPoolClient => "read the app client's settings (the answer holds its secret)",
-            Action::DescribeUserPoolDomain => {
-                "tell whether the pool's domain serves managed login, which the LITE plan lacks (only for a pool \
-                 with a domain; it names a domain, not a pool: ``*``)"
-            }
-            Action::UpdateUserPool => "fix a pool's drift, sending its whole configuration",
-            Action::SetUserPoolMfaConfig => "turn on MFA with authenticator apps",
-            Action::CreateUserPoolClient => "create the app client credere-backend uses",
-            Action::UpdateUserPoolClient => "fix the app client's drift, sending its whole configuration",
-            Action::AdminCreateUser => "create the administrator's Cognito user",
-            Action::AdminGetUser => {
-                "read an existing user (a re-run, a user made before, or one to change); ``audit`` reads each \
-                 administrator's MFA"
-            }
-            Action::AdminDisableUser => "``admin disable``: stop the user signing in",
-            Action::AdminUserGlobalSignOut => "``admin disable``: revoke the user's tokens",
-            Action::AdminEnableUser => "``admin enable``: let a disabled user sign in again",
-            Action::AdminDeleteSoftwareToken => "``admin reset-mfa``: forget a lost authenticator app",
-            Action::ListUsers => {
-                "``audit``: read every user of the pool, to compare them with the ``credere_user`` rows"
-            }
-            Action::CreateEmailServiceLinkedRole => {
-                "let Cognito create its SES service-linked role the first time a pool sends email through SES"
-            }
-            Action::PassSmsRole => {
-                "keep a live pool's SMS configuration in an update (Cognito uses its SNS role); Credere's pools \
-                 send no SMS, so only a pool that has one needs it"
-            }
-        }
-    }
-
     fn scope(self) -> Scope {
         match self {
             // DescribeUserPoolDomain names a domain, which IAM does not tie to a pool.
@@ -190,26 +151,6 @@ impl Role {
             Role::Provisioner => "provisioner",
             Role::DriftCheck => "drift-check",
             Role::Admin => "admin",
-        }
-    }
-
-    /// What the role is for, in a sentence (reStructuredText).
-    pub fn purpose(self) -> &'static str {
-        match self {
-            Role::Provisioner => {
-                "runs ``cargo xtask provision`` for both environments: it reads, creates and updates the pools and \
-                 their app clients, and lets Cognito create its SES service-linked role the first time"
-            }
-            Role::DriftCheck => {
-                "runs ``cargo xtask provision --check`` (for example in a daily CI job): it only reads. Reading the \
-                 app client means DescribeUserPoolClient, whose answer holds the client secret, so this role \
-                 can read the secret too"
-            }
-            Role::Admin => {
-                "runs ``cargo xtask admin``: it finds the pool, then creates or reads the administrator's Cognito \
-                 user; ``admin disable``, ``admin enable`` and ``admin reset-mfa``, which change an existing user; \
-                 and ``cargo xtask audit``, which reads every user of the pool"
-            }
         }
     }
 
