@@ -115,7 +115,13 @@ impl fmt::Display for PlanFeature {
 impl UserPoolTier {
     /// Whether the plan offers `feature`. A plan this crate does not know offers nothing it can vouch for.
     pub fn offers(&self, feature: PlanFeature) -> bool {
-        self.rank() >= feature.lowest_tier().rank()
+        self.includes(&feature.lowest_tier())
+    }
+
+    /// Whether the plan has everything `lower` has (ESSENTIALS for password history and email MFA, the settings
+    /// of higher plans that are not a [`PlanFeature`]).
+    pub fn includes(&self, lower: &UserPoolTier) -> bool {
+        self.rank() >= lower.rank()
     }
 
     /// Lite < Essentials < Plus; an unknown plan ranks lowest.

@@ -149,11 +149,6 @@ impl UserPoolTier {
             UserPoolTier::Unrecognised(value) => value,
         }
     }
-
-    /// Whether the plan offers `PasswordHistorySize` and email MFA (ESSENTIALS and above).
-    pub fn offers_password_history(&self) -> bool {
-        matches!(self, UserPoolTier::Essentials | UserPoolTier::Plus)
-    }
 }
 
 /// `EmailConfiguration` of a user pool as Cognito holds it, with a concrete SES identity ARN.

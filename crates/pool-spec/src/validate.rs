@@ -85,7 +85,7 @@ impl PoolSpec {
         );
         if let Some(size) = policy.password_history_size {
             check.range("pool.password_policy.password_history_size", size, 0, 24);
-            if !self.pool.tier.offers_password_history() {
+            if !self.pool.tier.includes(&UserPoolTier::Essentials) {
                 check.fail(
                     "pool.password_policy.password_history_size",
                     size,
@@ -96,7 +96,7 @@ impl PoolSpec {
                 );
             }
         }
-        if self.mfa.email_enabled && !self.pool.tier.offers_password_history() {
+        if self.mfa.email_enabled && !self.pool.tier.includes(&UserPoolTier::Essentials) {
             check.fail(
                 "pool.mfa.email_enabled",
                 true,
