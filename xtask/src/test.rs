@@ -10,7 +10,7 @@ use anyhow::Context;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Passed through to both `cargo test` runs (a test name filter, `--no-fail-fast`, `-- --nocapture`, …).
+    /// Passed through to `cargo test` (a test name filter, `--no-fail-fast`, `-- --nocapture`, …).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     cargo_test_args: Vec<String>,
 }
@@ -31,34 +31,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         services.cognito_endpoint()
     );
 
-    let cargo_test = |targets: &str| -> bool {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let args: Vec<&str> = ["test", "--workspace", targets]
-            .into_iter()
-            .chain(args.cargo_test_args.iter().map(String::as_str))
-            .collect();
-        let shown = shlex::try_join(std::iter::once(cargo.as_str()).chain(args.iter().copied()));
-        eprintln!("$ {}", shown.unwrap_or_else(|_| format!("{cargo} {}", args.join(" "))));
-        let mut command = Command::new(&cargo);
-        command
-            .args(&args)
-            .current_dir(crate::docs::check::workspace_root())
-            .envs(services.env())
-            .stdin(Stdio::null());
-        // Keeps the developer's real AWS profile and endpoint away from the tests.
-        for key in testkit::Services::env_removed() {
-            command.env_remove(key);
-        }
-        command.status().is_ok_and(|status| status.success())
-    };
-    let all_targets = cargo_test("--all-targets");
-    let doc_tests = interrupted.load(Ordering::SeqCst) || cargo_test("--doc");
+    // Plain `cargo test`: every target whose manifest says `test = true` (unit tests, the one `tests/it` binary per
+    // crate, the example that holds a test) and the doc tests, in one run. `--all-targets` would also link a test
+    // harness for targets that have no tests (xtask's binary, test-support's library).
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let args: Vec<&str> = ["test", "--workspace"]
+        .into_iter()
+        .chain(args.cargo_test_args.iter().map(String::as_str))
+        .collect();
+    let shown = shlex::try_join(std::iter::once(cargo.as_str()).chain(args.iter().copied()));
+    eprintln!("$ {}", shown.unwrap_or_else(|_| format!("{cargo} {}", args.join(" "))));
+    let mut command = Command::new(&cargo);
+    command
+        .args(&args)
+        .current_dir(crate::docs::check::workspace_root())
+        .envs(services.env())
+        .stdin(Stdio::null());
+    // Keeps the developer's real AWS profile and endpoint away from the tests.
+    for key in testkit::Services::env_removed() {
+        command.env_remove(key);
+    }
+    let passed = command.status().is_ok_and(|status| status.success());
     drop(services);
     if interrupted.load(Ordering::SeqCst) {
         eprintln!("Interrupted; services stopped.");
         return Ok(ExitCode::from(130));
     }
-    if all_targets && doc_tests {
+    if passed {
         Ok(ExitCode::SUCCESS)
     } else {
         eprintln!("Tests failed; services stopped.");

@@ -4,7 +4,8 @@
 //! ([`production`], [`development`]), validation against Cognito's limits ([`PoolSpec::validate`]), the
 //! resolution of a spec into a concrete [`DesiredState`] ([`PoolSpec::resolve`]), the pure [`plan`] of
 //! desired against observed state, the defaults a first administrator is created with ([`AdminDefaults`]),
-//! and how its values read as text (their `Display`, and [`Bracketed`] for lists).
+//! and how its values read as text (their `Display`, [`Bracketed`] for lists, and [`Shown`] for a value from outside
+//! the tool, escaped for a terminal).
 //!
 //! Not here: the reference page `docs/cognito.rst`. It is rendered from these values by `cargo xtask docs`
 //! (`xtask/src/docs/`), where console wording, Sphinx directives, SQL and CLI flags belong; services that import
@@ -55,5 +56,5 @@ pub use spec::{
     DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError, SES_FROM,
     SES_IDENTITY, development, for_environment, production, ses_identity_arn, ses_identity_covers, ses_identity_domain,
 };
-pub use text::Bracketed;
+pub use text::{Bracketed, Shown};
 pub use validate::{AUTH_FLOWS, AWS_OWNED_ATTRIBUTES, SpecError, Violation};
