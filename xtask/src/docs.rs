@@ -4,6 +4,7 @@
 pub(crate) mod check;
 pub(crate) mod cognito_page;
 mod iam;
+mod rst;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
