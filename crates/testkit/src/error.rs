@@ -6,14 +6,14 @@ pub enum Error {
     /// The PostgreSQL server binaries (`initdb`, `postgres`) are not installed.
     #[error(
         "PostgreSQL server binaries (initdb, postgres) not found in `pg_config --bindir` or /usr/lib/postgresql/*/bin. \
-         Install them: Debian/Ubuntu `sudo apt-get install postgresql`, macOS `brew install postgresql@16` \
-         (then put its bin directory on PATH). Or set TEST_DATABASE_URL to a server where you may create databases."
+         Install them: Debian/Ubuntu `sudo apt-get install postgresql`, Fedora `sudo dnf install postgresql-server` \
+         (the harness is Linux-only). Or set TEST_DATABASE_URL to a server where you may create databases."
     )]
     PostgresNotInstalled,
     /// Python 3 or its `venv` module is missing, so the emulator cannot be installed.
     #[error(
         "{what}. The Cognito emulator (moto) is installed into a virtualenv and needs Python 3 with venv: \
-         Debian/Ubuntu `sudo apt-get install python3 python3-venv`, macOS `brew install python`. \
+         Debian/Ubuntu `sudo apt-get install python3 python3-venv`, Fedora `sudo dnf install python3`. \
          Or set COGNITO_TEST_ENDPOINT to a running moto server."
     )]
     PythonMissing {

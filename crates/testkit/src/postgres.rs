@@ -324,7 +324,7 @@ mod tests {
             search_server_binaries(Some(empty.path().to_owned()), empty.path(), Some(empty.path().into())).unwrap_err();
         let message = error.to_string();
         assert!(message.contains("sudo apt-get install postgresql"), "{message}");
-        assert!(message.contains("brew install postgresql"), "{message}");
+        assert!(message.contains("dnf install postgresql-server"), "{message}");
         assert!(message.contains("TEST_DATABASE_URL"), "{message}");
     }
 

@@ -130,7 +130,7 @@ mod tests {
             message.contains("sudo apt-get install python3 python3-venv"),
             "{message}"
         );
-        assert!(message.contains("brew install python"), "{message}");
+        assert!(message.contains("dnf install python3"), "{message}");
         assert!(message.contains("COGNITO_TEST_ENDPOINT"), "{message}");
     }
 }
