@@ -15,7 +15,7 @@ use pool_spec::{
 };
 
 use crate::retry::{Created, retry_concurrent_modification, send_once, without_retries};
-use crate::{Cognito, Error, LivePool, SecretString};
+use crate::{Cognito, Error, KnownSecret, LivePool, SecretString};
 
 /// What a pool looks like after [`Cognito::apply`].
 #[derive(Debug, Clone)]
@@ -26,8 +26,8 @@ pub struct Applied {
     pub pool_arn: Option<String>,
     /// The app client ID.
     pub client_id: String,
-    /// The app client secret.
-    pub client_secret: Option<SecretString>,
+    /// The app client secret, as far as this run knows it.
+    pub client_secret: KnownSecret,
 }
 
 impl Cognito {
@@ -244,7 +244,7 @@ impl Cognito {
         &self,
         pool_id: &str,
         client: &ClientSettings,
-    ) -> Result<(String, Option<SecretString>), Error> {
+    ) -> Result<(String, KnownSecret), Error> {
         // Destructured without `..`, so a new setting does not compile until the create sends it (below).
         let ClientSettings {
             name: _,
@@ -293,7 +293,12 @@ impl Cognito {
         let id = made
             .client_id
             .ok_or_else(|| Error::missing("CreateUserPoolClient", "UserPoolClient.ClientId"))?;
-        Ok((id, made.client_secret.map(SecretString::from)))
+        let secret = match made.client_secret.map(SecretString::from) {
+            // The secret's ID, which `--write-env` records beside it, is only in the list.
+            Some(value) => KnownSecret::from_client(&self.client_secrets(pool_id, &id).await?, Some(&value)),
+            None => KnownSecret::None,
+        };
+        Ok((id, secret))
     }
 
     /// UpdateUserPoolClient resets whatever it is not sent: the request starts as the described client

@@ -22,6 +22,9 @@ pub enum Action {
     ListUserPoolClients,
     /// `cognito-idp:DescribeUserPoolClient`: observe the app client (its answer holds the client secret).
     DescribeUserPoolClient,
+    /// `cognito-idp:ListUserPoolClientSecrets`: which secrets the app client holds (IDs and dates, never values):
+    /// whether it has one, and whether a rotation is under way.
+    ListUserPoolClientSecrets,
     /// `cognito-idp:DescribeUserPoolDomain`: whether the pool's domain serves managed login (a feature of the
     /// Essentials plan), only for a pool that has a domain.
     DescribeUserPoolDomain,
@@ -93,6 +96,7 @@ impl Action {
             Action::GetUserPoolMfaConfig => "cognito-idp:GetUserPoolMfaConfig",
             Action::ListUserPoolClients => "cognito-idp:ListUserPoolClients",
             Action::DescribeUserPoolClient => "cognito-idp:DescribeUserPoolClient",
+            Action::ListUserPoolClientSecrets => "cognito-idp:ListUserPoolClientSecrets",
             Action::DescribeUserPoolDomain => "cognito-idp:DescribeUserPoolDomain",
             Action::UpdateUserPool => "cognito-idp:UpdateUserPool",
             Action::SetUserPoolMfaConfig => "cognito-idp:SetUserPoolMfaConfig",
@@ -157,12 +161,13 @@ impl Role {
     /// The one table: every action each role's commands may make, and nothing else.
     pub fn actions(self) -> &'static [Action] {
         use Action::*;
-        const READ: [Action; 6] = [
+        const READ: [Action; 7] = [
             ListUserPools,
             DescribeUserPool,
             GetUserPoolMfaConfig,
             ListUserPoolClients,
             DescribeUserPoolClient,
+            ListUserPoolClientSecrets,
             DescribeUserPoolDomain,
         ];
         match self {
@@ -173,6 +178,7 @@ impl Role {
                 GetUserPoolMfaConfig,
                 ListUserPoolClients,
                 DescribeUserPoolClient,
+                ListUserPoolClientSecrets,
                 DescribeUserPoolDomain,
                 CreateUserPool,
                 UpdateUserPool,

@@ -14,7 +14,7 @@ use pool_spec::{
 };
 
 use crate::unknown::{RawAnswer, RawResource};
-use crate::{Cognito, Error, PoolSummary, SecretString};
+use crate::{ClientSecretInfo, Cognito, Error, KnownSecret, PoolSummary, SecretString};
 
 /// ListUserPools accepts at most 60 per page.
 const PAGE_SIZE: i32 = 60;
@@ -48,13 +48,15 @@ pub struct LivePool {
     pub(crate) raw_pool: UserPoolType,
 }
 
-/// The app client of a [`LivePool`], as DescribeUserPoolClient reported it.
+/// The app client of a [`LivePool`], as DescribeUserPoolClient and ListUserPoolClientSecrets reported it.
 #[derive(Debug, Clone)]
 pub struct LiveClient {
     /// The client ID.
     pub id: String,
-    /// The client secret, when it has one.
-    pub secret: Option<SecretString>,
+    /// The secrets it holds, oldest first: none for a public client, two while a rotation is under way.
+    pub secrets: Vec<ClientSecretInfo>,
+    /// The secret as far as this run knows it.
+    pub secret: KnownSecret,
     /// What an update starts from.
     pub(crate) raw: UserPoolClientType,
 }
@@ -82,7 +84,10 @@ impl LivePool {
             pool_id: self.id.clone(),
             pool_arn: self.arn.clone(),
             client_id: self.client.as_ref().map(|client| client.id.clone()).unwrap_or_default(),
-            client_secret: self.client.as_ref().and_then(|client| client.secret.clone()),
+            client_secret: self
+                .client
+                .as_ref()
+                .map_or(KnownSecret::None, |client| client.secret.clone()),
         }
     }
 }
@@ -192,9 +197,21 @@ impl Cognito {
         let client = async {
             match client_id {
                 Some(id) => {
-                    let (raw, answer) = self.describe_client_whole(pool_id, &id).await?;
-                    let secret = raw.client_secret().map(SecretString::from);
-                    Ok(Some((LiveClient { id, secret, raw }, answer)))
+                    let ((raw, answer), secrets) = tokio::try_join!(
+                        self.describe_client_whole(pool_id, &id),
+                        self.client_secrets(pool_id, &id)
+                    )?;
+                    let described = raw.client_secret().map(SecretString::from);
+                    let secret = KnownSecret::from_client(&secrets, described.as_ref());
+                    Ok(Some((
+                        LiveClient {
+                            id,
+                            secrets,
+                            secret,
+                            raw,
+                        },
+                        answer,
+                    )))
                 }
                 None => Ok::<_, Error>(None),
             }
@@ -216,7 +233,7 @@ impl Cognito {
                 .unwrap_or_default(),
             client: client
                 .as_ref()
-                .map(|(client, answer)| client_settings(&client.raw, answer))
+                .map(|(client, answer)| client_settings(&client.raw, answer, !client.secrets.is_empty()))
                 .transpose()?,
             plan_features,
         };
@@ -528,7 +545,8 @@ fn plan_features(pool: &UserPoolType, raw: &RawResource) -> BTreeSet<PlanFeature
     .collect()
 }
 
-fn client_settings(client: &UserPoolClientType, answer: &RawResource) -> Result<ClientSettings, Error> {
+/// The client's settings in the spec's shape; `listed_secret` is whether ListUserPoolClientSecrets listed any.
+fn client_settings(client: &UserPoolClientType, answer: &RawResource, listed_secret: bool) -> Result<ClientSettings, Error> {
     let units = client.token_validity_units();
     // Cognito's defaults when a client was created without units: refresh in days, the others in hours.
     let unit = |unit: Option<&TimeUnitsType>, default: TimeUnit| -> Result<TimeUnit, Error> {
@@ -565,8 +583,9 @@ fn client_settings(client: &UserPoolClientType, answer: &RawResource) -> Result<
     };
     Ok(ClientSettings {
         name: client.client_name().unwrap_or_default().to_owned(),
-        // A secret Cognito keeps in Secrets Manager is reported as its ARN instead (UserPoolClientType).
-        generate_secret: client.client_secret().is_some() || answer.has("ClientSecretArn"),
+        // After a rotation DescribeUserPoolClient shows no secret (the original is gone) though the client has
+        // one: the list says. A secret Cognito keeps in Secrets Manager is reported as its ARN (UserPoolClientType).
+        generate_secret: listed_secret || client.client_secret().is_some() || answer.has("ClientSecretArn"),
         explicit_auth_flows: names(client.explicit_auth_flows().iter().map(|flow| flow.as_str())),
         token_validity: TokenValidity {
             refresh: validity(

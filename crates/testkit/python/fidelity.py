@@ -9,9 +9,12 @@ Rules only wrap moto's `CognitoIdpResponse` methods: a refusal is raised before 
 changes), and an answer is reshaped after it (a deep copy: moto's stored configuration is never mutated here).
 """
 
+import base64
 import copy
+import hashlib
+import hmac
 
-from moto.cognitoidp.exceptions import InvalidParameterException, NotAuthorizedError
+from moto.cognitoidp.exceptions import InvalidParameterException, NotAuthorizedError, UserNotFoundError
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
@@ -41,6 +44,8 @@ CLIENT_AUTH_SESSION_VALIDITY = "client-auth-session-validity"
 CLIENT_TOKEN_VALIDITY = "client-token-validity"
 DELETION_PROTECTION = "deletion-protection"
 SIGN_OUT_DISABLED_USER = "sign-out-disabled-user"
+SECRET_HASH = "secret-hash"
+USER_EXISTENCE_HIDDEN = "user-existence-hidden"
 
 RULES = frozenset(
     (
@@ -65,6 +70,8 @@ RULES = frozenset(
         CLIENT_TOKEN_VALIDITY,
         DELETION_PROTECTION,
         SIGN_OUT_DISABLED_USER,
+        SECRET_HASH,
+        USER_EXISTENCE_HIDDEN,
     )
 )
 
@@ -428,3 +435,50 @@ def admin_user_global_sign_out(self, original):
     if not user.enabled and _strict(self, SIGN_OUT_DISABLED_USER):
         raise NotAuthorizedError("User is disabled.")
     return original(self)
+
+
+# ------------------------------------------------------------------------------------------------- sign-in
+
+
+def _secret_hash(secret, username, client_id):
+    digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def _client_of(backend, client_id):
+    for pool in backend.user_pools.values():
+        if client_id in pool.clients:
+            return pool, pool.clients[client_id]
+    return None, None
+
+
+@_wraps("initiate_auth")
+def initiate_auth(self, original):
+    client_id = self._get_param("ClientId")
+    parameters = self._get_param("AuthParameters") or {}
+    username = parameters.get("USERNAME", "")
+    pool, client = _client_of(self.backend, client_id)
+    if client is None or not getattr(client, "client_secrets", None) or not _strict(self, SECRET_HASH):
+        return original(self)
+    given = parameters.get("SECRET_HASH")
+    if given is None:
+        raise NotAuthorizedError(f"Client {client_id} is configured with secret but SECRET_HASH was not received")
+    matching = [s for s in client.client_secrets if hmac.compare_digest(_secret_hash(s.value, username, client_id), given)]
+    if not matching:
+        raise NotAuthorizedError(f"Unable to verify secret hash for client {client_id}")
+    if (
+        _strict(self, USER_EXISTENCE_HIDDEN)
+        and client.extended_config.get("PreventUserExistenceErrors") == "ENABLED"
+        and self._get_param("AuthFlow") == "USER_PASSWORD_AUTH"
+    ):
+        try:
+            self.backend.admin_get_user(pool.id, username)
+        except UserNotFoundError:
+            raise NotAuthorizedError("Incorrect username or password.")
+    # moto checks some flows' SECRET_HASH against the original secret only: let it see the one that matched.
+    original_secret = client.secret
+    client.secret = matching[0].value
+    try:
+        return original(self)
+    finally:
+        client.secret = original_secret

@@ -88,6 +88,10 @@ fn why(action: Action) -> &'static str {
         Action::GetUserPoolMfaConfig => "read the pool's MFA settings",
         Action::ListUserPoolClients => "find the app client by its name",
         Action::DescribeUserPoolClient => "read the app client's settings (the answer holds its secret)",
+        Action::ListUserPoolClientSecrets => {
+            "tell whether the app client has a secret and whether a rotation is under way (IDs and dates only, \
+             never a value)"
+        }
         Action::DescribeUserPoolDomain => {
             "tell whether the pool's domain serves managed login, which the LITE plan lacks (only for a pool \
              with a domain; it names a domain, not a pool: ``*``)"
