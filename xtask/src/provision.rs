@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use cognito::{Applied, Cognito, ExposeSecret, LivePool, Prepared, SesIdentitySource};
+use cognito::{Applied, Cognito, ExposeSecret, KnownSecret, LivePool, Prepared, SesIdentitySource};
 use pool_spec::{Environment, Plan};
 use serde::Serialize;
 
@@ -32,9 +32,10 @@ pub struct Args {
     /// Print the app client secret (hidden otherwise).
     #[arg(long)]
     show_secret: bool,
-    /// Create or update COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET and AWS_REGION in this
-    /// credere-backend `.env` file (a symlink is followed), keeping its other lines, owner and group; group and
-    /// other lose access (0600). Checked before any AWS call.
+    /// Create or update COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET, COGNITO_CLIENT_SECRET_ID and
+    /// AWS_REGION in this credere-backend `.env` file (a symlink is followed), keeping its other lines, owner and
+    /// group; group and other lose access (0600). The secret is left as it is when the client's was rotated.
+    /// Checked before any AWS call.
     #[arg(long, value_name = "FILE", conflicts_with = "check")]
     write_env: Option<PathBuf>,
     /// SES identity ARN for production email: an identity of the address, its domain or a parent domain
@@ -65,6 +66,8 @@ struct Report<'a> {
     client_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     client_secret: Option<&'a str>,
+    /// The IDs of the secrets the client holds (two while a rotation is under way).
+    client_secret_ids: Vec<&'a str>,
     create_pool: bool,
     create_client: bool,
     changes: &'a [pool_spec::Change],
@@ -105,6 +108,7 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
         print_ses_identity(plan.desired(), ses_identity.as_ref());
         if let Some(live) = plan.live() {
             print_unreadable(&live.unreadable);
+            print_rotation(live);
         }
     }
     if args.check {
@@ -149,20 +153,23 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     if let Some(path) = &args.write_env {
-        let secret = applied
-            .client_secret
-            .as_ref()
-            .map_or("", |secret| secret.expose_secret());
-        dotenv_file::write(
-            path,
-            &[
-                ("COGNITO_POOL_ID", &applied.pool_id),
-                ("COGNITO_CLIENT_ID", &applied.client_id),
-                ("COGNITO_CLIENT_SECRET", secret),
-                ("AWS_REGION", cognito.region()),
-            ],
-        )
-        .context(
+        let mut settings = vec![
+            ("COGNITO_POOL_ID", applied.pool_id.as_str()),
+            ("COGNITO_CLIENT_ID", applied.client_id.as_str()),
+            ("AWS_REGION", cognito.region()),
+        ];
+        // Only a secret this run knows to be the one in use is written: after a rotation, Describe's is not.
+        match &applied.client_secret {
+            KnownSecret::Value { id, value } => {
+                settings.extend([
+                    ("COGNITO_CLIENT_SECRET", value.expose_secret()),
+                    ("COGNITO_CLIENT_SECRET_ID", id),
+                ]);
+            }
+            KnownSecret::None => settings.extend([("COGNITO_CLIENT_SECRET", ""), ("COGNITO_CLIENT_SECRET_ID", "")]),
+            KnownSecret::NotLearned { .. } => {}
+        }
+        dotenv_file::write(path, &settings).context(
             "the pool and app client are in place, but --write-env failed and left the file as it was. Fix the \
              cause and run the same command again: it finds them and writes the file",
         )?;
@@ -204,6 +211,26 @@ fn print_unreadable(unreadable: &cognito::Unreadable) {
     }
 }
 
+/// A client holding two secrets is in the middle of a rotation: not drift, but worth saying.
+#[allow(clippy::print_stdout)]
+fn print_rotation(live: &LivePool) {
+    if let Some(client) = live.client.as_ref().filter(|client| client.secrets.len() > 1) {
+        let ids: Vec<&str> = client.secrets.iter().map(|secret| secret.id.as_str()).collect();
+        println!(
+            "  note: the app client holds {} ({}): a secret rotation is under way, which is not drift",
+            secrets_count(ids.len()),
+            ids.join(", ")
+        );
+    }
+}
+
+fn secrets_count(count: usize) -> String {
+    match count {
+        1 => "one secret".to_owned(),
+        count => format!("{count} secrets"),
+    }
+}
+
 /// The ARN of the spec's address's domain, when SES refused the ARN this run built for the address itself:
 /// an address ARN is refused where only the domain is verified.
 fn domain_identity_arn(error: &cognito::Error, source: Option<&SesIdentitySource>) -> Option<String> {
@@ -237,13 +264,29 @@ fn print_result(args: &Args, applied: &Applied, plan: &Plan<LivePool>) {
     println!("Pool ARN:      {}", applied.pool_arn.as_deref().unwrap_or("unknown"));
     println!("Client ID:     {}", applied.client_id);
     match (&applied.client_secret, args.show_secret) {
-        (Some(secret), true) => println!("Client secret: {}", secret.expose_secret()),
-        (Some(_), false) => println!("Client secret: hidden (--show-secret prints it, --write-env FILE stores it)"),
-        (None, _) => println!("Client secret: none"),
+        (KnownSecret::Value { id, value }, true) => {
+            println!("Client secret: {}", value.expose_secret());
+            println!("Secret ID:     {id}");
+        }
+        (KnownSecret::Value { id, .. }, false) => {
+            println!("Client secret: hidden (--show-secret prints it, --write-env FILE stores it)");
+            println!("Secret ID:     {id}");
+        }
+        (KnownSecret::None, _) => println!("Client secret: none"),
+        (KnownSecret::NotLearned { ids }, _) => println!(
+            "Client secret: not known to this run: the client holds {} ({}), and Cognito shows the value of \
+             none that may be in use (its secret was rotated). The secret in credere-backend's .env stays as it is.",
+            secrets_count(ids.len()),
+            ids.join(", ")
+        ),
     }
     if let Some(path) = &args.write_env {
+        let secret = match applied.client_secret {
+            KnownSecret::NotLearned { .. } => "",
+            KnownSecret::Value { .. } | KnownSecret::None => ", COGNITO_CLIENT_SECRET, COGNITO_CLIENT_SECRET_ID",
+        };
         println!(
-            "Wrote COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET and AWS_REGION to {} (owner-only access)",
+            "Wrote COGNITO_POOL_ID, COGNITO_CLIENT_ID{secret} and AWS_REGION to {} (owner-only access)",
             path.display()
         );
     }
@@ -267,9 +310,14 @@ fn print_json(
             .map(|applied| applied.client_id.as_str())
             .filter(|id| !id.is_empty()),
         client_secret: applied
-            .and_then(|applied| applied.client_secret.as_ref())
+            .and_then(|applied| applied.client_secret.value())
             .filter(|_| args.show_secret)
             .map(|secret| secret.expose_secret()),
+        client_secret_ids: applied.map_or_else(Vec::new, |applied| match &applied.client_secret {
+            KnownSecret::Value { id, .. } => vec![id.as_str()],
+            KnownSecret::NotLearned { ids } => ids.iter().map(String::as_str).collect(),
+            KnownSecret::None => Vec::new(),
+        }),
         create_pool: plan.creates_pool(),
         create_client: plan.creates_client(),
         changes: plan.changes(),

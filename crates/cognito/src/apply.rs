@@ -240,11 +240,7 @@ impl Cognito {
 
     /// CreateUserPoolClient, sent once; after an ambiguous failure the client with the spec's name is
     /// looked for and adopted.
-    async fn create_client(
-        &self,
-        pool_id: &str,
-        client: &ClientSettings,
-    ) -> Result<(String, KnownSecret), Error> {
+    async fn create_client(&self, pool_id: &str, client: &ClientSettings) -> Result<(String, KnownSecret), Error> {
         // Destructured without `..`, so a new setting does not compile until the create sends it (below).
         let ClientSettings {
             name: _,

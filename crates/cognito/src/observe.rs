@@ -546,7 +546,11 @@ fn plan_features(pool: &UserPoolType, raw: &RawResource) -> BTreeSet<PlanFeature
 }
 
 /// The client's settings in the spec's shape; `listed_secret` is whether ListUserPoolClientSecrets listed any.
-fn client_settings(client: &UserPoolClientType, answer: &RawResource, listed_secret: bool) -> Result<ClientSettings, Error> {
+fn client_settings(
+    client: &UserPoolClientType,
+    answer: &RawResource,
+    listed_secret: bool,
+) -> Result<ClientSettings, Error> {
     let units = client.token_validity_units();
     // Cognito's defaults when a client was created without units: refresh in days, the others in hours.
     let unit = |unit: Option<&TimeUnitsType>, default: TimeUnit| -> Result<TimeUnit, Error> {

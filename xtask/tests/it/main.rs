@@ -19,6 +19,7 @@ mod provision;
 mod provision_faults;
 mod readme;
 mod sandbox_signals;
+mod secret_rotation;
 mod secrets;
 mod support;
 mod usage;

@@ -29,7 +29,7 @@ async fn provision_writing(proxy: &testkit::RecordingProxy, path: &Path, extra: 
 }
 
 /// What python-dotenv (credere-backend's reader) reads in `path`.
-fn python_dotenv(path: &Path) -> BTreeMap<String, Option<String>> {
+pub(crate) fn python_dotenv(path: &Path) -> BTreeMap<String, Option<String>> {
     let bin = testkit::venv_bin().expect("the test virtualenv with python-dotenv");
     let output = std::process::Command::new(bin.join("python"))
         .args([

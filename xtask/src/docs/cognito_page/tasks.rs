@@ -28,7 +28,8 @@ pub(super) fn provision(page: &mut Page, specs: &[PoolSpec]) {
     page.line(
         0,
         "-  ``--write-env .env`` creates or updates ``COGNITO_POOL_ID``, ``COGNITO_CLIENT_ID``, \
-         ``COGNITO_CLIENT_SECRET`` and ``AWS_REGION`` in credere-backend's ``.env``, keeping its other lines.",
+         ``COGNITO_CLIENT_SECRET``, ``COGNITO_CLIENT_SECRET_ID`` and ``AWS_REGION`` in credere-backend's ``.env``, \
+         keeping its other lines.",
     );
     for spec in specs {
         if let EmailSpec::Developer { ses_identity, .. } = &spec.email {
