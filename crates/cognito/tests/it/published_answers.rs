@@ -145,12 +145,23 @@ impl PublishedPool {
             self.last_clients_page(),
         );
         proxy.answer("DescribeUserPoolClient", self.client.clone());
+        proxy.answer("ListUserPoolClientSecrets", one_secret(self.client_id()));
         // The pool has a domain: its managed-login version is the domain's.
         proxy.answer(
             "DescribeUserPoolDomain",
             aws_published_answer("describe-user-pool-domain"),
         );
     }
+}
+
+/// ListUserPoolClientSecrets naming one secret of `client_id`. awscli 1.46.3 publishes no example of this call:
+/// the answer is shaped by botocore's `ListUserPoolClientSecretsResponse` (an ID `<client-id>--<epoch-create-time>`
+/// and a creation date, never a value).
+fn one_secret(client_id: &str) -> Value {
+    json!({"ClientSecrets": [{
+        "ClientSecretId": format!("{client_id}--1548097957000"),
+        "ClientSecretCreateDate": 1548097957.0,
+    }]})
 }
 
 #[tokio::test]
@@ -225,8 +236,15 @@ async fn a_published_pool_its_mfa_and_its_client_are_read_as_aws_sent_them() {
     let client = live.client.as_ref().expect("the client named in the last page");
     assert_eq!(client.id, "38fjsnc484p94kpqsnet7mpld0");
     assert_eq!(
-        client.secret.as_ref().map(cognito::ExposeSecret::expose_secret),
+        client.secret.value().map(cognito::ExposeSecret::expose_secret),
         Some("CLIENT_SECRET")
+    );
+    assert_eq!(
+        client.secrets,
+        [cognito::ClientSecretInfo {
+            id: "38fjsnc484p94kpqsnet7mpld0--1548097957000".into(),
+            created: Some("2019-01-21T19:12:37Z".into()),
+        }]
     );
     let settings = live.observed.client.as_ref().unwrap();
     assert_eq!(settings.name, "MyApp");
@@ -428,7 +446,9 @@ async fn a_creation_reads_the_published_create_answers() {
     proxy.answer("ListUserPools", json!({"UserPools": [listed]}));
     proxy.answer("CreateUserPool", created_pool);
     proxy.answer("SetUserPoolMfaConfig", aws_published_answer("set-user-pool-mfa-config"));
+    let client_id = text(&created_client["UserPoolClient"]["ClientId"], "UserPoolClient.ClientId").to_owned();
     proxy.answer("CreateUserPoolClient", created_client);
+    proxy.answer("ListUserPoolClientSecrets", one_secret(&client_id));
 
     let applied = cognito.apply(prepared.plan.action().unwrap()).await.unwrap();
 
@@ -436,7 +456,7 @@ async fn a_creation_reads_the_published_create_answers() {
     assert_eq!(applied.pool_arn, None);
     assert_eq!(applied.client_id, "123abc456defEXAMPLE");
     assert_eq!(
-        applied.client_secret.as_ref().map(cognito::ExposeSecret::expose_secret),
+        applied.client_secret.value().map(cognito::ExposeSecret::expose_secret),
         Some("this1234is5678my91011example1213client1415secret")
     );
     for operation in ["SetUserPoolMfaConfig", "CreateUserPoolClient"] {
@@ -764,6 +784,7 @@ async fn assert_spec_shaped_answers_converge(spec: PoolSpec) {
             // The published pool has a domain: is it on managed login?
             "DescribeUserPoolDomain",
             "GetUserPoolMfaConfig",
+            "ListUserPoolClientSecrets",
             "ListUserPoolClients",
             "ListUserPoolClients",
             "ListUserPools",
