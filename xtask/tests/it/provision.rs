@@ -207,10 +207,12 @@ async fn from_scratch(environment: Environment) {
             "CreateUserPool",
             "ListUserPools",
             "SetUserPoolMfaConfig",
-            "CreateUserPoolClient"
+            "CreateUserPoolClient",
+            // The new secret's ID, which --write-env records beside it.
+            "ListUserPoolClientSecrets"
         ]
     );
-    assert_eq!(proxy.round_trips(), 4);
+    assert_eq!(proxy.round_trips(), 5);
     assert_converged(environment, &proxy).await;
 }
 
