@@ -571,3 +571,86 @@ async fn with_stdout_in_a_file_the_plan_is_shown_before_the_question() {
     );
     assert!(test_support::mutations(&world.proxy).is_empty());
 }
+
+/// `admin ARGS` (the bootstrap) for the world's pool (by ID, so treated as production) and database.
+fn bootstrap_args(world: &World, args: &[&str]) -> Vec<String> {
+    let mut all = admin_args(world, args);
+    all.extend(["--database-url".into(), world.database.url().to_owned()]);
+    all
+}
+
+/// Issue 19 item 4: the bootstrap on a pool that may be production shows the row, the Cognito user, the promotion
+/// and the relink it will make, and without a terminal changes nothing unless `--yes`.
+#[tokio::test]
+async fn the_bootstrap_shows_its_plan_and_needs_yes_without_a_terminal() {
+    let (world, email, username) = world_with_user().await;
+    test_support::insert_row(&world.database, &email, "old-external-id", UserType::Fi);
+    let rows = test_support::rows(&world.database);
+    let args = bootstrap_args(
+        &world,
+        &["--email", &email, "--name", "Ada Admin", "--promote", "--relink"],
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    let run = crate::support::xtask(&args).await;
+    run.assert_code(1);
+    let printed = run.output();
+    for line in [
+        "  promote   type FI -> OCP".to_owned(),
+        format!("  relink    external_id old-external-id -> {username}"),
+        format!("  cognito   user Username {username}, email {email}"),
+        "--yes".to_owned(),
+        "Nothing was changed".to_owned(),
+    ] {
+        assert!(printed.contains(&line), "{line:?} missing from:\n{printed}");
+    }
+    assert!(test_support::mutations(&world.proxy).is_empty(), "{printed}");
+    assert_eq!(test_support::rows(&world.database), rows, "the row is untouched");
+
+    let mut confirmed = args.clone();
+    confirmed.push("--yes");
+    let run = crate::support::xtask(&confirmed).await;
+    run.assert_code(0);
+    let [row] = &test_support::rows(&world.database)[..] else {
+        panic!("one row");
+    };
+    assert_eq!(
+        (row.user_type, row.external_id.as_str()),
+        (UserType::Ocp, username.as_str())
+    );
+}
+
+/// Issue 19 item 1 for the bootstrap: while it waits at the prompt, someone makes the Cognito user. The yes given to
+/// the old plan (create the user) writes nothing; the new plan (keep that user) is shown and asked for, and the run
+/// then links the row to that user and makes no second one.
+#[tokio::test]
+async fn a_bootstrap_whose_user_appears_while_the_prompt_waits_is_planned_again_and_asked_again() {
+    let world = test_support::world().await;
+    let email = test_support::email();
+    let args = bootstrap_args(&world, &["--email", &email, "--name", "Ada Admin"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut terminal = test_support::Terminal::start(crate::support::XTASK, &args, None);
+    terminal.wait_for("a Cognito user is created").await;
+    terminal.wait_for("Type yes to continue").await;
+    let username = user_in(&world, &world.pool_id, &email).await;
+    terminal.type_text("yes\n").await;
+    terminal.wait_for("changed").await;
+    terminal.wait_for(&format!("user Username {username}")).await;
+    terminal.wait_for("Type yes to continue").await;
+    assert!(
+        test_support::rows(&world.database).is_empty(),
+        "nothing was written on the stale yes"
+    );
+    terminal.type_text("yes\n").await;
+    let (code, printed) = terminal.finish().await;
+    assert_eq!(code, 0, "{printed}");
+    assert_eq!(
+        test_support::cognito_usernames(&world.sdk, &world.pool_id, &email).await,
+        std::slice::from_ref(&username),
+        "no second user: {printed}"
+    );
+    let [row] = &test_support::rows(&world.database)[..] else {
+        panic!("one row:\n{printed}");
+    };
+    assert_eq!(row.external_id, username);
+}
