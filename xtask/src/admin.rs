@@ -10,12 +10,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use admin_bootstrap::{BackendEnv, Report, Request, ResetOutcome};
+use admin_bootstrap::{BackendEnv, BootstrapPlan, Report, Request, ResetOutcome};
 use anyhow::Context;
 use cognito::PoolChoice;
 
 use crate::aws::{AwsArgs, runtime};
-use pool_spec::{AdminDefaults, Environment};
+use crate::confirm::Confirmation;
+use pool_spec::{AdminDefaults, Environment, Shown};
 
 /// How the report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -66,9 +67,9 @@ pub struct Args {
     /// Make an existing lender (FI) row for this email an OCP administrator.
     #[arg(long)]
     promote: bool,
-    /// With --send-reset, replace the password of an admin who has already set one without asking (needed when
-    /// stdin is not a terminal).
-    #[arg(long, requires = "send_reset")]
+    /// Make the changes without asking (needed when stdin is not a terminal, unless the pool is development's);
+    /// with --send-reset, also replace the password of an admin who has already set one.
+    #[arg(long)]
     yes: bool,
     /// How to print the report.
     #[arg(long, value_enum, default_value = "text")]
@@ -103,20 +104,37 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut options = args.aws.connect_options();
     // The region: --region, else the .env's AWS_REGION, else the standard chain.
     options.region = options.region.or(file.region);
-    // Show what will happen before anything happens: this may be production.
-    let pool = pool_choice_text(input.pool());
-    eprintln!(
-        "Ensuring the admin {} in {pool} and in database {}: what already exists is kept, what is missing is created.",
-        input.email(),
-        input.database_url()
-    );
     let runtime = runtime()?;
-    let mut report = runtime.block_on(async {
-        let cognito = args.aws.connect(&options).await?;
-        admin_bootstrap::bootstrap(&input, &cognito)
+    let cognito = runtime.block_on(args.aws.connect(&options))?;
+    // Show what will happen before anything happens (on stderr: stdout is the report), and ask where it may be
+    // production.
+    let plan_now = async || {
+        admin_bootstrap::plan_bootstrap(&input, &cognito)
             .await
             .map_err(anyhow::Error::from)
-    })?;
+    };
+    let plan = runtime.block_on(plan_now())?;
+    let show = |plan: &BootstrapPlan| plan_text(&input, plan);
+    eprint!("{}", show(&plan));
+    if plan.needs_confirmation() && !args.yes {
+        let confirmation = Confirmation {
+            show: &show,
+            question: &|plan: &BootstrapPlan| {
+                format!(
+                    "Make these changes for the admin {} in pool {}? Type yes to continue: ",
+                    input.email(),
+                    plan.pool.id
+                )
+            },
+            changes_anything: &BootstrapPlan::changes_anything,
+            without_terminal: "this pool is not the development environment's and stdin is not a terminal: run \
+                               again with --yes to confirm. Nothing was changed",
+        };
+        runtime.block_on(crate::confirm::confirm_current(plan, true, &confirmation, plan_now))?;
+    }
+    let mut report = runtime
+        .block_on(admin_bootstrap::bootstrap(&input, &cognito))
+        .map_err(anyhow::Error::from)?;
     if let (Some(ResetOutcome::NotSent { cognito_status, .. }), Some(target)) = (&report.password_reset, input.reset())
         && confirm_replacing_password(&report.email, cognito_status)?
     {
@@ -223,6 +241,74 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
              carries a temporary password, to set their own (or run again with --send-reset --backend-url URL).",
             report.email
         )?,
+    }
+    Ok(())
+}
+
+/// What the bootstrap will do, as a person reads it before confirming; values read from the database and Cognito
+/// go through [`Shown`].
+fn plan_text(input: &admin_bootstrap::Input, plan: &BootstrapPlan) -> String {
+    let mut text = String::new();
+    write_plan(&mut text, input, plan).expect("writing to a String cannot fail");
+    text
+}
+
+fn write_plan(
+    out: &mut impl std::fmt::Write,
+    input: &admin_bootstrap::Input,
+    plan: &BootstrapPlan,
+) -> std::fmt::Result {
+    writeln!(
+        out,
+        "Ensuring the admin {} in {} and in database {}: what already exists is kept, what is missing is created.",
+        input.email(),
+        pool_choice_text(input.pool()),
+        input.database_url()
+    )?;
+    let pool = &plan.pool;
+    match (pool.environment, &pool.name) {
+        (Some(environment), Some(name)) => writeln!(
+            out,
+            "  pool      {} ({}), the {environment} environment's",
+            pool.id,
+            Shown(name)
+        )?,
+        _ => writeln!(out, "  pool      {}, given by ID, so treated as production", pool.id)?,
+    }
+    match &plan.row {
+        Some(row) => writeln!(
+            out,
+            "  row       credere_user id {} ({}, type {}): kept",
+            row.id,
+            Shown(&row.email),
+            row.user_type
+        )?,
+        None => writeln!(out, "  row       a credere_user row is inserted")?,
+    }
+    match &plan.user {
+        Some(user) => writeln!(
+            out,
+            "  cognito   user Username {}, email {}, status {}, {}: kept",
+            Shown(&user.username),
+            user.email
+                .as_deref()
+                .map_or_else(|| "(none)".to_owned(), |email| Shown(email).to_string()),
+            user.status,
+            if user.enabled { "enabled" } else { "disabled" }
+        )?,
+        None => writeln!(out, "  cognito   a Cognito user is created (AdminCreateUser)")?,
+    }
+    if plan.promotes() {
+        writeln!(out, "  promote   type FI -> OCP")?;
+    }
+    match plan.relinks() {
+        Some((from, Some(to))) => writeln!(out, "  relink    external_id {} -> {}", Shown(from), Shown(to))?,
+        Some((from, None)) => writeln!(
+            out,
+            "  relink    external_id {} -> the Username of the Cognito user created",
+            Shown(from)
+        )?,
+        None => {}
     }
     Ok(())
 }

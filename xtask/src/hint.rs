@@ -51,6 +51,14 @@ fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
     if let Some(error) = cause.downcast_ref::<admin_bootstrap::InputError>() {
         return input_hint(error).map(str::to_owned);
     }
+    if let Some(error) = cause.downcast_ref::<admin_bootstrap::PlanError>() {
+        // Transparent: the chain goes on below the wrapped error, so its own hint is taken here.
+        return match error {
+            admin_bootstrap::PlanError::Email(error) => hint(error),
+            admin_bootstrap::PlanError::Cognito(error) => hint(error),
+            admin_bootstrap::PlanError::CaseChanged { .. } => None,
+        };
+    }
     if let Some(admin_bootstrap::EnvFileError::OutsideReference { key, .. }) = cause.downcast_ref() {
         return setting_flag(key).map(|flag| format!("pass {flag} and leave out --env-file"));
     }

@@ -11,6 +11,7 @@ use pool_spec::{Environment, Plan};
 use serde::Serialize;
 
 use crate::aws::{AwsArgs, runtime};
+use crate::confirm::Confirmation;
 
 /// Exit code of `--check` when the live pool differs from the spec.
 const CHANGES_NEEDED: u8 = 2;
@@ -87,31 +88,26 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
     }
     let spec = pool_spec::for_environment(args.env);
     let cognito = args.aws.connect(&args.aws.connect_options()).await?;
-    let prepared = cognito
-        .prepare(&spec, args.ses_identity_arn.as_deref(), args.pool_id.as_deref())
-        .await
-        .with_context(|| format!("planning the {} pool `{}`", args.env, spec.pool.name))?;
-    let Prepared {
-        plan,
-        passed_over,
-        ses_identity,
-    } = &prepared;
-    if !passed_over.is_empty() {
+    let prepare = async || {
+        cognito
+            .prepare(&spec, args.ses_identity_arn.as_deref(), args.pool_id.as_deref())
+            .await
+            .with_context(|| format!("planning the {} pool `{}`", args.env, spec.pool.name))
+    };
+    let mut prepared = prepare().await?;
+    if !prepared.passed_over.is_empty() {
         eprintln!(
             "note: also named `{}` but without this tool's tags, so left alone: {}",
             spec.pool.name,
-            passed_over.join(", ")
+            prepared.passed_over.join(", ")
         );
     }
+    let show = |prepared: &Prepared| plan_text(args.env, &spec.pool.name, cognito.region(), prepared);
     if args.output == Output::Text {
-        print_plan(args.env, &spec.pool.name, cognito.region(), plan);
-        print_ses_identity(plan.desired(), ses_identity.as_ref());
-        if let Some(live) = plan.live() {
-            print_unreadable(&live.unreadable);
-            print_rotation(live);
-        }
+        print_plan(&show(&prepared));
     }
     if args.check {
+        let plan = &prepared.plan;
         if args.output == Output::Json {
             let applied = plan.live().map(LivePool::as_applied);
             print_json(&args, &cognito, &spec.pool.name, plan, applied.as_ref(), false)?;
@@ -122,17 +118,21 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
             ExitCode::from(CHANGES_NEEDED)
         });
     }
-    let action = match plan {
-        Plan::Apply(action) => action,
-        Plan::Refuse(refusal) => bail!(
-            "refusing to apply: {} setting(s) differ that Cognito never changes after creation (listed above). \
-             Nothing was changed. The specs are in crates/pool-spec/src/spec.rs.",
-            refusal.conflicts().len()
-        ),
-    };
-    if !plan.is_converged() && pool_spec::needs_confirmation(Some(args.env)) && !args.yes {
-        confirm(&spec.pool.name, plan)?;
+    refuse_conflicts(&prepared.plan)?;
+    if !prepared.plan.is_converged() && pool_spec::needs_confirmation(Some(args.env)) && !args.yes {
+        let confirmation = Confirmation {
+            show: &show,
+            question: &|prepared: &Prepared| question(&spec.pool.name, &prepared.plan),
+            changes_anything: &|prepared: &Prepared| !prepared.plan.is_converged(),
+            without_terminal: "refusing to change production without confirmation: stdin is not a terminal. Review \
+                               the plan (`cargo xtask provision --env production --check`), then re-run with --yes. \
+                               Nothing was changed.",
+        };
+        let on_screen = args.output == Output::Text && crate::confirm::stdout_on_screen();
+        prepared = crate::confirm::confirm_current(prepared, on_screen, &confirmation, prepare).await?;
     }
+    let Prepared { plan, ses_identity, .. } = &prepared;
+    let action = refuse_conflicts(plan)?;
     // A converged plan makes no call: this only reads the IDs and secret back from the live pool.
     let applied = match cognito.apply(action).await {
         Ok(applied) => applied,
@@ -188,40 +188,79 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The plan's own lines (its `Display`), under a heading that says which pool they are about.
+/// The plan on stdout, for text output.
 #[allow(clippy::print_stdout)]
-fn print_plan(environment: Environment, name: &str, region: &str, plan: &Plan<LivePool>) {
+fn print_plan(text: &str) {
+    print!("{text}");
+}
+
+/// The plan's own lines (its `Display`) under a heading that says which pool they are about, the SES identity
+/// it uses, and live settings this build cannot read: what a person reads before confirming.
+fn plan_text(environment: Environment, name: &str, region: &str, prepared: &Prepared) -> String {
+    let mut text = String::new();
+    write_plan(&mut text, environment, name, region, prepared).expect("writing to a String cannot fail");
+    text
+}
+
+fn write_plan(
+    out: &mut impl std::fmt::Write,
+    environment: Environment,
+    name: &str,
+    region: &str,
+    prepared: &Prepared,
+) -> std::fmt::Result {
+    let plan = &prepared.plan;
     let id = plan.live().map_or("not found", |live| live.id.as_str());
-    println!("Plan for the {environment} user pool `{name}` ({id}) in {region}:");
+    writeln!(out, "Plan for the {environment} user pool `{name}` ({id}) in {region}:")?;
     for line in plan.to_string().lines() {
-        println!("  {line}");
+        writeln!(out, "  {line}")?;
     }
+    write_ses_identity(out, plan.desired(), prepared.ses_identity.as_ref())?;
+    if let Some(live) = plan.live() {
+        write_unreadable(out, &live.unreadable)?;
+        write_rotation(out, live)?;
+    }
+    Ok(())
 }
 
 /// Live settings an update would reset because this build cannot read them.
-#[allow(clippy::print_stdout)]
-fn print_unreadable(unreadable: &cognito::Unreadable) {
+fn write_unreadable(out: &mut impl std::fmt::Write, unreadable: &cognito::Unreadable) -> std::fmt::Result {
     for (resource, members) in [("pool", &unreadable.pool), ("app client", &unreadable.client)] {
         if !members.is_empty() {
-            println!(
+            writeln!(
+                out,
                 "  note: the {resource} has settings this tool cannot read ({}); it refuses to update the {resource}",
                 members.join(", ")
-            );
+            )?;
         }
+    }
+    Ok(())
+}
+
+/// What may be applied: a plan with conflicts is refused, whether it was the first or a fresh one.
+fn refuse_conflicts(plan: &Plan<LivePool>) -> anyhow::Result<&pool_spec::Action<LivePool>> {
+    match plan {
+        Plan::Apply(action) => Ok(action),
+        Plan::Refuse(refusal) => bail!(
+            "refusing to apply: {} setting(s) differ that Cognito never changes after creation (listed above). \
+             Nothing was changed. The specs are in crates/pool-spec/src/spec.rs.",
+            refusal.conflicts().len()
+        ),
     }
 }
 
 /// A client holding two secrets is in the middle of a rotation: not drift, but worth saying.
-#[allow(clippy::print_stdout)]
-fn print_rotation(live: &LivePool) {
+fn write_rotation(out: &mut impl std::fmt::Write, live: &LivePool) -> std::fmt::Result {
     if let Some(client) = live.client.as_ref().filter(|client| client.secrets.len() > 1) {
         let ids: Vec<&str> = client.secrets.iter().map(|secret| secret.id.as_str()).collect();
-        println!(
+        writeln!(
+            out,
             "  note: the app client holds {} ({}): a secret rotation is under way, which is not drift",
             secrets_count(ids.len()),
             ids.join(", ")
-        );
+        )?;
     }
+    Ok(())
 }
 
 fn secrets_count(count: usize) -> String {
@@ -248,11 +287,15 @@ fn domain_identity_arn(error: &cognito::Error, source: Option<&SesIdentitySource
 }
 
 /// Which SES identity the plan uses, and why that one.
-#[allow(clippy::print_stdout)]
-fn print_ses_identity(desired: &pool_spec::DesiredState, source: Option<&SesIdentitySource>) {
+fn write_ses_identity(
+    out: &mut impl std::fmt::Write,
+    desired: &pool_spec::DesiredState,
+    source: Option<&SesIdentitySource>,
+) -> std::fmt::Result {
     if let (Some(source), pool_spec::EmailConfiguration::Developer { source_arn, .. }) = (source, desired.email()) {
-        println!("  SES identity: {source_arn} ({source})");
+        writeln!(out, "  SES identity: {source_arn} ({source})")?;
     }
+    Ok(())
 }
 
 #[allow(clippy::print_stdout)]
@@ -331,12 +374,8 @@ fn print_json(
     Ok(())
 }
 
-/// Production changes need a person's yes on a terminal, or `--yes`.
-fn confirm(pool_name: &str, plan: &Plan<LivePool>) -> anyhow::Result<()> {
+/// What production's prompt asks: how many changes, to which pool.
+fn question(pool_name: &str, plan: &Plan<LivePool>) -> String {
     let count = plan.changes().len() + usize::from(plan.creates_pool()) + usize::from(plan.creates_client());
-    crate::confirm::confirm(
-        &format!("Apply {count} change(s) to the PRODUCTION pool `{pool_name}`? Type yes to continue: "),
-        "refusing to change production without confirmation: stdin is not a terminal. Review the plan \
-         (`cargo xtask provision --env production --check`), then re-run with --yes. Nothing was changed.",
-    )
+    format!("Apply {count} change(s) to the PRODUCTION pool `{pool_name}`? Type yes to continue: ")
 }

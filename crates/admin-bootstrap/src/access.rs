@@ -8,11 +8,17 @@
 
 use cognito::{ChosenPool, Cognito, PoolChoice, UserAccess, UserOperation, UserWrite, Written};
 
-/// What an operation on one user will do, read before anything is written.
-#[derive(Debug, Clone)]
+use crate::input::{InputError, normalize_email};
+
+/// What an operation on one user will do, read before anything is written. Two plans are equal when they
+/// found the same user in the same state and make the same writes, which is how a plan confirmed a while ago is
+/// held to a fresh one before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessPlan {
     /// What was asked.
     pub operation: UserOperation,
+    /// The address the user was looked up by (trimmed and lower-cased).
+    pub email: String,
     /// The pool the user is in.
     pub pool: ChosenPool,
     /// The user as AdminGetUser reported them.
@@ -40,18 +46,54 @@ pub struct WriteFailed {
     pub source: cognito::Error,
 }
 
-/// Finds the pool `choice` names and reads the user `email` in it; writes nothing.
+/// Why no plan was made; nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// The address is not one Cognito can take as a sign-in.
+    #[error(transparent)]
+    Email(#[from] InputError),
+    /// Lower-casing changed the address, and the pool tells usernames apart by case: the lower-cased address may be
+    /// another person's.
+    #[error(
+        "pool {pool_id} tells usernames apart by case, and {typed:?} lower-cased is {lowered:?}, which may be another          person's sign-in; nothing was changed. This tool looks users up by the lower-cased address: act on {typed:?}          in the Cognito console (or with the AWS CLI)"
+    )]
+    CaseChanged {
+        /// The pool.
+        pool_id: String,
+        /// The address as typed (trimmed).
+        typed: String,
+        /// The address lower-cased.
+        lowered: String,
+    },
+    /// Finding the pool or the user failed.
+    #[error(transparent)]
+    Cognito(#[from] cognito::Error),
+}
+
+/// Finds the pool `choice` names and reads the user `typed_email` (trimmed and lower-cased) in it; writes nothing.
+/// When lower-casing changed the address, a pool that tells usernames apart by case is refused.
 pub async fn plan_access(
     cognito: &Cognito,
     choice: &PoolChoice,
-    email: &str,
+    typed_email: &str,
     operation: UserOperation,
-) -> Result<AccessPlan, cognito::Error> {
+) -> Result<AccessPlan, PlanError> {
+    let email = normalize_email(typed_email)?;
     let pool = cognito.choose_pool(choice).await?;
-    let access = cognito.user_access(&pool.id, email).await?;
+    let typed = typed_email.trim();
+    // Only a changed address needs the pool's rule, so the usual run makes no extra call.
+    if typed != email && cognito.usernames_case_sensitive(&pool.id).await? {
+        return Err(PlanError::CaseChanged {
+            pool_id: pool.id,
+            typed: typed.to_owned(),
+            lowered: email,
+        });
+    }
+    let access = cognito.user_access(&pool.id, &email).await?;
     let writes = operation.plan(&access);
     Ok(AccessPlan {
         operation,
+        email,
         pool,
         access,
         writes,
@@ -63,12 +105,11 @@ pub async fn plan_access(
 pub async fn apply_access(
     cognito: &Cognito,
     plan: &AccessPlan,
-    email: &str,
     mut done: impl FnMut(UserWrite, Written),
 ) -> Result<(), WriteFailed> {
     for &write in &plan.writes {
         let written = cognito
-            .write_user(&plan.pool.id, &plan.access.user.username, email, write)
+            .write_user(&plan.pool.id, &plan.access.user.username, &plan.email, write)
             .await
             .map_err(|source| WriteFailed { write, source })?;
         done(write, written);

@@ -1,7 +1,8 @@
 //! The first-admin workflow: one Cognito user and its `credere_user` row, made in one resumable step.
 //!
 //! Owns: validating the request ([`Request::validate`]: email syntax through the `email_address` crate, name,
-//! language, pool, `DATABASE_URL`, backend URL), the workflow ([`bootstrap`]: check the database → in one
+//! language, pool, `DATABASE_URL`, backend URL), its plan ([`plan_bootstrap`]: reads only, the row's writes tried
+//! and rolled back, for the caller to show and confirm), the workflow ([`bootstrap`]: check the database → in one
 //! transaction, write the row → resolve the pool → ensure the Cognito user → finish the row and commit →
 //! optionally have credere-backend email a link with a temporary password, not sent without confirmation when
 //! it would replace a password the admin chose) and its typed [`Report`]; and the runbooks on an existing user
@@ -45,8 +46,8 @@ mod input;
 mod reset;
 mod workflow;
 
-pub use access::{AccessPlan, WriteFailed, apply_access, plan_access};
+pub use access::{AccessPlan, PlanError, WriteFailed, apply_access, plan_access};
 pub use env_file::{BackendEnv, EnvFileError};
 pub use input::{Input, InputError, MAX_EMAIL_CHARS, MAX_NAME_CHARS, Request, normalize_email};
 pub use reset::{ResetOutcome, ResetTarget, send_password_reset};
-pub use workflow::{Error, Report, bootstrap};
+pub use workflow::{BootstrapPlan, Error, Report, bootstrap, plan_bootstrap};

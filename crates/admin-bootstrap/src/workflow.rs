@@ -1,6 +1,6 @@
 //! The bootstrap itself: write the row in a transaction, ensure the Cognito user, finish the row, commit.
 
-use cognito::{Cognito, CognitoUser, PoolChoice, UserStatus};
+use cognito::{ChosenPool, Cognito, CognitoUser, PoolChoice, UserStatus};
 use pool_spec::{AdminDefaults, Environment};
 use serde::Serialize;
 use user_model::{Language, NewUser, PENDING_EXTERNAL_ID, Transaction, User, UserStore, UserType};
@@ -158,6 +158,90 @@ pub enum Error {
         #[source]
         cause: user_model::Error,
     },
+}
+
+/// What [`bootstrap`] will do, read before anything is written ([`plan_bootstrap`]): shown, and confirmed when
+/// [`BootstrapPlan::needs_confirmation`]. Two plans are equal when they read the same row, pool and user, which is
+/// how a plan confirmed a while ago is held to a fresh one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BootstrapPlan {
+    /// The pool the user goes in.
+    pub pool: ChosenPool,
+    /// The one row with the email ignoring case; `None`: a row is inserted.
+    pub row: Option<User>,
+    /// The Cognito user with the email; `None`: one is created.
+    pub user: Option<CognitoUser>,
+    /// Whether `--relink` is asked (an existing row is pointed at the Cognito user).
+    pub relink: bool,
+}
+
+impl BootstrapPlan {
+    /// Whether the row is a lender's, made OCP by `--promote` (a lender row without it is refused before).
+    pub fn promotes(&self) -> bool {
+        self.row.as_ref().is_some_and(|row| row.user_type == UserType::Fi)
+    }
+
+    /// The `external_id` an existing row has that `--relink` replaces with the Cognito user's Username (`None`
+    /// when the user does not exist yet: the row then points at the user created).
+    pub fn relinks(&self) -> Option<(&str, Option<&str>)> {
+        let row = self.row.as_ref().filter(|_| self.relink)?;
+        match &self.user {
+            Some(user) if user.username == row.external_id => None,
+            user => Some((
+                row.external_id.as_str(),
+                user.as_ref().map(|user| user.username.as_str()),
+            )),
+        }
+    }
+
+    /// Whether running it changes anything (a re-run after success changes nothing).
+    pub fn changes_anything(&self) -> bool {
+        self.row.is_none() || self.user.is_none() || self.promotes() || self.relinks().is_some()
+    }
+
+    /// Whether a person must confirm before [`bootstrap`]: the one production rule ([`pool_spec::needs_confirmation`])
+    /// applied to the pool's environment, for a plan that changes anything.
+    pub fn needs_confirmation(&self) -> bool {
+        self.changes_anything() && pool_spec::needs_confirmation(self.pool.environment)
+    }
+}
+
+/// Reads what [`bootstrap`] would find (the row, the pool, the Cognito user) and writes nothing; what it would
+/// refuse (several rows, a lender row without `--promote`) is refused here already.
+pub async fn plan_bootstrap(input: &Input, cognito: &Cognito) -> Result<BootstrapPlan, Error> {
+    let store = UserStore::connect(input.database_url())
+        .await
+        .map_err(Error::Database)?;
+    // Dropped at the end, which rolls it back: nothing here is kept.
+    let trial = store.begin().await.map_err(Error::Database)?;
+    let row = only_row(
+        trial.find_by_email(input.email()).await.map_err(Error::Database)?,
+        input,
+    )?;
+    if let Some(row) = &row {
+        refuse_lender(row, input)?;
+    }
+    // Database first: the row's writes are tried and rolled back, so a database that cannot take them stops the run
+    // before any Cognito call and before anyone is asked.
+    stage_row(&trial, input, &admin_defaults(input.pool()), row.clone())
+        .await
+        .map_err(|cause| Error::RowNotWritable {
+            email: input.email().to_owned(),
+            cause,
+        })?;
+    drop(trial);
+    let pool = cognito.choose_pool(input.pool()).await.map_err(Error::Pool)?;
+    let user = match cognito.get_user(&pool.id, input.email()).await {
+        Ok(user) => Some(user),
+        Err(cognito::Error::UserNotFound { .. }) => None,
+        Err(error) => return Err(Error::Cognito(error)),
+    };
+    Ok(BootstrapPlan {
+        pool,
+        row,
+        user,
+        relink: input.relink(),
+    })
 }
 
 /// The row as it stands in the open transaction, before the Cognito step.

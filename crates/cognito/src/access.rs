@@ -20,6 +20,7 @@ use std::fmt;
 
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 
+use crate::unknown::RawAnswer;
 use crate::users::user_from_parts;
 use crate::{Cognito, CognitoUser, Error};
 
@@ -124,11 +125,14 @@ impl Cognito {
     pub async fn user_access(&self, pool_id: &str, email: &str) -> Result<UserAccess, Error> {
         const OPERATION: &str = "AdminGetUser";
         self.check_pool_region(pool_id)?;
+        let raw = RawAnswer::default();
         let output = self
             .idp
             .admin_get_user()
             .user_pool_id(pool_id)
             .username(email)
+            .customize()
+            .interceptor(raw.clone())
             .send()
             .await
             .map_err(|error| self.user_call_error(OPERATION, pool_id, email, error))?;
@@ -136,7 +140,7 @@ impl Cognito {
             OPERATION,
             Some(output.username()),
             output.user_attributes(),
-            output.enabled(),
+            raw.whole().has("Enabled").then_some(output.enabled()),
             output.user_status().map(|status| status.as_str()),
         )?;
         Ok(UserAccess {
@@ -146,6 +150,16 @@ impl Cognito {
                 .iter()
                 .any(|setting| setting == "SOFTWARE_TOKEN_MFA"),
         })
+    }
+
+    /// Whether the pool tells usernames (so email sign-ins) apart by case: DescribeUserPool's
+    /// `UsernameConfiguration.CaseSensitive`. AWS leaves it out for a pool made through the API without it, whose
+    /// usernames are case-sensitive.
+    pub async fn usernames_case_sensitive(&self, pool_id: &str) -> Result<bool, Error> {
+        let pool = self.describe_pool(pool_id).await?;
+        Ok(pool
+            .username_configuration()
+            .is_none_or(|config| config.case_sensitive()))
     }
 
     /// Makes one write for the user `username` (the Cognito `Username`; `email` names them in errors), found

@@ -14,7 +14,7 @@ use pool_spec::{
 };
 
 use crate::unknown::{RawAnswer, RawResource};
-use crate::{ClientSecretInfo, Cognito, Error, KnownSecret, PoolSummary, SecretString};
+use crate::{ClientSecretInfo, Cognito, Error, ExposeSecret, KnownSecret, PoolSummary, SecretString};
 
 /// ListUserPools accepts at most 60 per page.
 const PAGE_SIZE: i32 = 60;
@@ -59,6 +59,33 @@ pub struct LiveClient {
     pub secret: KnownSecret,
     /// What an update starts from.
     pub(crate) raw: UserPoolClientType,
+}
+
+/// Two descriptions of a pool are equal when an update built from either would be the same: everything
+/// described counts (so a Lambda trigger added in the console does), but the estimated number of users, which
+/// moves with every sign-up and no update sends.
+impl PartialEq for LivePool {
+    fn eq(&self, other: &Self) -> bool {
+        let without_count = |pool: &UserPoolType| {
+            let mut pool = pool.clone();
+            pool.estimated_number_of_users = 0;
+            pool
+        };
+        self.id == other.id
+            && self.arn == other.arn
+            && self.client == other.client
+            && self.observed == other.observed
+            && self.unreadable == other.unreadable
+            && without_count(&self.raw_pool) == without_count(&other.raw_pool)
+    }
+}
+
+/// Equal when described alike; the secrets (which exist, and the value when known) are part of the description.
+impl PartialEq for LiveClient {
+    fn eq(&self, other: &Self) -> bool {
+        let value = |client: &LiveClient| client.secret.value().map(|secret| secret.expose_secret().to_owned());
+        self.id == other.id && self.raw == other.raw && self.secrets == other.secrets && value(self) == value(other)
+    }
 }
 
 impl AsRef<Observed> for LivePool {

@@ -5,8 +5,9 @@ use pool_spec::{EmailConfiguration, EmailSpec, Plan, PoolSpec};
 use crate::{Cognito, Error, LivePool};
 
 /// Everything `provision` needs to show and apply: the plan, which holds the desired state and the live pool
-/// (if any), and what was decided on the way.
-#[derive(Debug, Clone)]
+/// (if any), and what was decided on the way. Two are equal when they describe the pool alike and plan alike
+/// ([`LivePool`]'s equality), which is how a plan confirmed a while ago is held to a fresh one.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Prepared {
     /// What it takes to converge: the spec with its SES identity ARN resolved ([`Plan::desired`]), the pool as
     /// Cognito holds it ([`Plan::live`]; `None` when no pool has the spec's name), and what to create, change

@@ -91,6 +91,16 @@ impl RawAnswer {
         let body = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
         RawResource(body.and_then(|body| resource(&body, wrapper)).unwrap_or_default())
     }
+
+    /// The whole answer as AWS sent it, for an operation whose members are at its top level (AdminGetUser).
+    pub(crate) fn whole(&self) -> RawResource {
+        let body = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        let object = body.and_then(|body| match serde_json::from_slice::<Value>(&body).ok()? {
+            Value::Object(object) => Some(object),
+            _ => None,
+        });
+        RawResource(object.unwrap_or_default())
+    }
 }
 
 impl Intercept for RawAnswer {

@@ -7,6 +7,7 @@
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use pool_spec::{AdminDefaults, TemporaryPassword};
 
+use crate::unknown::RawAnswer;
 use crate::{Cognito, Error, UserStatus};
 
 /// A user of a pool, as Cognito reports it.
@@ -43,6 +44,7 @@ impl Cognito {
             TemporaryPassword::GeneratedByCognito => None,
         };
         self.check_pool_region(pool_id)?;
+        let raw = RawAnswer::default();
         let output = self
             .idp
             .admin_create_user()
@@ -55,6 +57,8 @@ impl Cognito {
             )
             .set_message_action(defaults.suppress_invitation.then_some(MessageActionType::Suppress))
             .set_temporary_password(temporary_password)
+            .customize()
+            .interceptor(raw.clone())
             .send()
             .await
             .map_err(|error| match error.as_service_error() {
@@ -70,7 +74,7 @@ impl Cognito {
             OPERATION,
             user.username(),
             user.attributes(),
-            user.enabled(),
+            raw.resource("User").has("Enabled").then_some(user.enabled()),
             user.user_status().map(|status| status.as_str()),
         )
     }
@@ -81,12 +85,14 @@ impl Cognito {
     }
 }
 
-/// The two operations return the same facts in differently shaped outputs.
+/// The two operations return the same facts in differently shaped outputs. `enabled` is `None` when the answer
+/// lacked `Enabled` (the SDK reads a missing member as `false`): whether the person can sign in is what the runbooks
+/// decide on, so such an answer is refused rather than guessed.
 pub(crate) fn user_from_parts(
     operation: &'static str,
     username: Option<&str>,
     attributes: &[AttributeType],
-    enabled: bool,
+    enabled: Option<bool>,
     status: Option<&str>,
 ) -> Result<CognitoUser, Error> {
     let value = |name: &str| {
@@ -98,6 +104,7 @@ pub(crate) fn user_from_parts(
     let username = username.filter(|username| !username.is_empty());
     let username = username.ok_or(Error::missing(operation, "Username"))?;
     let sub = value("sub").ok_or(Error::missing(operation, "the sub attribute"))?;
+    let enabled = enabled.ok_or(Error::missing(operation, "Enabled"))?;
     Ok(CognitoUser {
         username: username.to_owned(),
         sub: sub.to_owned(),

@@ -77,30 +77,107 @@ pub async fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
 /// Runs `program ARGS` on a pseudo-terminal (util-linux `script`), typing `input` into it; returns the exit code and
 /// what it printed (stdout and stderr both reach the terminal).
 pub async fn on_terminal(program: &str, args: &[&str], input: &str) -> (i32, String) {
-    use tokio::io::AsyncWriteExt;
-    // Single-quoted for the shell `script` runs the command with; no argument here holds a quote.
-    let command: Vec<String> = std::iter::once(program)
-        .chain(args.iter().copied())
-        .map(|arg| format!("'{arg}'"))
-        .collect();
-    let mut child = tokio::process::Command::new("script")
-        .args(["--quiet", "--return", "--command", &command.join(" "), "/dev/null"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("util-linux `script` gives the command a terminal: apt-get install bsdutils (Debian) to run this test");
-    let mut stdin = child.stdin.take().expect("stdin was piped");
-    stdin
-        .write_all(input.as_bytes())
+    let mut terminal = Terminal::start(program, args, None);
+    terminal.type_text(input).await;
+    terminal.finish().await
+}
+
+/// An interactive session of `program ARGS` on a pseudo-terminal (util-linux `script`): a test waits until a text
+/// (a prompt) is printed, acts while the program waits there, then types its answer.
+#[derive(Debug)]
+pub struct Terminal {
+    child: tokio::process::Child,
+    stdin: Option<tokio::process::ChildStdin>,
+    /// What the terminal has shown so far, and whether it has closed.
+    printed: tokio::sync::watch::Receiver<(String, bool)>,
+    reader: tokio::task::JoinHandle<()>,
+    /// Where in `printed` the next [`Terminal::wait_for`] starts looking.
+    seen: usize,
+}
+
+impl Terminal {
+    /// Starts `program ARGS` on a terminal; with `stdout_to`, its stdout goes to that file instead (stdin and stderr
+    /// stay the terminal), as `> FILE` in a shell.
+    pub fn start(program: &str, args: &[&str], stdout_to: Option<&std::path::Path>) -> Self {
+        use tokio::io::AsyncReadExt;
+        // Single-quoted for the shell `script` runs the command with; no argument here holds a quote.
+        let mut command: Vec<String> = std::iter::once(program)
+            .chain(args.iter().copied())
+            .map(|arg| format!("'{arg}'"))
+            .collect();
+        if let Some(file) = stdout_to {
+            command.push(format!("> '{}'", file.display()));
+        }
+        let mut child = tokio::process::Command::new("script")
+            .args(["--quiet", "--return", "--command", &command.join(" "), "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect(
+                "util-linux `script` gives the command a terminal: apt-get install bsdutils (Debian) to run this test",
+            );
+        let stdin = child.stdin.take();
+        let mut stdout = child.stdout.take().expect("stdout was piped");
+        let (sender, printed) = tokio::sync::watch::channel((String::new(), false));
+        let reader = tokio::spawn(async move {
+            let mut buffer = [0; 4096];
+            let mut bytes = Vec::new();
+            while let Ok(read @ 1..) = stdout.read(&mut buffer).await {
+                bytes.extend_from_slice(&buffer[..read]);
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                sender.send_modify(|(printed, _)| *printed = text);
+            }
+            sender.send_modify(|(_, closed)| *closed = true);
+        });
+        Self {
+            child,
+            stdin,
+            printed,
+            reader,
+            seen: 0,
+        }
+    }
+
+    /// Waits until the terminal shows `text` after what earlier waits found; panics, showing what was printed, when
+    /// the program ends first or after a minute.
+    pub async fn wait_for(&mut self, text: &str) {
+        let seen = self.seen;
+        let found = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            self.printed
+                .wait_for(|(printed, closed)| *closed || printed.get(seen..).is_some_and(|rest| rest.contains(text))),
+        )
         .await
-        .expect("typing into the terminal");
-    drop(stdin);
-    let output = child.wait_with_output().await.expect("waiting for `script`");
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), printed)
+        .is_ok_and(|answer| answer.is_ok());
+        let (printed, _) = &*self.printed.borrow();
+        let at = found
+            .then(|| printed.get(seen..).and_then(|rest| rest.find(text)))
+            .flatten();
+        let Some(at) = at else {
+            panic!("the terminal never showed {text:?}; it showed:\n{printed}");
+        };
+        self.seen = seen + at + text.len();
+    }
+
+    /// Types `text` (a line ends with `\n`).
+    pub async fn type_text(&mut self, text: &str) {
+        use tokio::io::AsyncWriteExt;
+        let stdin = self.stdin.as_mut().expect("the terminal is open until finish");
+        stdin
+            .write_all(text.as_bytes())
+            .await
+            .expect("typing into the terminal");
+        stdin.flush().await.expect("typing into the terminal");
+    }
+
+    /// Closes the keyboard, waits for the program to end, and returns its exit code and everything it printed.
+    pub async fn finish(mut self) -> (i32, String) {
+        drop(self.stdin.take());
+        let status = self.child.wait().await.expect("waiting for `script`");
+        self.reader.await.expect("reading the terminal");
+        let printed = self.printed.borrow().0.clone();
+        (status.code().unwrap_or(-1), printed)
+    }
 }

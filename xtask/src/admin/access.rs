@@ -9,13 +9,14 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use admin_bootstrap::{ResetOutcome, ResetTarget};
+use admin_bootstrap::{AccessPlan, ResetOutcome, ResetTarget};
 use anyhow::Context;
 use cognito::{UserAccess, UserOperation, Written};
 use pool_spec::Environment;
 
 use super::{backend_env, pool_choice_text, setting};
 use crate::aws::{AwsArgs, runtime};
+use crate::confirm::Confirmation;
 
 /// The subcommands of `cargo xtask admin`.
 #[derive(Debug, clap::Subcommand)]
@@ -85,7 +86,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
 
 fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>) -> anyhow::Result<ExitCode> {
     let invalid = "invalid input, nothing was done";
-    let email = admin_bootstrap::normalize_email(&target.email).context(invalid)?;
+    // Checked before any call; the plan lower-cases it again.
+    admin_bootstrap::normalize_email(&target.email).context(invalid)?;
     let file = backend_env(target.env_file.as_deref())?;
     let pool_id = setting(&target.pool_id, &file.pool_id, "COGNITO_POOL_ID");
     let choice = cognito::PoolChoice::from_flags(target.environment, pool_id.as_deref()).context(invalid)?;
@@ -94,78 +96,60 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
     options.region = options.region.or(file.region);
     let runtime = runtime()?;
     let cognito = runtime.block_on(target.aws.connect(&options))?;
-    let plan = runtime
-        .block_on(admin_bootstrap::plan_access(&cognito, &choice, &email, operation))
-        .with_context(|| format!("nothing was changed (looked in {})", pool_choice_text(&choice)))?;
-    let (pool, access, writes) = (&plan.pool, &plan.access, &plan.writes);
-    let mut out = std::io::stdout().lock();
-
-    writeln!(out, "{} {email}", verb(operation))?;
-    let pool_name = pool
-        .name
-        .as_deref()
-        .map(|name| format!(" ({name})"))
-        .unwrap_or_default();
-    let environment = match pool.environment {
-        Some(environment) => format!("the {environment} environment's"),
-        None => "given by ID, so treated as production".to_owned(),
+    let plan_now = async || {
+        admin_bootstrap::plan_access(&cognito, &choice, &target.email, operation)
+            .await
+            .with_context(|| format!("nothing was changed (looked in {})", pool_choice_text(&choice)))
     };
-    writeln!(
-        out,
-        "  pool      {}{pool_name}, {environment}, region {}",
-        pool.id,
-        cognito.region()
-    )?;
-    writeln!(out, "  user      {}", user_state(access))?;
-    for (number, write) in writes.iter().enumerate() {
-        writeln!(out, "  step {}    {write}", number + 1)?;
+    let mut plan = runtime.block_on(plan_now())?;
+    let show = |plan: &AccessPlan| plan_text(plan, cognito.region(), reset);
+    let mut out = std::io::stdout().lock();
+    write!(out, "{}", show(&plan))?;
+    let nothing_to_do = |plan: &AccessPlan| plan.writes.is_empty() && reset.is_none();
+    if !nothing_to_do(&plan) && plan.needs_confirmation() && !target.yes {
+        out.flush()?;
+        let confirmation = Confirmation {
+            show: &show,
+            question: &|plan: &AccessPlan| {
+                format!(
+                    "Make these changes to {} in pool {}? Type yes to continue: ",
+                    plan.email, plan.pool.id
+                )
+            },
+            changes_anything: &|plan: &AccessPlan| !nothing_to_do(plan),
+            without_terminal: "this pool is not the development environment's and stdin is not a terminal: run \
+                               again with --yes to confirm. Nothing was changed",
+        };
+        plan = runtime.block_on(crate::confirm::confirm_current(
+            plan,
+            crate::confirm::stdout_on_screen(),
+            &confirmation,
+            plan_now,
+        ))?;
     }
-    if let Some(reset) = reset {
-        writeln!(
-            out,
-            "  then      ask credere-backend (POST {}) to email a link carrying a temporary password: their \
-             current password stops working; the link's page sets a new one, then a new authenticator app",
-            reset.url()
-        )?;
-    }
-    writeln!(out, "  database  the credere_user row is left as it is")?;
-    if writes.is_empty() && reset.is_none() {
+    if nothing_to_do(&plan) {
         // Resetting always deletes; enabling and disabling find nothing to do when the user is already there.
         writeln!(out, "Nothing to do: {}", already(operation))?;
         return Ok(ExitCode::SUCCESS);
     }
-    if plan.needs_confirmation() && !target.yes {
-        crate::confirm::confirm(
-            &format!(
-                "Make these changes to {email} in pool {}? Type yes to continue: ",
-                pool.id
+    let email = &plan.email;
+    let applied = runtime.block_on(admin_bootstrap::apply_access(&cognito, &plan, |write, written| {
+        // A line that cannot be printed does not undo the write; the next one's failure is reported.
+        let _ = match written {
+            Written::Done => writeln!(out, "Done: {}", write.operation()),
+            Written::NothingThere => writeln!(
+                out,
+                "Done: {} answered that no authenticator app was registered: there was nothing to delete",
+                write.operation()
             ),
-            "this pool is not the development environment's and stdin is not a terminal: run again with --yes \
-             to confirm. Nothing was changed",
-        )?;
-    }
-    let applied = runtime.block_on(admin_bootstrap::apply_access(
-        &cognito,
-        &plan,
-        &email,
-        |write, written| {
-            // A line that cannot be printed does not undo the write; the next one's failure is reported.
-            let _ = match written {
-                Written::Done => writeln!(out, "Done: {}", write.operation()),
-                Written::NothingThere => writeln!(
-                    out,
-                    "Done: {} answered that no authenticator app was registered: there was nothing to delete",
-                    write.operation()
-                ),
-            };
-        },
-    ));
+        };
+    }));
     applied?;
     let Some(reset) = reset else {
         writeln!(out, "Next: {}", next_step(operation))?;
         return Ok(ExitCode::SUCCESS);
     };
-    match runtime.block_on(admin_bootstrap::send_password_reset(reset, &email)) {
+    match runtime.block_on(admin_bootstrap::send_password_reset(reset, email)) {
         ResetOutcome::Answered { url, status } if (200..300).contains(&status) => {
             writeln!(out, "Password reset requested: POST {url} answered HTTP {status}")?;
             writeln!(
@@ -190,6 +174,50 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// What the runbook will do, as a person reads it before confirming.
+fn plan_text(plan: &AccessPlan, region: &str, reset: Option<&ResetTarget>) -> String {
+    let mut text = String::new();
+    write_plan(&mut text, plan, region, reset).expect("writing to a String cannot fail");
+    text
+}
+
+fn write_plan(
+    out: &mut impl std::fmt::Write,
+    plan: &AccessPlan,
+    region: &str,
+    reset: Option<&ResetTarget>,
+) -> std::fmt::Result {
+    let pool = &plan.pool;
+    writeln!(out, "{} {}", verb(plan.operation), plan.email)?;
+    let pool_name = pool
+        .name
+        .as_deref()
+        .map(|name| format!(" ({name})"))
+        .unwrap_or_default();
+    let environment = match pool.environment {
+        Some(environment) => format!("the {environment} environment's"),
+        None => "given by ID, so treated as production".to_owned(),
+    };
+    writeln!(
+        out,
+        "  pool      {}{pool_name}, {environment}, region {region}",
+        pool.id
+    )?;
+    writeln!(out, "  user      {}", user_state(&plan.access))?;
+    for (number, write) in plan.writes.iter().enumerate() {
+        writeln!(out, "  step {}    {write}", number + 1)?;
+    }
+    if let Some(reset) = reset {
+        writeln!(
+            out,
+            "  then      ask credere-backend (POST {}) to email a link carrying a temporary password: their \
+             current password stops working; the link's page sets a new one, then a new authenticator app",
+            reset.url()
+        )?;
+    }
+    writeln!(out, "  database  the credere_user row is left as it is")
 }
 
 /// Why a plan with no write has nothing to do.
@@ -235,8 +263,13 @@ fn user_state(access: &UserAccess) -> String {
     } else {
         "no activated MFA factor listed"
     };
+    // The email the user was found by, as Cognito holds it: the plan names the person, not only a UUID.
+    let email = user.email.as_deref().map_or_else(
+        || "(no email attribute)".to_owned(),
+        |email| pool_spec::Shown(email).to_string(),
+    );
     format!(
-        "Username {}, status {}, {enabled}, {authenticator}",
+        "Username {}, email {email}, status {}, {enabled}, {authenticator}",
         user.username, user.status
     )
 }

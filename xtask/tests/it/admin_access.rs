@@ -427,3 +427,230 @@ async fn reset_mfa_with_send_reset_asks_credere_backend_for_the_email() {
         "{printed}"
     );
 }
+
+/// An AdminGetUser answer without `Enabled` cannot say whether the person can still sign in: every runbook
+/// refuses it (as it refuses one without `Username`) and writes nothing, instead of taking them for disabled.
+#[tokio::test]
+async fn an_answer_without_enabled_is_refused_with_no_write() {
+    let (world, email, username) = world_with_user().await;
+    world.proxy.answer(
+        "AdminGetUser",
+        serde_json::json!({
+            "Username": username,
+            "UserAttributes": [{"Name": "sub", "Value": username}, {"Name": "email", "Value": email}],
+            "UserStatus": "CONFIRMED",
+            "UserMFASettingList": [],
+        }),
+    );
+    for operation in ["disable", "enable", "reset-mfa"] {
+        let (writes, printed) = writes_of(&world, &[operation, "--email", &email, "--yes"], 1).await;
+        assert!(writes.is_empty(), "{operation}: {writes:?}\n{printed}");
+        assert!(
+            printed.contains("AdminGetUser answered without Enabled; the response cannot be trusted"),
+            "{operation}: {printed}"
+        );
+    }
+}
+
+/// A pool whose usernames are case-sensitive (AWS's default for a pool made through the API without
+/// UsernameConfiguration), holding `Bob@…` and `bob@…`: asking for `Bob@…` must not act on `bob@…`.
+#[tokio::test]
+async fn in_a_case_sensitive_pool_a_lower_cased_address_is_refused_and_the_plan_shows_the_email() {
+    use aws_sdk_cognitoidentityprovider::types::UsernameConfigurationType;
+    let world = test_support::world().await;
+    let described = crate::support::described_pool(&world.sdk, &world.pool_id).await;
+    assert!(
+        described
+            .username_configuration()
+            .is_none_or(UsernameConfigurationType::case_sensitive),
+        "the world's pool tells usernames apart by case"
+    );
+    let local = testkit::unique_name("bob");
+    let upper = format!("{}{}@example.org", local[..1].to_uppercase(), &local[1..]);
+    let lower = upper.to_lowercase();
+    user_in(&world, &world.pool_id, &upper).await;
+    let lower_username = user_in(&world, &world.pool_id, &lower).await;
+
+    let (writes, printed) = writes_of(&world, &["disable", "--email", &upper, "--yes"], 1).await;
+    assert!(writes.is_empty(), "{writes:?}\n{printed}");
+    assert!(
+        printed.contains("tells usernames apart by case") && printed.contains(&upper),
+        "{printed}"
+    );
+    assert!(enabled(&world, &lower).await, "the other person is untouched");
+
+    // The address as typed is the lower-cased one: the plan names the user found by their email.
+    let (writes, printed) = writes_of(&world, &["disable", "--email", &lower, "--yes"], 0).await;
+    assert_eq!(writes, ["AdminUserGlobalSignOut", "AdminDisableUser"], "{printed}");
+    assert!(
+        printed.contains(&format!("Username {lower_username}, email {lower},")),
+        "{printed}"
+    );
+}
+
+/// Issue 19 item 1: while `disable`, `enable` or `reset-mfa` waits at the prompt, the user is deleted and made
+/// again (a new Username for the same email). The yes given to the old plan writes nothing; the new plan is shown
+/// and asked for, and every write then names the new Username.
+#[tokio::test]
+async fn a_user_changed_while_the_prompt_waits_is_planned_again_and_asked_again() {
+    for operation in ["disable", "enable", "reset-mfa"] {
+        let (world, email, old_username) = world_with_user().await;
+        let disable_by_hand = async || {
+            let disabled = world
+                .sdk
+                .admin_disable_user()
+                .user_pool_id(&world.pool_id)
+                .username(&email);
+            disabled.send().await.expect("disabling the user by hand");
+        };
+        if operation == "enable" {
+            disable_by_hand().await;
+        }
+        world.proxy.clear();
+        let args = admin_args(&world, &[operation, "--email", &email]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut terminal = test_support::Terminal::start(crate::support::XTASK, &args, None);
+        terminal.wait_for("Type yes to continue").await;
+        world
+            .sdk
+            .admin_delete_user()
+            .user_pool_id(&world.pool_id)
+            .username(&email)
+            .send()
+            .await
+            .unwrap();
+        let new_username = user_in(&world, &world.pool_id, &email).await;
+        if operation == "enable" {
+            disable_by_hand().await;
+        }
+        assert_ne!(new_username, old_username);
+        // From here on the recording holds only the command's calls.
+        world.proxy.clear();
+        terminal.type_text("yes\n").await;
+        terminal.wait_for("changed").await;
+        terminal.wait_for(&format!("Username {new_username}")).await;
+        terminal.wait_for("Type yes to continue").await;
+        terminal.type_text("yes\n").await;
+        let (code, printed) = terminal.finish().await;
+        assert_eq!(code, 0, "{operation}: {printed}");
+        let writes: Vec<_> = world
+            .proxy
+            .calls()
+            .into_iter()
+            .filter(|call| call.operation.starts_with("Admin") && call.operation != "AdminGetUser")
+            .collect();
+        assert!(!writes.is_empty(), "{operation}: {printed}");
+        for call in &writes {
+            assert_eq!(
+                call.request_json().unwrap()["Username"],
+                new_username.as_str(),
+                "{operation}: {} was sent for the user of the stale plan:\n{printed}",
+                call.operation
+            );
+        }
+    }
+}
+
+/// Issue 19 item 12: with stdout redirected to a file, the plan is still shown on the terminal before the question.
+#[tokio::test]
+async fn with_stdout_in_a_file_the_plan_is_shown_before_the_question() {
+    let (world, email, _) = world_with_user().await;
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("stdout");
+    let args = admin_args(&world, &["disable", "--email", &email]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut terminal = test_support::Terminal::start(crate::support::XTASK, &args, Some(&file));
+    terminal.wait_for("Type yes to continue").await;
+    terminal.type_text("no\n").await;
+    let (code, printed) = terminal.finish().await;
+    assert_eq!(code, 1, "{printed}");
+    let question = printed.find("Type yes to continue").unwrap();
+    assert!(
+        printed[..question].contains(&format!("pool      {}", world.pool_id)) && printed[..question].contains("step 1"),
+        "the plan comes before the question:\n{printed}"
+    );
+    assert!(test_support::mutations(&world.proxy).is_empty());
+}
+
+/// `admin ARGS` (the bootstrap) for the world's pool (by ID, so treated as production) and database.
+fn bootstrap_args(world: &World, args: &[&str]) -> Vec<String> {
+    let mut all = admin_args(world, args);
+    all.extend(["--database-url".into(), world.database.url().to_owned()]);
+    all
+}
+
+/// Issue 19 item 4: the bootstrap on a pool that may be production shows the row, the Cognito user, the promotion
+/// and the relink it will make, and without a terminal changes nothing unless `--yes`.
+#[tokio::test]
+async fn the_bootstrap_shows_its_plan_and_needs_yes_without_a_terminal() {
+    let (world, email, username) = world_with_user().await;
+    test_support::insert_row(&world.database, &email, "old-external-id", UserType::Fi);
+    let rows = test_support::rows(&world.database);
+    let args = bootstrap_args(
+        &world,
+        &["--email", &email, "--name", "Ada Admin", "--promote", "--relink"],
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    let run = crate::support::xtask(&args).await;
+    run.assert_code(1);
+    let printed = run.output();
+    for line in [
+        "  promote   type FI -> OCP".to_owned(),
+        format!("  relink    external_id old-external-id -> {username}"),
+        format!("  cognito   user Username {username}, email {email}"),
+        "--yes".to_owned(),
+        "Nothing was changed".to_owned(),
+    ] {
+        assert!(printed.contains(&line), "{line:?} missing from:\n{printed}");
+    }
+    assert!(test_support::mutations(&world.proxy).is_empty(), "{printed}");
+    assert_eq!(test_support::rows(&world.database), rows, "the row is untouched");
+
+    let mut confirmed = args.clone();
+    confirmed.push("--yes");
+    let run = crate::support::xtask(&confirmed).await;
+    run.assert_code(0);
+    let [row] = &test_support::rows(&world.database)[..] else {
+        panic!("one row");
+    };
+    assert_eq!(
+        (row.user_type, row.external_id.as_str()),
+        (UserType::Ocp, username.as_str())
+    );
+}
+
+/// Issue 19 item 1 for the bootstrap: while it waits at the prompt, someone makes the Cognito user. The yes given to
+/// the old plan (create the user) writes nothing; the new plan (keep that user) is shown and asked for, and the run
+/// then links the row to that user and makes no second one.
+#[tokio::test]
+async fn a_bootstrap_whose_user_appears_while_the_prompt_waits_is_planned_again_and_asked_again() {
+    let world = test_support::world().await;
+    let email = test_support::email();
+    let args = bootstrap_args(&world, &["--email", &email, "--name", "Ada Admin"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut terminal = test_support::Terminal::start(crate::support::XTASK, &args, None);
+    terminal.wait_for("a Cognito user is created").await;
+    terminal.wait_for("Type yes to continue").await;
+    let username = user_in(&world, &world.pool_id, &email).await;
+    terminal.type_text("yes\n").await;
+    terminal.wait_for("changed").await;
+    terminal.wait_for(&format!("user Username {username}")).await;
+    terminal.wait_for("Type yes to continue").await;
+    assert!(
+        test_support::rows(&world.database).is_empty(),
+        "nothing was written on the stale yes"
+    );
+    terminal.type_text("yes\n").await;
+    let (code, printed) = terminal.finish().await;
+    assert_eq!(code, 0, "{printed}");
+    assert_eq!(
+        test_support::cognito_usernames(&world.sdk, &world.pool_id, &email).await,
+        std::slice::from_ref(&username),
+        "no second user: {printed}"
+    );
+    let [row] = &test_support::rows(&world.database)[..] else {
+        panic!("one row:\n{printed}");
+    };
+    assert_eq!(row.external_id, username);
+}

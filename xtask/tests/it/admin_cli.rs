@@ -52,6 +52,8 @@ async fn bootstraps_from_an_env_file_prints_json_and_sends_the_reset() {
         "--send-reset",
         "--backend-url",
         &backend,
+        // A pool given by ID is treated as production: the bootstrap needs a yes.
+        "--yes",
     ];
     let output = tokio::task::spawn_blocking({
         let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();

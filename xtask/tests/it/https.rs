@@ -121,6 +121,7 @@ async fn cognito_and_the_backend_are_reached_over_https_only_when_the_ca_is_trus
         "--send-reset",
         "--backend-url",
         &backend_url,
+        "--yes",
     ];
     world.proxy.clear();
 

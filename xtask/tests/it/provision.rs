@@ -711,16 +711,7 @@ async fn two_throttling_errors_are_retried() {
 async fn production_without_yes_and_without_a_terminal_is_refused() {
     let proxy = proxy().await;
     let endpoint = proxy.endpoint();
-    let run = xtask(&[
-        "provision",
-        "--env",
-        "production",
-        "--ses-identity-arn",
-        SES_ARN,
-        "--endpoint-url",
-        &endpoint,
-    ])
-    .await;
+    let run = xtask(&production_args(&endpoint, &[])).await;
     run.assert_code(1);
     assert!(run.stderr.contains("--yes"), "{}", run.stderr);
     assert!(
@@ -778,28 +769,24 @@ async fn write_env_keeps_other_lines_and_the_secret_stays_hidden() {
 
 /// Runs production `provision` on a pseudo-terminal (util-linux `script`), answering the prompt with `answer`.
 async fn production_on_a_terminal(proxy: &RecordingProxy, answer: &str) -> (i32, String) {
-    use tokio::io::AsyncWriteExt;
-    let command = format!(
-        "{} provision --env production --ses-identity-arn {SES_ARN} --endpoint-url {}",
-        env!("CARGO_BIN_EXE_xtask"),
-        proxy.endpoint()
-    );
-    let mut child = tokio::process::Command::new("script")
-        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("util-linux `script` gives the command a terminal: apt-get install bsdutils (Debian) to run this test");
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(format!("{answer}\n").as_bytes()).await.unwrap();
-    let output = child.wait_with_output().await.unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), text)
+    let endpoint = proxy.endpoint();
+    let args = production_args(&endpoint, &[]);
+    support::xtask_on_terminal(&args, &format!("{answer}\n")).await
+}
+
+/// `provision --env production` through `endpoint` with the SES ARN given and without `--yes`, then `extra`.
+fn production_args<'a>(endpoint: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "provision",
+        "--env",
+        "production",
+        "--ses-identity-arn",
+        SES_ARN,
+        "--endpoint-url",
+        endpoint,
+    ];
+    args.extend(extra);
+    args
 }
 
 #[tokio::test]
@@ -884,4 +871,127 @@ async fn a_profile_gives_the_region_and_a_misspelt_one_is_refused() {
         "refused before any call: {:?}",
         proxy.operations()
     );
+}
+
+/// A production pool the tool made, then changed behind its back so that a plan updates it (a shorter minimum
+/// password length). Returns its ID.
+async fn production_pool_with_drift(proxy: &RecordingProxy) -> String {
+    provision(Environment::Production, proxy, &[]).await.assert_code(0);
+    let [pool_id] = &pools_named(proxy, "credere-production").await[..] else {
+        panic!("one production pool");
+    };
+    update_pool_keeping_the_rest(proxy, pool_id, |update| {
+        update.policies(
+            UserPoolPolicyType::builder()
+                .password_policy(PasswordPolicyType::builder().minimum_length(8).build())
+                .build(),
+        )
+    })
+    .await;
+    proxy.clear();
+    pool_id.clone()
+}
+
+/// UpdateUserPool with the raw SDK, sending every member as described (so nothing else moves), then `change`.
+async fn update_pool_keeping_the_rest(
+    proxy: &RecordingProxy,
+    pool_id: &str,
+    change: impl FnOnce(
+        aws_sdk_cognitoidentityprovider::operation::update_user_pool::builders::UpdateUserPoolFluentBuilder,
+    ) -> aws_sdk_cognitoidentityprovider::operation::update_user_pool::builders::UpdateUserPoolFluentBuilder,
+) {
+    let client = sdk(proxy).await;
+    let pool = described_pool(&client, pool_id).await;
+    let update = client
+        .update_user_pool()
+        .user_pool_id(pool_id)
+        .set_policies(pool.policies().cloned())
+        .set_deletion_protection(pool.deletion_protection().cloned())
+        .set_lambda_config(pool.lambda_config().cloned())
+        .set_auto_verified_attributes(Some(pool.auto_verified_attributes().to_vec()))
+        .set_verification_message_template(pool.verification_message_template().cloned())
+        .set_mfa_configuration(pool.mfa_configuration().cloned())
+        .set_user_attribute_update_settings(pool.user_attribute_update_settings().cloned())
+        .set_device_configuration(pool.device_configuration().cloned())
+        .set_email_configuration(pool.email_configuration().cloned())
+        .set_sms_configuration(pool.sms_configuration().cloned())
+        .set_user_pool_tags(pool.user_pool_tags().cloned())
+        // AWS reports the legacy UnusedAccountValidityDays and refuses it back non-zero beside the new member.
+        .set_admin_create_user_config(pool.admin_create_user_config().cloned().map(|mut config| {
+            config.unused_account_validity_days = 0;
+            config
+        }))
+        .set_user_pool_add_ons(pool.user_pool_add_ons().cloned())
+        .set_account_recovery_setting(pool.account_recovery_setting().cloned())
+        .set_pool_name(pool.name().map(str::to_owned))
+        .set_user_pool_tier(pool.user_pool_tier().cloned());
+    change(update)
+        .send()
+        .await
+        .expect("updating the pool behind the tool's back");
+}
+
+/// Issue 19 item 1: the pool changes while the command waits at the prompt (a Lambda trigger added in the console).
+/// The yes given to the old plan applies nothing: the command describes again, shows the new plan, asks again, and
+/// the update it then sends carries the trigger.
+#[tokio::test]
+async fn a_pool_changed_while_the_prompt_waits_is_planned_again_and_asked_again() {
+    use aws_sdk_cognitoidentityprovider::types::LambdaConfigType;
+    const TRIGGER: &str = "arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up";
+    let proxy = proxy().await;
+    let pool_id = production_pool_with_drift(&proxy).await;
+    let endpoint = proxy.endpoint();
+    let mut terminal = test_support::Terminal::start(support::XTASK, &production_args(&endpoint, &[]), None);
+    terminal.wait_for("Type yes to continue").await;
+    update_pool_keeping_the_rest(&proxy, &pool_id, |update| {
+        update.lambda_config(LambdaConfigType::builder().pre_sign_up(TRIGGER).build())
+    })
+    .await;
+    let updates_before_yes = proxy.calls_of("UpdateUserPool").len();
+    terminal.type_text("yes\n").await;
+    terminal.wait_for("changed").await;
+    terminal.wait_for("Type yes to continue").await;
+    assert_eq!(
+        proxy.calls_of("UpdateUserPool").len(),
+        updates_before_yes,
+        "no update was sent on the yes to the stale plan"
+    );
+    terminal.type_text("yes\n").await;
+    let (code, printed) = terminal.finish().await;
+    assert_eq!(code, 0, "{printed}");
+    let updates = proxy.calls_of("UpdateUserPool");
+    let [.., mine] = &updates[..] else {
+        panic!("the tool sent no UpdateUserPool:\n{printed}");
+    };
+    assert_eq!(updates.len(), updates_before_yes + 1, "{printed}");
+    let request = mine.request_json().unwrap();
+    assert_eq!(request["LambdaConfig"]["PreSignUp"], TRIGGER, "{request}");
+    assert_eq!(request["Policies"]["PasswordPolicy"]["MinimumLength"], 14, "{request}");
+}
+
+/// Issue 19 item 12: whenever the command asks, the plan is on the terminal where the question is, even when
+/// stdout is JSON or a file.
+#[tokio::test]
+async fn the_plan_is_shown_where_the_question_is() {
+    let proxy = proxy().await;
+    production_pool_with_drift(&proxy).await;
+    let endpoint = proxy.endpoint();
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("stdout");
+    for (extra, stdout_to) in [
+        (&["--output", "json"][..], None),
+        (&[][..], Some(file.as_path())),
+        (&["--output", "json"][..], Some(file.as_path())),
+    ] {
+        let mut terminal = test_support::Terminal::start(support::XTASK, &production_args(&endpoint, extra), stdout_to);
+        terminal.wait_for("Type yes to continue").await;
+        terminal.type_text("no\n").await;
+        let (code, printed) = terminal.finish().await;
+        assert_eq!(code, 1, "{printed}");
+        assert!(
+            support::before_question(&printed).contains("~ pool.password_policy.minimum_length: 8 -> 14"),
+            "{extra:?} {stdout_to:?}: the plan comes before the question:\n{printed}"
+        );
+        assert_eq!(mutations(&proxy), Vec::<String>::new());
+    }
 }

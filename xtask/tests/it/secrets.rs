@@ -79,6 +79,7 @@ async fn db_setup_and_admin_never_print_the_password_right_or_wrong() {
             &endpoint,
             "--region",
             "us-east-1",
+            "--yes",
             "--database-url",
             url,
         ]

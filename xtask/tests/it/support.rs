@@ -123,3 +123,11 @@ pub fn mutations(proxy: &RecordingProxy) -> Vec<String> {
 pub async fn xtask_on_terminal(args: &[&str], input: &str) -> (i32, String) {
     test_support::on_terminal(XTASK, args, input).await
 }
+
+/// What a terminal showed before the first confirmation prompt; panics when it never asked.
+pub fn before_question(printed: &str) -> &str {
+    let question = printed
+        .find("Type yes to continue")
+        .unwrap_or_else(|| panic!("it never asked:\n{printed}"));
+    &printed[..question]
+}
