@@ -46,10 +46,13 @@ fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
         return audit_hint(error);
     }
     if let Some(error) = cause.downcast_ref::<cognito::PoolChoiceError>() {
-        return pool_choice_hint(error).map(str::to_owned);
+        return pool_choice_hint(error);
     }
     if let Some(error) = cause.downcast_ref::<admin_bootstrap::InputError>() {
-        return input_hint(error).map(str::to_owned);
+        return input_hint(error);
+    }
+    if let Some(error) = cause.downcast_ref::<cognito::iam::PoolResourceError>() {
+        return Some(pool_resource_hint(error).into());
     }
     if let Some(admin_bootstrap::EnvFileError::OutsideReference { key, .. }) = cause.downcast_ref() {
         return setting_flag(key).map(|flag| format!("pass {flag} and leave out --env-file"));
@@ -192,15 +195,15 @@ fn row_not_writable_hint(cause: &user_model::Error) -> Option<&'static str> {
 }
 
 /// The admin command's flag for each input the request lacks.
-fn input_hint(error: &admin_bootstrap::InputError) -> Option<&'static str> {
+fn input_hint(error: &admin_bootstrap::InputError) -> Option<String> {
     match error {
-        admin_bootstrap::InputError::BlankName => Some("pass the display name with --name NAME"),
+        admin_bootstrap::InputError::BlankName => Some("pass the display name with --name NAME".into()),
         admin_bootstrap::InputError::Pool(error) => pool_choice_hint(error),
         admin_bootstrap::InputError::NoDatabase => {
-            Some("pass --database-url URL, set DATABASE_URL, or use --env-file with credere-backend's .env")
+            Some("pass --database-url URL, set DATABASE_URL, or use --env-file with credere-backend's .env".into())
         }
         admin_bootstrap::InputError::InvalidBackendUrl { .. } => {
-            Some("pass --backend-url with credere-backend's base URL, e.g. https://credere.example.org")
+            Some("pass --backend-url with credere-backend's base URL, e.g. https://credere.example.org".into())
         }
         // The message names the value at fault; no flag fixes it but giving another value.
         admin_bootstrap::InputError::EmptyEmail
@@ -214,11 +217,34 @@ fn input_hint(error: &admin_bootstrap::InputError) -> Option<&'static str> {
     }
 }
 
-/// Flags that name no pool: the two flags that do, for every command that works on a pool's users.
-fn pool_choice_hint(error: &cognito::PoolChoiceError) -> Option<&'static str> {
+/// Flags that name no pool: the two flags that do, for every command that works on a pool's users; a pool ID
+/// whose region is shouted: the ID as Cognito spells it.
+fn pool_choice_hint(error: &cognito::PoolChoiceError) -> Option<String> {
     match error {
-        cognito::PoolChoiceError::NoPool => Some("pass --env ENV, or --pool-id ID (or set COGNITO_POOL_ID)"),
-        cognito::PoolChoiceError::InvalidPoolId { .. } => None,
+        cognito::PoolChoiceError::NoPool => Some("pass --env ENV, or --pool-id ID (or set COGNITO_POOL_ID)".into()),
+        cognito::PoolChoiceError::InvalidPoolId { pool_id } => Some(match cognito::lower_case_region(pool_id) {
+            Some(fixed) => format!("pass --pool-id {fixed}: a pool ID starts with its region in lower case"),
+            None => "pass --pool-id (or set COGNITO_POOL_ID) with the ID the console or `aws cognito-idp \
+                     list-user-pools` shows"
+                .into(),
+        }),
+    }
+}
+
+/// The `iam-policy` flag that gives each part of an ARN.
+fn pool_resource_hint(error: &cognito::iam::PoolResourceError) -> &'static str {
+    match error {
+        cognito::iam::PoolResourceError::NotARegion(_) => {
+            "pass --region with the pools' region code, e.g. --region eu-west-1, or leave it out for every region"
+        }
+        cognito::iam::PoolResourceError::NotAnAccountId(_) => {
+            "pass --account-id with the account's 12 digits (`aws sts get-caller-identity` prints them), or leave it \
+             out for every account"
+        }
+        cognito::iam::PoolResourceError::NotAPoolArn { .. } => {
+            "pass --pool-arn with the ARN `aws cognito-idp describe-user-pool --user-pool-id ID --query \
+             UserPool.Arn` prints"
+        }
     }
 }
 

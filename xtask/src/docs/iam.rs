@@ -41,7 +41,7 @@ pub fn page() -> String {
         line("");
         line(".. code-block:: json");
         line("");
-        let policy = serde_json::to_string_pretty(&role.policy(&PoolResource::all(None, None))).unwrap_or_default();
+        let policy = serde_json::to_string_pretty(&role.policy(&PoolResource::any())).unwrap_or_default();
         for policy_line in policy.lines() {
             line(&format!("   {policy_line}"));
         }

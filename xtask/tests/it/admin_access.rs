@@ -427,3 +427,36 @@ async fn reset_mfa_with_send_reset_asks_credere_backend_for_the_email() {
         "{printed}"
     );
 }
+
+/// A pool ID whose region is in upper case is no pool ID: refused before any call, with the ID to pass instead,
+/// rather than "pass --region US-EAST-1" (issue 19, item 17).
+#[tokio::test]
+async fn an_upper_case_pool_id_is_refused_with_the_id_to_pass() {
+    let world = test_support::world().await;
+    let (region, suffix) = world.pool_id.split_once('_').unwrap();
+    let shouted = format!("{}_{suffix}", region.to_ascii_uppercase());
+    let endpoint = world.proxy.endpoint();
+    let run = crate::support::xtask(&[
+        "admin",
+        "disable",
+        "--email",
+        "ana@example.org",
+        "--yes",
+        "--pool-id",
+        &shouted,
+        "--endpoint-url",
+        &endpoint,
+        "--region",
+        "us-east-1",
+    ])
+    .await;
+    run.assert_code(1);
+    assert!(world.proxy.calls().is_empty(), "{:?}", world.proxy.operations());
+    assert!(run.stderr.contains(&shouted), "{}", run.stderr);
+    assert!(!run.stderr.contains("--region US-EAST-1"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("hint: pass --pool-id {}", world.pool_id)),
+        "{}",
+        run.stderr
+    );
+}
