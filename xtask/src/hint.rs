@@ -51,6 +51,9 @@ fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
     if let Some(error) = cause.downcast_ref::<admin_bootstrap::InputError>() {
         return input_hint(error);
     }
+    if let Some(error) = cause.downcast_ref::<cognito::CredentialHelperError>() {
+        return Some(credential_helper_hint(error));
+    }
     if let Some(error) = cause.downcast_ref::<cognito::iam::PoolResourceError>() {
         return Some(pool_resource_hint(error).into());
     }
@@ -229,6 +232,21 @@ fn pool_choice_hint(error: &cognito::PoolChoiceError) -> Option<String> {
                 .into(),
         }),
     }
+}
+
+/// A profile's credential_process that gave no credentials: run it as the AWS CLI does to see why.
+fn credential_helper_hint(error: &cognito::CredentialHelperError) -> String {
+    let profile = pool_spec::Shown(&error.profile);
+    let waits = match error.failure {
+        cognito::HelperFailure::TimedOut(_) => "; if it waits for you (a second factor, a browser), finish that first",
+        cognito::HelperFailure::NotStarted(_)
+        | cognito::HelperFailure::Failed { .. }
+        | cognito::HelperFailure::Unreadable(_) => "",
+    };
+    format!(
+        "run the profile's credential_process by hand (`aws configure export-credentials --profile {profile}` runs it \
+         as the AWS CLI does) and fix what it says{waits}, or pass another --profile"
+    )
 }
 
 /// The `iam-policy` flag that gives each part of an ARN.

@@ -339,6 +339,8 @@ where
             Some("ConcurrentModificationException") => ApiErrorKind::ConcurrentModification,
             _ => ApiErrorKind::Service,
         },
+        // The helper's own error names it and says what it did; "no credentials were found" would mislead.
+        _ if caused_by::<crate::CredentialHelperError>(error) => ApiErrorKind::Other,
         _ if caused_by::<CredentialsError>(error) => ApiErrorKind::NoCredentials,
         SdkError::TimeoutError(_) => ApiErrorKind::Timeout,
         SdkError::DispatchFailure(failure) if failure.is_timeout() => ApiErrorKind::Timeout,
