@@ -160,11 +160,15 @@ fn bootstrap_hint(error: &admin_bootstrap::Error) -> Option<String> {
         }
         admin_bootstrap::Error::RowIsLender { .. } => Some("pass --promote to make it an OCP administrator".into()),
         admin_bootstrap::Error::RowNotWritable { cause, .. } => row_not_writable_hint(cause).map(str::to_owned),
+        admin_bootstrap::Error::UserDisabled { email, .. } => Some(format!(
+            "if it should be an administrator, enable it with `cargo xtask admin enable --email {}` (with the same \
+             --env or --pool-id), then run this command again",
+            pool_spec::Shown(email)
+        )),
         admin_bootstrap::Error::Database(_)
         | admin_bootstrap::Error::EmailAmbiguous { .. }
         | admin_bootstrap::Error::Pool(_)
         | admin_bootstrap::Error::Cognito(_)
-        | admin_bootstrap::Error::UserDisabled { .. }
         | admin_bootstrap::Error::RowNotWritten { .. } => None,
     }
 }
