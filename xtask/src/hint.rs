@@ -219,6 +219,7 @@ fn input_hint(error: &admin_bootstrap::InputError) -> Option<String> {
         | admin_bootstrap::InputError::NameTooLong { .. }
         | admin_bootstrap::InputError::ControlCharacter { .. }
         | admin_bootstrap::InputError::FormatCharacter { .. }
+        | admin_bootstrap::InputError::AsciiLookalike { .. }
         | admin_bootstrap::InputError::Language(_)
         | admin_bootstrap::InputError::Database(_) => None,
     }
