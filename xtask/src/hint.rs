@@ -100,6 +100,11 @@ fn api_hint(kind: ApiErrorKind) -> Option<&'static str> {
         ApiErrorKind::Connection => {
             "the endpoint could not be reached: check the network, --region and --endpoint-url (or AWS_ENDPOINT_URL)"
         }
+        ApiErrorKind::ConnectionLost => {
+            "the other end closed the connection before the answer came (a proxy, a VPN or AWS's side), so the call \
+             may have taken effect: check the network (and HTTPS_PROXY), then run the same command again; it starts \
+             from what exists now"
+        }
         ApiErrorKind::Timeout => {
             "no answer came in time: check the network and --endpoint-url, then run the same command again"
         }
@@ -357,6 +362,15 @@ mod tests {
     fn an_unreachable_endpoint_names_region_and_endpoint() {
         let hint = api(ApiErrorKind::Connection);
         assert!(hint.contains("--region") && hint.contains("--endpoint-url"), "{hint}");
+    }
+
+    #[test]
+    fn a_connection_lost_mid_answer_says_it_may_have_taken_effect() {
+        let hint = api(ApiErrorKind::ConnectionLost);
+        assert!(
+            hint.contains("may have taken effect") && hint.contains("run the same command again"),
+            "{hint}"
+        );
     }
 
     #[test]
