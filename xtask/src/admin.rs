@@ -201,7 +201,7 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         (false, Some(_)) => writeln!(out, "The Cognito user and its row were already in place.")?,
     }
     match &report.password_reset {
-        Some(ResetOutcome::Answered { url, status }) => {
+        Some(outcome @ ResetOutcome::Answered { url, status }) => {
             writeln!(out, "Password reset requested: POST {url} answered HTTP {status}")?;
             if (200..300).contains(status) {
                 writeln!(
@@ -209,11 +209,14 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
                     "Next: the admin opens the emailed link, which carries a temporary password, sets their own \
                      password there, then sets up an authenticator app."
                 )?;
-            } else {
+            } else if !outcome.may_have_replaced_password() {
                 writeln!(
                     out,
                     "Next: the request was refused; reset through the frontend's \"Forgot Password?\"."
                 )?;
+            }
+            if outcome.may_have_replaced_password() {
+                may_have_replaced_password(out, &report.email)?;
             }
         }
         Some(ResetOutcome::NotSent { url, cognito_status }) => {
@@ -227,6 +230,10 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
                 "Next: nothing, if they can sign in. To replace their password anyway, run again with --yes, or \
                  let them use the frontend's \"Forgot Password?\" themselves."
             )?;
+        }
+        Some(ResetOutcome::NoAnswer { url, reason }) => {
+            writeln!(out, "Password reset sent, with no answer: POST {url} failed: {reason}")?;
+            may_have_replaced_password(out, &report.email)?;
         }
         Some(ResetOutcome::Unreachable { url, reason }) => {
             writeln!(out, "Password reset NOT requested: POST {url} failed: {reason}")?;
@@ -311,6 +318,20 @@ fn write_plan(
         None => {}
     }
     Ok(())
+}
+
+/// What a reset the backend received but did not answer well means, and what to do.
+pub(crate) fn may_have_replaced_password(out: &mut impl Write, email: &str) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "credere-backend received the request, so it may already have replaced the password of {email} with a \
+         temporary one whose email was not sent."
+    )?;
+    writeln!(
+        out,
+        "Next: check credere-backend's log; then {email} chooses the frontend's \"Forgot Password?\", which sets and \
+         emails a new temporary password (or run this again with --send-reset once the backend is healthy)."
+    )
 }
 
 /// Asks on a terminal whether to replace the password an admin has set; `false`, having said why, when stdin is

@@ -39,7 +39,8 @@ impl AwsArgs {
     }
 
     /// Connects, after making sure a `--profile` names a real profile: an unknown one would silently
-    /// fall through to other credentials (or none), which is the wrong account or a baffling error.
+    /// fall through to other credentials (or none), which is the wrong account or a baffling error. A profile's
+    /// credential_process runs here, once, before any call.
     pub async fn connect(&self, options: &cognito::ConnectOptions) -> anyhow::Result<cognito::Cognito> {
         if let Some(profile) = &options.profile {
             let known = cognito::known_profiles().await;
@@ -55,7 +56,9 @@ impl AwsArgs {
                 );
             }
         }
-        Ok(cognito::Cognito::connect(options).await)
+        let cognito = cognito::Cognito::connect(options).await;
+        cognito.run_credential_helper().await?;
+        Ok(cognito)
     }
 }
 

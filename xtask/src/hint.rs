@@ -46,10 +46,16 @@ fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
         return audit_hint(error);
     }
     if let Some(error) = cause.downcast_ref::<cognito::PoolChoiceError>() {
-        return pool_choice_hint(error).map(str::to_owned);
+        return pool_choice_hint(error);
     }
     if let Some(error) = cause.downcast_ref::<admin_bootstrap::InputError>() {
-        return input_hint(error).map(str::to_owned);
+        return input_hint(error);
+    }
+    if let Some(error) = cause.downcast_ref::<cognito::CredentialHelperError>() {
+        return Some(credential_helper_hint(error));
+    }
+    if let Some(error) = cause.downcast_ref::<cognito::iam::PoolResourceError>() {
+        return Some(pool_resource_hint(error).into());
     }
     if let Some(error) = cause.downcast_ref::<admin_bootstrap::PlanError>() {
         // Transparent: the chain goes on below the wrapped error, so its own hint is taken here.
@@ -101,6 +107,11 @@ fn api_hint(kind: ApiErrorKind) -> Option<&'static str> {
         }
         ApiErrorKind::Connection => {
             "the endpoint could not be reached: check the network, --region and --endpoint-url (or AWS_ENDPOINT_URL)"
+        }
+        ApiErrorKind::ConnectionLost => {
+            "the other end closed the connection before the answer came (a proxy, a VPN or AWS's side), so the call \
+             may have taken effect: check the network (and HTTPS_PROXY), then run the same command again; it starts \
+             from what exists now"
         }
         ApiErrorKind::Timeout => {
             "no answer came in time: check the network and --endpoint-url, then run the same command again"
@@ -162,11 +173,15 @@ fn bootstrap_hint(error: &admin_bootstrap::Error) -> Option<String> {
         }
         admin_bootstrap::Error::RowIsLender { .. } => Some("pass --promote to make it an OCP administrator".into()),
         admin_bootstrap::Error::RowNotWritable { cause, .. } => row_not_writable_hint(cause).map(str::to_owned),
+        admin_bootstrap::Error::UserDisabled { email, .. } => Some(format!(
+            "if it should be an administrator, enable it with `cargo xtask admin enable --email {}` (with the same \
+             --env or --pool-id), then run this command again",
+            pool_spec::Shown(email)
+        )),
         admin_bootstrap::Error::Database(_)
         | admin_bootstrap::Error::EmailAmbiguous { .. }
         | admin_bootstrap::Error::Pool(_)
         | admin_bootstrap::Error::Cognito(_)
-        | admin_bootstrap::Error::UserDisabled { .. }
         | admin_bootstrap::Error::RowNotWritten { .. } => None,
     }
 }
@@ -200,15 +215,15 @@ fn row_not_writable_hint(cause: &user_model::Error) -> Option<&'static str> {
 }
 
 /// The admin command's flag for each input the request lacks.
-fn input_hint(error: &admin_bootstrap::InputError) -> Option<&'static str> {
+fn input_hint(error: &admin_bootstrap::InputError) -> Option<String> {
     match error {
-        admin_bootstrap::InputError::BlankName => Some("pass the display name with --name NAME"),
+        admin_bootstrap::InputError::BlankName => Some("pass the display name with --name NAME".into()),
         admin_bootstrap::InputError::Pool(error) => pool_choice_hint(error),
         admin_bootstrap::InputError::NoDatabase => {
-            Some("pass --database-url URL, set DATABASE_URL, or use --env-file with credere-backend's .env")
+            Some("pass --database-url URL, set DATABASE_URL, or use --env-file with credere-backend's .env".into())
         }
         admin_bootstrap::InputError::InvalidBackendUrl { .. } => {
-            Some("pass --backend-url with credere-backend's base URL, e.g. https://credere.example.org")
+            Some("pass --backend-url with credere-backend's base URL, e.g. https://credere.example.org".into())
         }
         // The message names the value at fault; no flag fixes it but giving another value.
         admin_bootstrap::InputError::EmptyEmail
@@ -217,16 +232,55 @@ fn input_hint(error: &admin_bootstrap::InputError) -> Option<&'static str> {
         | admin_bootstrap::InputError::NameTooLong { .. }
         | admin_bootstrap::InputError::ControlCharacter { .. }
         | admin_bootstrap::InputError::FormatCharacter { .. }
+        | admin_bootstrap::InputError::AsciiLookalike { .. }
         | admin_bootstrap::InputError::Language(_)
         | admin_bootstrap::InputError::Database(_) => None,
     }
 }
 
-/// Flags that name no pool: the two flags that do, for every command that works on a pool's users.
-fn pool_choice_hint(error: &cognito::PoolChoiceError) -> Option<&'static str> {
+/// Flags that name no pool: the two flags that do, for every command that works on a pool's users; a pool ID
+/// whose region is shouted: the ID as Cognito spells it.
+fn pool_choice_hint(error: &cognito::PoolChoiceError) -> Option<String> {
     match error {
-        cognito::PoolChoiceError::NoPool => Some("pass --env ENV, or --pool-id ID (or set COGNITO_POOL_ID)"),
-        cognito::PoolChoiceError::InvalidPoolId { .. } => None,
+        cognito::PoolChoiceError::NoPool => Some("pass --env ENV, or --pool-id ID (or set COGNITO_POOL_ID)".into()),
+        cognito::PoolChoiceError::InvalidPoolId { pool_id } => Some(match cognito::lower_case_region(pool_id) {
+            Some(fixed) => format!("pass --pool-id {fixed}: a pool ID starts with its region in lower case"),
+            None => "pass --pool-id (or set COGNITO_POOL_ID) with the ID the console or `aws cognito-idp \
+                     list-user-pools` shows"
+                .into(),
+        }),
+    }
+}
+
+/// A profile's credential_process that gave no credentials: run it as the AWS CLI does to see why.
+fn credential_helper_hint(error: &cognito::CredentialHelperError) -> String {
+    let profile = pool_spec::Shown(&error.profile);
+    let waits = match error.failure {
+        cognito::HelperFailure::TimedOut(_) => "; if it waits for you (a second factor, a browser), finish that first",
+        cognito::HelperFailure::NotStarted(_)
+        | cognito::HelperFailure::Failed { .. }
+        | cognito::HelperFailure::Unreadable(_) => "",
+    };
+    format!(
+        "run the profile's credential_process by hand (`aws configure export-credentials --profile {profile}` runs it \
+         as the AWS CLI does) and fix what it says{waits}, or pass another --profile"
+    )
+}
+
+/// The `iam-policy` flag that gives each part of an ARN.
+fn pool_resource_hint(error: &cognito::iam::PoolResourceError) -> &'static str {
+    match error {
+        cognito::iam::PoolResourceError::NotARegion(_) => {
+            "pass --region with the pools' region code, e.g. --region eu-west-1, or leave it out for every region"
+        }
+        cognito::iam::PoolResourceError::NotAnAccountId(_) => {
+            "pass --account-id with the account's 12 digits (`aws sts get-caller-identity` prints them), or leave it \
+             out for every account"
+        }
+        cognito::iam::PoolResourceError::NotAPoolArn { .. } => {
+            "pass --pool-arn with the ARN `aws cognito-idp describe-user-pool --user-pool-id ID --query \
+             UserPool.Arn` prints"
+        }
     }
 }
 
@@ -316,6 +370,15 @@ mod tests {
     fn an_unreachable_endpoint_names_region_and_endpoint() {
         let hint = api(ApiErrorKind::Connection);
         assert!(hint.contains("--region") && hint.contains("--endpoint-url"), "{hint}");
+    }
+
+    #[test]
+    fn a_connection_lost_mid_answer_says_it_may_have_taken_effect() {
+        let hint = api(ApiErrorKind::ConnectionLost);
+        assert!(
+            hint.contains("may have taken effect") && hint.contains("run the same command again"),
+            "{hint}"
+        );
     }
 
     #[test]

@@ -177,6 +177,21 @@ pub enum InputError {
         /// Its 0-based character position.
         position: usize,
     },
+    /// The email holds a non-ASCII character whose lower case holds ASCII letters, such as the Kelvin sign U+212A
+    /// (lower case `k`): lower-casing would make it another address than the one typed, and which one depends on
+    /// who lower-cases it.
+    #[error(
+        "the email contains {code_point} at position {position}, which looks like ASCII: {code_point} lower-cases to \
+         the ASCII `{lower}`, so the address would change; retype it with plain ASCII letters"
+    )]
+    AsciiLookalike {
+        /// The character, as `U+XXXX`.
+        code_point: String,
+        /// Its lower case, non-ASCII parts as `\u{…}`.
+        lower: String,
+        /// Its 0-based character position.
+        position: usize,
+    },
     /// The language is not one Credere supports.
     #[error(transparent)]
     Language(UnknownCode),
@@ -229,6 +244,7 @@ impl Request {
 
 /// The email trimmed and lower-cased, once it is a valid address Cognito can take as a sign-in.
 pub fn normalize_email(raw: &str) -> Result<String, InputError> {
+    reject_ascii_lookalikes(raw.trim())?;
     let email = raw.trim().to_lowercase();
     if email.is_empty() {
         return Err(InputError::EmptyEmail);
@@ -248,6 +264,32 @@ pub fn normalize_email(raw: &str) -> Result<String, InputError> {
         reason,
     })?;
     Ok(email)
+}
+
+/// Refuses a non-ASCII character whose lower case holds an ASCII character (U+212A KELVIN SIGN → `k`, U+0130 → `i`
+/// and a combining dot): Unicode's lower-casing, which Rust and Python share, would turn it into another address,
+/// and Cognito documents no folding of its own to rely on.
+fn reject_ascii_lookalikes(email: &str) -> Result<(), InputError> {
+    for (position, character) in email.chars().enumerate() {
+        let lower: String = character.to_lowercase().collect();
+        if !character.is_ascii() && lower.chars().any(|lower| lower.is_ascii()) {
+            return Err(InputError::AsciiLookalike {
+                code_point: format!("U+{:04X}", u32::from(character)),
+                lower: lower
+                    .chars()
+                    .map(|lower| {
+                        if lower.is_ascii() {
+                            lower.to_string()
+                        } else {
+                            lower.escape_unicode().to_string()
+                        }
+                    })
+                    .collect(),
+                position,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn validate_name(raw: &str) -> Result<String, InputError> {
@@ -326,6 +368,22 @@ mod tests {
         assert_eq!(input.email(), "admin@example.org");
         assert_eq!(input.name(), " O'Brien; DROP ");
         assert_eq!(input.pool(), &PoolChoice::Id("us-east-1_AbC123".parse().unwrap()));
+    }
+
+    #[test]
+    fn only_characters_that_lower_case_into_ascii_are_refused() {
+        assert_eq!(normalize_email("ÜNAL@example.org").unwrap(), "ünal@example.org");
+        let kelvin = normalize_email("\u{212A}im@example.org").unwrap_err();
+        assert!(
+            matches!(&kelvin, InputError::AsciiLookalike { code_point, lower, position: 0 }
+                if code_point == "U+212A" && lower == "k"),
+            "{kelvin:?}"
+        );
+        let dotted = normalize_email("kim@\u{0130}o.example.org").unwrap_err();
+        assert!(
+            matches!(&dotted, InputError::AsciiLookalike { lower, position: 4, .. } if lower == "i\\u{307}"),
+            "{dotted:?}"
+        );
     }
 
     #[test]

@@ -108,8 +108,16 @@ pub enum ResetOutcome {
         /// The user's Cognito status, e.g. `CONFIRMED`.
         cognito_status: UserStatus,
     },
-    /// No answer came (connection refused, timeout, TLS failure).
+    /// The request never reached the backend (connection refused, TLS failure).
     Unreachable {
+        /// The URL posted to.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The request was sent and no whole answer came (a timeout, a connection closed mid-answer): the backend may
+    /// have acted on it.
+    NoAnswer {
         /// The URL posted to.
         url: String,
         /// Why.
@@ -121,6 +129,17 @@ impl ResetOutcome {
     /// Whether the backend accepted the request (a 2xx status).
     pub fn succeeded(&self) -> bool {
         matches!(self, Self::Answered { status, .. } if (200..300).contains(status))
+    }
+
+    /// Whether the backend may have replaced the password without the email reaching the admin: it failed while
+    /// handling the request (a 5xx status) or never answered it. credere-backend sets the temporary password
+    /// before it sends the email.
+    pub fn may_have_replaced_password(&self) -> bool {
+        match self {
+            Self::Answered { status, .. } => *status >= 500,
+            Self::NoAnswer { .. } => true,
+            Self::NotSent { .. } | Self::Unreachable { .. } => false,
+        }
     }
 }
 
@@ -158,13 +177,20 @@ pub async fn send_password_reset(target: &ResetTarget, email: &str) -> ResetOutc
         Ok(request) => request,
         Err(error) => return unreachable(error_chain(&*error)),
     };
+    let no_answer = |reason: String| ResetOutcome::NoAnswer {
+        url: url.clone(),
+        reason,
+    };
     match tokio::time::timeout(TIMEOUT, https_connector().call(request)).await {
         Ok(Ok(response)) => ResetOutcome::Answered {
             url: url.clone(),
             status: response.status().as_u16(),
         },
+        // A connection that closed before the answer (hyper's IncompleteMessage) is "other"; refused or unreachable
+        // ones are I/O errors, and a request that could not be made is the caller's.
+        Ok(Err(error)) if error.is_other() => no_answer(error_chain(&error)),
         Ok(Err(error)) => unreachable(error_chain(&error)),
-        Err(_elapsed) => unreachable(format!("no answer within {} s", TIMEOUT.as_secs())),
+        Err(_elapsed) => no_answer(format!("no answer within {} s", TIMEOUT.as_secs())),
     }
 }
 

@@ -93,8 +93,8 @@ pub enum Error {
     Cognito(#[source] cognito::Error),
     /// The Cognito user exists but is disabled.
     #[error(
-        "the Cognito user {email} (Username {username}) is disabled; nothing was changed. \
-         Enable it in the console (or `aws cognito-idp admin-enable-user`) if it should be an admin, then run again"
+        "the Cognito user {email} (Username {username}) is disabled; nothing was changed. Enable it if it should be an \
+         admin, then run again"
     )]
     UserDisabled {
         /// The email.

@@ -1,5 +1,6 @@
 //! Building the SDK clients once, from aws-config, the way every command and test builds them.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_config::environment::region::EnvironmentVariableRegionProvider;
@@ -22,6 +23,8 @@ use aws_smithy_runtime_api::client::interceptors::context::{
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
+
+use crate::credential_helper::{CREDENTIAL_HELPER_TIMEOUT, CredentialHelper, HelperProvider};
 
 /// The region used when neither `--region`, the environment nor the profile names one.
 pub const FALLBACK_REGION: &str = "us-east-1";
@@ -57,6 +60,20 @@ impl Default for ConnectOptions {
 /// Loads the shared SDK configuration: credentials, region, endpoint, retries, timeouts and the
 /// call logger that `-v` shows. The one way this workspace builds AWS clients.
 pub async fn load_sdk_config(options: &ConnectOptions) -> SdkConfig {
+    configure(options).await.0
+}
+
+/// [`load_sdk_config`], and the profile's credential helper when its credentials come from one: run here, not by
+/// aws-config (see `credential_helper.rs`), unless the environment holds credentials, which come first.
+async fn configure(options: &ConnectOptions) -> (SdkConfig, Option<Arc<CredentialHelper>>) {
+    let from_environment = std::env::var_os("AWS_ACCESS_KEY_ID").is_some_and(|key| !key.is_empty());
+    let helper = if from_environment {
+        None
+    } else {
+        CredentialHelper::of_profile(options.profile.as_deref(), CREDENTIAL_HELPER_TIMEOUT)
+            .await
+            .map(Arc::new)
+    };
     // aws-config's DefaultRegionChain, spelled out: its IMDS step needs an HTTP client, which only a
     // ProviderConfig can give it now that the SDK has no default one.
     let http_client = https_client();
@@ -89,7 +106,10 @@ pub async fn load_sdk_config(options: &ConnectOptions) -> SdkConfig {
     if let Some(endpoint) = &options.endpoint_url {
         loader = loader.endpoint_url(endpoint);
     }
-    loader.load().await
+    if let Some(helper) = &helper {
+        loader = loader.credentials_provider(HelperProvider(Arc::clone(helper)));
+    }
+    (loader.load().await, helper)
 }
 
 /// The SDK's hyper 1 HTTPS client as its default one is built (`aws-smithy-runtime`'s `default_https_client`:
@@ -117,12 +137,21 @@ fn https_client() -> SharedHttpClient {
 /// constructor exists, so that internal module is used here and nowhere else (an SDK upgrade that changes it breaks
 /// only this function, at compile time).
 pub async fn known_profiles() -> Vec<String> {
+    load_profiles(None)
+        .await
+        .map(|profiles| profiles.profiles().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// The shared config and credentials files as aws-config reads them, with `selected` (else `AWS_PROFILE`, else
+/// `default`) as the selected profile; `None` when they cannot be read.
+pub(crate) async fn load_profiles(selected: Option<&str>) -> Option<aws_config::profile::ProfileSet> {
     use aws_types::os_shim_internal::{Env, Fs};
     let files = aws_runtime::env_config::file::EnvConfigFiles::default();
-    match aws_config::profile::load(&Fs::real(), &Env::real(), &files, None).await {
-        Ok(profiles) => profiles.profiles().map(str::to_owned).collect(),
-        Err(_) => Vec::new(),
-    }
+    let selected = selected.map(|name| std::borrow::Cow::Owned(name.to_owned()));
+    aws_config::profile::load(&Fs::real(), &Env::real(), &files, selected)
+        .await
+        .ok()
 }
 
 /// Logs every API call at `debug` level: operation, duration and retries. Never the request or
@@ -203,12 +232,13 @@ pub struct Cognito {
     pub(crate) idp: aws_sdk_cognitoidentityprovider::Client,
     pub(crate) sts: aws_sdk_sts::Client,
     region: String,
+    pub(crate) credential_helper: Option<Arc<CredentialHelper>>,
 }
 
 impl Cognito {
     /// Loads the configuration (see [`load_sdk_config`]) and builds the clients, each logging its calls.
     pub async fn connect(options: &ConnectOptions) -> Self {
-        let config = load_sdk_config(options).await;
+        let (config, credential_helper) = configure(options).await;
         let region = config.region().map_or(FALLBACK_REGION, Region::as_ref).to_owned();
         let idp = aws_sdk_cognitoidentityprovider::config::Builder::from(&config)
             .interceptor(CallLogger)
@@ -220,6 +250,7 @@ impl Cognito {
             idp: aws_sdk_cognitoidentityprovider::Client::from_conf(idp),
             sts: aws_sdk_sts::Client::from_conf(sts),
             region,
+            credential_helper,
         }
     }
 

@@ -226,6 +226,9 @@ pub enum ApiErrorKind {
     Service,
     /// The endpoint could not be reached: a name that does not resolve, a refused or dropped connection.
     Connection,
+    /// The request was sent and the connection closed before a whole answer came back: the call may have taken
+    /// effect.
+    ConnectionLost,
     /// No answer came in time.
     Timeout,
     /// Anything else: an answer that could not be read, a request that could not be made.
@@ -339,11 +342,20 @@ where
             Some("ConcurrentModificationException") => ApiErrorKind::ConcurrentModification,
             _ => ApiErrorKind::Service,
         },
+        // The helper's own error names it and says what it did; "no credentials were found" would mislead.
+        _ if caused_by::<crate::CredentialHelperError>(error) => ApiErrorKind::Other,
         _ if caused_by::<CredentialsError>(error) => ApiErrorKind::NoCredentials,
         SdkError::TimeoutError(_) => ApiErrorKind::Timeout,
         SdkError::DispatchFailure(failure) if failure.is_timeout() => ApiErrorKind::Timeout,
         SdkError::DispatchFailure(failure) if failure.is_io() || caused_by::<std::io::Error>(error) => {
             ApiErrorKind::Connection
+        }
+        // The SDK's HTTP client calls a connection closed mid-answer (hyper's IncompleteMessage) a transient error
+        // of no other kind.
+        SdkError::DispatchFailure(failure)
+            if failure.as_other() == Some(aws_smithy_types::retry::ErrorKind::TransientError) =>
+        {
+            ApiErrorKind::ConnectionLost
         }
         _ => ApiErrorKind::Other,
     }
@@ -488,10 +500,17 @@ mod tests {
     #[test]
     fn failures_without_an_answer_are_connection_timeout_or_other() {
         let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
-        let cases: [(Sdk, ApiErrorKind); 4] = [
+        let cases: [(Sdk, ApiErrorKind); 5] = [
             (
                 SdkError::dispatch_failure(ConnectorError::io(Box::new(refused))),
                 ApiErrorKind::Connection,
+            ),
+            (
+                SdkError::dispatch_failure(ConnectorError::other(
+                    boxed("connection closed before message completed"),
+                    Some(aws_smithy_types::retry::ErrorKind::TransientError),
+                )),
+                ApiErrorKind::ConnectionLost,
             ),
             (
                 SdkError::dispatch_failure(ConnectorError::timeout(boxed("slow"))),

@@ -5,7 +5,10 @@
 
 use std::fmt;
 
+use pool_spec::Shown;
 use serde_json::{Value, json};
+
+use crate::{Partition, PoolId};
 
 /// One IAM action this workspace's commands need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -203,7 +206,7 @@ impl Role {
     }
 
     /// The IAM policy document of the role. `pools` is the resource of every call that names a pool:
-    /// `arn:aws:cognito-idp:REGION:ACCOUNT:userpool/*` by default, or one pool's ARN.
+    /// `arn:PARTITION:cognito-idp:REGION:ACCOUNT:userpool/*` by default, or one pool's ARN.
     pub fn policy(self, pools: &PoolResource) -> Value {
         let actions = self.actions();
         let names = |scope: Scope| -> Vec<&str> {
@@ -234,7 +237,10 @@ impl Role {
                 "Sid": "CognitoEmailServiceLinkedRole",
                 "Effect": "Allow",
                 "Action": Action::CreateEmailServiceLinkedRole.name(),
-                "Resource": format!("arn:aws:iam::{}:role/aws-service-role/{EMAIL_SERVICE}/*", pools.account),
+                "Resource": format!(
+                    "arn:{}:iam::{}:role/aws-service-role/{EMAIL_SERVICE}/*",
+                    pools.partition, pools.account
+                ),
                 "Condition": {"StringEquals": {"iam:AWSServiceName": EMAIL_SERVICE}},
             }));
         }
@@ -243,7 +249,7 @@ impl Role {
                 "Sid": "PassTheLivePoolsSmsRoleToCognito",
                 "Effect": "Allow",
                 "Action": Action::PassSmsRole.name(),
-                "Resource": format!("arn:aws:iam::{}:role/*", pools.account),
+                "Resource": format!("arn:{}:iam::{}:role/*", pools.partition, pools.account),
                 "Condition": {"StringEquals": {"iam:PassedToService": COGNITO_SERVICE}},
             }));
         }
@@ -273,61 +279,118 @@ impl std::str::FromStr for Role {
     }
 }
 
-/// The user pools a policy grants: every pool of a region and account (`*` where not given), or one.
+/// The user pools a policy grants: every pool of a region and account (`*` where not given), or one. Each part is
+/// checked, and the partition of every ARN comes from the region.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolResource {
+    partition: Partition,
     region: String,
     account: String,
-    pool_id: Option<String>,
+    pool_id: Option<PoolId>,
 }
 
-/// A `--pool-arn` that is not a user pool ARN.
+/// A part of a policy's resources that is not what it claims to be; nothing is printed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a user pool ARN: expected arn:aws:cognito-idp:REGION:ACCOUNT_ID:userpool/POOL_ID")]
-pub struct NotAPoolArn(pub String);
+pub enum PoolResourceError {
+    /// Not a region code of any AWS partition.
+    #[error("`{}` is not an AWS region code (lower case, e.g. eu-west-1, cn-north-1, us-gov-west-1)", Shown(.0))]
+    NotARegion(String),
+    /// Not 12 digits.
+    #[error("`{}` is not an AWS account ID: an account ID is exactly 12 digits", Shown(.0))]
+    NotAnAccountId(String),
+    /// Not the ARN of one user pool.
+    #[error(
+        "`{}` is not the ARN of one user pool: {why}; expected arn:PARTITION:cognito-idp:REGION:ACCOUNT_ID:userpool/POOL_ID",
+        Shown(.arn)
+    )]
+    NotAPoolArn {
+        /// The ARN given.
+        arn: String,
+        /// What is wrong with it.
+        why: String,
+    },
+}
 
 impl PoolResource {
-    /// Every pool of `region` and `account` (each `*` when `None`).
-    pub fn all(region: Option<&str>, account: Option<&str>) -> Self {
+    /// Every pool of every account and region of the `aws` partition.
+    pub fn any() -> Self {
         Self {
-            region: region.unwrap_or("*").to_owned(),
-            account: account.unwrap_or("*").to_owned(),
+            partition: Partition::Aws,
+            region: "*".into(),
+            account: "*".into(),
             pool_id: None,
         }
     }
 
-    /// One pool, from its ARN.
-    pub fn one(arn: &str) -> Result<Self, NotAPoolArn> {
-        let invalid = || NotAPoolArn(arn.to_owned());
-        let rest = arn.strip_prefix("arn:aws:cognito-idp:").ok_or_else(invalid)?;
-        let [region, account, resource] = rest.splitn(3, ':').collect::<Vec<_>>()[..] else {
-            return Err(invalid());
-        };
-        let pool_id = resource.strip_prefix("userpool/").ok_or_else(invalid)?;
-        let valid = !region.is_empty()
-            && account.len() == 12
-            && account.bytes().all(|byte| byte.is_ascii_digit())
-            && pool_id.starts_with(&format!("{region}_"))
-            && pool_id.len() > region.len() + 1
-            && !pool_id.contains(['*', '/', ':']);
-        if !valid {
-            return Err(invalid());
+    /// Every pool of `region` and `account` (each `*` when `None`; without a region, the regions of the `aws`
+    /// partition).
+    pub fn all(region: Option<&str>, account: Option<&str>) -> Result<Self, PoolResourceError> {
+        let mut pools = Self::any();
+        if let Some(region) = region {
+            pools.partition =
+                Partition::of_region(region).ok_or_else(|| PoolResourceError::NotARegion(region.to_owned()))?;
+            region.clone_into(&mut pools.region);
         }
+        if let Some(account) = account {
+            check_account(account)?;
+            account.clone_into(&mut pools.account);
+        }
+        Ok(pools)
+    }
+
+    /// One pool, from its ARN: the partition its region belongs to, an account ID, and the ID of a pool of that
+    /// region (letters and digits after the `_`, so no IAM wildcard can widen it).
+    pub fn one(arn: &str) -> Result<Self, PoolResourceError> {
+        let invalid = |why: String| PoolResourceError::NotAPoolArn {
+            arn: arn.to_owned(),
+            why,
+        };
+        let parts = arn.splitn(6, ':').collect::<Vec<_>>();
+        let ["arn", partition, "cognito-idp", region, account, resource] = parts[..] else {
+            return Err(invalid("it does not start arn:PARTITION:cognito-idp:".into()));
+        };
+        let expected = Partition::of_region(region)
+            .ok_or_else(|| invalid(PoolResourceError::NotARegion(region.to_owned()).to_string()))?;
+        if partition != expected.as_str() {
+            return Err(invalid(format!("the ARNs of {} are arn:{expected}:…", Shown(region))));
+        }
+        check_account(account).map_err(|error| invalid(error.to_string()))?;
+        let pool_id = resource
+            .strip_prefix("userpool/")
+            .and_then(PoolId::parse)
+            .filter(|pool_id| pool_id.region() == region)
+            .ok_or_else(|| {
+                invalid(format!(
+                    "`{}` is not userpool/ and the ID of a pool in {} ({region}_ then letters and digits)",
+                    Shown(resource),
+                    Shown(region)
+                ))
+            })?;
         Ok(Self {
+            partition: expected,
             region: region.to_owned(),
             account: account.to_owned(),
-            pool_id: Some(pool_id.to_owned()),
+            pool_id: Some(pool_id),
         })
+    }
+}
+
+fn check_account(account: &str) -> Result<(), PoolResourceError> {
+    let valid = account.len() == 12 && account.bytes().all(|byte| byte.is_ascii_digit());
+    if valid {
+        Ok(())
+    } else {
+        Err(PoolResourceError::NotAnAccountId(account.to_owned()))
     }
 }
 
 impl fmt::Display for PoolResource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pool = self.pool_id.as_deref().unwrap_or("*");
+        let pool = self.pool_id.as_ref().map_or("*", PoolId::as_str);
         write!(
             f,
-            "arn:aws:cognito-idp:{}:{}:userpool/{pool}",
-            self.region, self.account
+            "arn:{}:cognito-idp:{}:{}:userpool/{pool}",
+            self.partition, self.region, self.account
         )
     }
 }
@@ -360,7 +423,7 @@ mod tests {
 
     #[test]
     fn scopes_to_pools_wherever_the_call_names_one() {
-        let policy = Role::Provisioner.policy(&PoolResource::all(Some("eu-west-1"), Some("123456789012")));
+        let policy = Role::Provisioner.policy(&PoolResource::all(Some("eu-west-1"), Some("123456789012")).unwrap());
         let statements = policy["Statement"].as_array().unwrap();
         assert_eq!(
             statements[0]["Action"],
@@ -404,6 +467,11 @@ mod tests {
             "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/us-east-1_x",
             "arn:aws:s3:::bucket",
             "eu-west-1_AbCdEf123",
+            "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_?????????",
+            "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC/x",
+            "arn:aws:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_AbC",
+            "arn:aws-cn:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC",
+            "arn:aws:cognito-idp:eu-west-l:123456789012:userpool/eu-west-l_AbC",
         ] {
             assert!(PoolResource::one(bad).is_err(), "{bad}");
         }

@@ -1,6 +1,6 @@
 //! The one crate that talks to Amazon Cognito (and STS, to learn the caller's account).
 //!
-//! Owns: building the SDK clients from aws-config, finding a pool by name and tags, observing it in
+//! Owns: building the SDK clients from aws-config (and running a profile's `credential_process` itself), finding a pool by name and tags, observing it in
 //! pool-spec's shape, applying a plan, creating and reading users, scanning every user of a pool within a
 //! client-side rate limit, and disabling, enabling and resetting the authenticator of a user (Cognito
 //! only: never the database).
@@ -34,9 +34,11 @@
 mod access;
 mod apply;
 mod client;
+mod credential_helper;
 mod error;
 pub mod iam;
 mod observe;
+mod partition;
 mod pool_choice;
 mod pool_id;
 mod provision;
@@ -50,10 +52,12 @@ mod users;
 pub use access::{UserAccess, UserOperation, UserWrite, Written};
 pub use apply::Applied;
 pub use client::{Cognito, ConnectOptions, FALLBACK_REGION, known_profiles, load_sdk_config};
+pub use credential_helper::{CREDENTIAL_HELPER_TIMEOUT, CredentialHelperError, HelperFailure};
 pub use error::{ApiErrorKind, ApiFailure, Error, PoolSummary};
 pub use observe::{FoundPool, LiveClient, LivePool, Unreadable};
+pub use partition::Partition;
 pub use pool_choice::{ChosenPool, PoolChoice, PoolChoiceError};
-pub use pool_id::{NoSuchPool, PoolId, pool_region};
+pub use pool_id::{NoSuchPool, PoolId, lower_case_region, pool_region};
 pub use provision::{Prepared, SesIdentitySource};
 pub use scan::{ListedUser, MfaState, RateLimit, UserScan};
 pub use secrecy::{ExposeSecret, SecretString};

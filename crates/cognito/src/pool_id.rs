@@ -3,12 +3,13 @@
 //!
 //! One parser ([`PoolId::parse`]) decides both whether a string is a pool ID and what its region is. AWS's
 //! region codes (`us-east-1`, `us-gov-west-1`) hold `-` but never `_`, and the suffix is alphanumeric, so a pool ID
-//! has exactly one `_`: the region is what comes before it.
+//! has exactly one `_`: the region is what comes before it, and it must be a region code ([`Partition::of_region`]),
+//! so `US-EAST-1_AbC` is no pool ID rather than one of a region `US-EAST-1`.
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::Cognito;
+use crate::{Cognito, Partition};
 
 /// Cognito's `UserPoolId` is at most 55 characters.
 const MAX_POOL_ID_CHARS: usize = 55;
@@ -20,9 +21,8 @@ pub struct PoolId {
 }
 
 impl PoolId {
-    /// The ID, if `id` has a pool ID's shape: a region (ASCII letters, digits and `-`), one `_`, then ASCII
-    /// letters and digits, at most 55 characters in all (Cognito's pattern `[\w-]+_[0-9a-zA-Z]+`, narrowed
-    /// to what a region can be).
+    /// The ID, if `id` has a pool ID's shape: a region code, one `_`, then ASCII letters and digits, at most 55
+    /// characters in all (Cognito's pattern `[\w-]+_[0-9a-zA-Z]+`, narrowed to what a region can be).
     pub fn parse(id: &str) -> Option<PoolId> {
         split(id).map(|_| PoolId { id: id.to_owned() })
     }
@@ -41,7 +41,7 @@ impl PoolId {
 /// The region and suffix of a pool ID, or `None` when `id` is not shaped like one. The one parser.
 fn split(id: &str) -> Option<(&str, &str)> {
     let (region, suffix) = id.split_once('_')?;
-    let region_ok = !region.is_empty() && region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let region_ok = Partition::of_region(region).is_some();
     let suffix_ok = !suffix.is_empty() && suffix.chars().all(|c| c.is_ascii_alphanumeric());
     (region_ok && suffix_ok && id.chars().count() <= MAX_POOL_ID_CHARS).then_some((region, suffix))
 }
@@ -56,6 +56,13 @@ impl AsRef<str> for PoolId {
     fn as_ref(&self) -> &str {
         &self.id
     }
+}
+
+/// What the user probably meant by `id` when it is no pool ID only because its region is not in lower case:
+/// `us-east-1_AbC` for `US-EAST-1_AbC` (the suffix is kept: it is case-sensitive).
+pub fn lower_case_region(id: &str) -> Option<PoolId> {
+    let (region, suffix) = id.split_once('_')?;
+    PoolId::parse(&format!("{}_{suffix}", region.to_ascii_lowercase())).filter(|fixed| fixed.as_str() != id)
 }
 
 impl FromStr for PoolId {
@@ -140,6 +147,8 @@ mod tests {
             "us-east-1_Ab-C",
             "us-east-1_AbC 123",
             "us-east-é_AbC123",
+            "US-EAST-1_AbC123",
+            "eu-west-l_AbC123",
             "not-a-pool",
             "",
         ] {
@@ -153,6 +162,18 @@ mod tests {
             Some("us-east-1")
         );
         assert_eq!(PoolId::parse(&format!("{longest}a")), None);
+    }
+
+    #[test]
+    fn a_shouted_region_is_lowered_and_nothing_else() {
+        assert_eq!(
+            lower_case_region("US-EAST-1_AbC123")
+                .map(|id| id.to_string())
+                .as_deref(),
+            Some("us-east-1_AbC123")
+        );
+        assert_eq!(lower_case_region("us-east-1_AbC123"), None);
+        assert_eq!(lower_case_region("EU-WEST-L_AbC123"), None);
     }
 
     #[test]

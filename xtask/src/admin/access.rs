@@ -160,17 +160,24 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
             Ok(ExitCode::SUCCESS)
         }
         outcome => {
-            let why = match outcome {
+            let why = match &outcome {
                 ResetOutcome::Answered { url, status } => format!("POST {url} answered HTTP {status}"),
-                ResetOutcome::Unreachable { url, reason } => format!("POST {url} failed: {reason}"),
+                ResetOutcome::NoAnswer { url, reason } | ResetOutcome::Unreachable { url, reason } => {
+                    format!("POST {url} failed: {reason}")
+                }
                 ResetOutcome::NotSent { url, .. } => format!("POST {url} was not sent"),
             };
-            writeln!(out, "Password reset NOT requested: {why}")?;
-            writeln!(
-                out,
-                "Next: the authenticator is reset; {email} chooses the frontend's \"Forgot Password?\", then sets \
-                 a new password and a new authenticator app from the emailed link."
-            )?;
+            if outcome.may_have_replaced_password() {
+                writeln!(out, "Password reset sent, and it failed: {why}")?;
+                super::may_have_replaced_password(&mut out, &email)?;
+            } else {
+                writeln!(out, "Password reset NOT requested: {why}")?;
+                writeln!(
+                    out,
+                    "Next: the authenticator is reset; {email} chooses the frontend's \"Forgot Password?\", then \
+                     sets a new password and a new authenticator app from the emailed link."
+                )?;
+            }
             Ok(ExitCode::FAILURE)
         }
     }

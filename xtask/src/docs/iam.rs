@@ -41,7 +41,7 @@ pub fn page() -> String {
         for line in list_table("", &[], std::iter::once(header).chain(rows)) {
             page.line(0, &line);
         }
-        let policy = serde_json::to_string_pretty(&role.policy(&PoolResource::all(None, None))).unwrap_or_default();
+        let policy = serde_json::to_string_pretty(&role.policy(&PoolResource::any())).unwrap_or_default();
         page.code_block(0, "json", policy.lines().map(str::to_owned));
     }
     page.heading("A daily drift check in GitHub Actions", '-');

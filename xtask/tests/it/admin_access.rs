@@ -654,3 +654,77 @@ async fn a_bootstrap_whose_user_appears_while_the_prompt_waits_is_planned_again_
     };
     assert_eq!(row.external_id, username);
 }
+
+/// A pool ID whose region is in upper case is no pool ID: refused before any call, with the ID to pass instead,
+/// rather than "pass --region US-EAST-1" (issue 19, item 17).
+#[tokio::test]
+async fn an_upper_case_pool_id_is_refused_with_the_id_to_pass() {
+    let world = test_support::world().await;
+    let (region, suffix) = world.pool_id.split_once('_').unwrap();
+    let shouted = format!("{}_{suffix}", region.to_ascii_uppercase());
+    let endpoint = world.proxy.endpoint();
+    let run = crate::support::xtask(&[
+        "admin",
+        "disable",
+        "--email",
+        "ana@example.org",
+        "--yes",
+        "--pool-id",
+        &shouted,
+        "--endpoint-url",
+        &endpoint,
+        "--region",
+        "us-east-1",
+    ])
+    .await;
+    run.assert_code(1);
+    assert!(world.proxy.calls().is_empty(), "{:?}", world.proxy.operations());
+    assert!(run.stderr.contains(&shouted), "{}", run.stderr);
+    assert!(!run.stderr.contains("--region US-EAST-1"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("hint: pass --pool-id {}", world.pool_id)),
+        "{}",
+        run.stderr
+    );
+}
+
+/// `admin` for a user who is disabled in Cognito names the command that enables it (issue 19, item 17), rather than
+/// the console.
+#[tokio::test]
+async fn admin_for_a_disabled_user_names_admin_enable() {
+    let (world, email, _) = world_with_user().await;
+    world
+        .sdk
+        .admin_disable_user()
+        .user_pool_id(&world.pool_id)
+        .username(&email)
+        .send()
+        .await
+        .unwrap();
+    world.proxy.clear();
+    let endpoint = world.proxy.endpoint();
+    let run = crate::support::xtask(&[
+        "admin",
+        "--email",
+        &email,
+        "--name",
+        "Ada Admin",
+        "--pool-id",
+        &world.pool_id,
+        "--database-url",
+        world.database.url(),
+        "--endpoint-url",
+        &endpoint,
+        "--region",
+        "us-east-1",
+    ])
+    .await;
+    run.assert_code(1);
+    assert!(run.stderr.contains("is disabled"), "{}", run.stderr);
+    assert!(!run.stderr.contains("console"), "{}", run.stderr);
+    let enable =
+        format!("hint: if it should be an administrator, enable it with `cargo xtask admin enable --email {email}`");
+    assert!(run.stderr.contains(&enable), "{enable:?} missing from:\n{}", run.stderr);
+    assert!(!enabled(&world, &email).await);
+    assert!(test_support::rows(&world.database).is_empty());
+}

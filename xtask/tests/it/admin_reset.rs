@@ -150,3 +150,51 @@ async fn on_a_terminal_it_asks_and_sends_on_yes() {
     assert!(printed.contains("Password reset requested"), "{printed}");
     assert!(request.await.unwrap().starts_with("POST /users/forgot-password "));
 }
+
+/// A backend that received the reset request and then failed (HTTP 500) or never answered may already have replaced
+/// the password: the report says so and what to do, rather than "NOT requested" (issue 19, item 17).
+#[tokio::test]
+async fn a_reset_the_backend_received_but_did_not_answer_well_may_have_replaced_the_password() {
+    use tokio::io::AsyncReadExt;
+
+    let world = test_support::world().await;
+    let email = admin_with_own_password(&world).await;
+
+    let (failing, request) = test_support::one_request_server(500).await;
+    let mut args = admin_args(&world, &email, &failing);
+    args.push("--yes".into());
+    let (code, printed) = xtask(args).await;
+    assert!(
+        request.await.unwrap().contains(&email),
+        "the backend received the request"
+    );
+
+    // A backend that reads the request and holds its answer until the test ends.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent = format!("http://{}", listener.local_addr().unwrap());
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let holder = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut received = vec![0u8; 4096];
+        let read = stream.read(&mut received).await.unwrap();
+        let _ = released.await;
+        String::from_utf8_lossy(&received[..read]).into_owned()
+    });
+    let mut args = admin_args(&world, &email, &silent);
+    args.push("--yes".into());
+    let (silent_code, silent_printed) = xtask(args).await;
+    release.send(()).unwrap();
+    assert!(
+        holder.await.unwrap().contains("forgot-password"),
+        "the backend received the request"
+    );
+
+    for (code, printed) in [(code, printed), (silent_code, silent_printed)] {
+        assert_eq!(code, Some(1), "{printed}");
+        assert!(!printed.contains("NOT requested"), "{printed}");
+        assert!(
+            printed.contains("may already have replaced the password") && printed.contains("Forgot Password?"),
+            "{printed}"
+        );
+    }
+}

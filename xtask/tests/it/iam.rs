@@ -312,8 +312,8 @@ fn every_policy_passes_parliament() {
     let narrow = PoolResource::one("arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123").unwrap();
     for role in Role::ALL {
         for pools in [
-            PoolResource::all(None, None),
-            PoolResource::all(Some("eu-west-1"), Some("123456789012")),
+            PoolResource::any(),
+            PoolResource::all(Some("eu-west-1"), Some("123456789012")).unwrap(),
             narrow.clone(),
         ] {
             let policy = role.policy(&pools).to_string();
@@ -405,10 +405,92 @@ async fn iam_policy_prints_the_tables_policy() {
         run.assert_code(0);
         assert_eq!(
             run.json(),
-            role.policy(&PoolResource::all(Some("eu-west-1"), Some("123456789012")))
+            role.policy(&PoolResource::all(Some("eu-west-1"), Some("123456789012")).unwrap())
         );
     }
     let bad = xtask(&["iam-policy", "--role", "admin", "--pool-arn", "arn:aws:s3:::bucket"]).await;
     bad.assert_code(1);
-    assert!(bad.stderr.contains("is not a user pool ARN"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("is not the ARN of one user pool"), "{}", bad.stderr);
+}
+
+/// Each part of an ARN the policy is built from is checked (issue 19, item 13): what is not a region, an account ID
+/// or one pool's ARN is refused with a hint naming the flag, and the partition comes from the region.
+#[tokio::test]
+async fn iam_policy_refuses_what_is_no_region_account_or_pool_and_takes_the_partition_from_the_region() {
+    let refused = [
+        (
+            vec!["--region", "eu-west-1", "--account-id", "1234"],
+            "`1234`",
+            "--account-id",
+        ),
+        (vec!["--account-id", "12345678901x"], "`12345678901x`", "--account-id"),
+        (vec!["--account-id", ""], "``", "--account-id"),
+        (vec!["--region", "eu-west-l"], "`eu-west-l`", "--region"),
+        (
+            vec!["--region", "us-east-1:*:userpool/*,x"],
+            "`us-east-1:*:userpool/*,x`",
+            "--region",
+        ),
+        (vec!["--region", "US-EAST-1"], "`US-EAST-1`", "--region"),
+        (
+            vec![
+                "--pool-arn",
+                "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_?????????",
+            ],
+            "us-east-1_?????????",
+            "--pool-arn",
+        ),
+        (
+            vec![
+                "--pool-arn",
+                "arn:aws:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_AbC",
+            ],
+            "arn:aws-cn:",
+            "--pool-arn",
+        ),
+    ];
+    for (args, named, flag) in refused {
+        let run = xtask(&[&["iam-policy", "--role", "admin"], &args[..]].concat()).await;
+        run.assert_code(1);
+        assert!(run.stdout.is_empty(), "{args:?} printed a policy:\n{}", run.stdout);
+        assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .lines()
+                .any(|line| line.starts_with("hint:") && line.contains(flag)),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let china = xtask(&[
+        "iam-policy",
+        "--role",
+        "provisioner",
+        "--region",
+        "cn-north-1",
+        "--account-id",
+        "123456789012",
+    ])
+    .await;
+    china.assert_code(0);
+    let policy = china.json();
+    let resources: Vec<&str> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|statement| statement["Resource"].as_str())
+        .filter(|resource| *resource != "*")
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            "arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/*",
+            "arn:aws-cn:iam::123456789012:role/aws-service-role/email.cognito-idp.amazonaws.com/*",
+            "arn:aws-cn:iam::123456789012:role/*",
+        ]
+    );
+    let one = "arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_AbC";
+    let run = xtask(&["iam-policy", "--role", "admin", "--pool-arn", one]).await;
+    run.assert_code(0);
+    assert_eq!(run.json()["Statement"][1]["Resource"], one);
 }

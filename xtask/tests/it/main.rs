@@ -8,6 +8,7 @@ mod admin_defaults;
 mod admin_reset;
 mod architecture;
 mod audit;
+mod credential_helper;
 mod db_setup;
 mod docs_flags;
 mod docs_fresh;

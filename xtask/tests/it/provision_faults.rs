@@ -400,3 +400,24 @@ async fn concurrent_modification_that_never_ends_fails_after_five_attempts_with_
         .await
         .assert_code(0);
 }
+
+/// A connection that AWS's side closes after the call reached it, on every attempt, is named as such with what to
+/// do, rather than left at the SDK's "dispatch failure … SendRequest" (issue 19, item 17).
+#[tokio::test]
+async fn a_connection_dropped_mid_answer_on_every_attempt_says_so_and_what_to_do() {
+    let proxy = proxy().await;
+    proxy.inject(Fault {
+        times: 5,
+        ..Fault::after_forwarding("ListUserPools", 1, FaultKind::DropConnection)
+    });
+    let run = provision(Environment::Development, &proxy, &["--check"]).await;
+    run.assert_code(1);
+    assert_eq!(count(&proxy, "ListUserPools"), 5, "every attempt was made");
+    let hint = run.stderr.lines().find(|line| line.starts_with("hint:"));
+    assert!(
+        hint.is_some_and(|hint| hint.contains("closed the connection before the answer came")
+            && hint.contains("run the same command again")),
+        "{}",
+        run.stderr
+    );
+}

@@ -56,6 +56,13 @@ async fn bad_input_is_refused_with_its_reason_and_changes_nothing() {
         ("email over 128", email(&long_email), "at most 128"),
         ("newline in email", email("ad\nmin@example.org"), "control character"),
         ("NUL in email", email("admin@example.org\0x"), "control character"),
+        // Issue 19, item 17: lower-casing would turn these into other ASCII addresses than the one typed.
+        (
+            "Kelvin sign in email",
+            email("\u{212A}im@example.org"),
+            "U+212A lower-cases to the ASCII `k`",
+        ),
+        ("dotted capital I in domain", email("kim@example.\u{0130}o"), "U+0130"),
         ("empty name", name(""), "name is empty"),
         ("whitespace name", name("   "), "name is empty"),
         ("tab and newline name", name("\t\n"), "name is empty"),

@@ -134,7 +134,10 @@ async fn a_client_holds_at_most_two_secrets_and_keeps_its_last() {
         None,
         "the original is gone"
     );
-    assert_eq!(secret_ids(&sdk, &pool_id, &client_id).await, std::slice::from_ref(&custom_id));
+    assert_eq!(
+        secret_ids(&sdk, &pool_id, &client_id).await,
+        std::slice::from_ref(&custom_id)
+    );
 
     let last = sdk
         .delete_user_pool_client_secret()
