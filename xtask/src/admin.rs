@@ -123,7 +123,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         report.password_reset = Some(runtime.block_on(admin_bootstrap::send_password_reset(target, &report.email)));
     }
 
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::out::stdout();
     match args.output {
         Output::Json => writeln!(out, "{}", serde_json::to_string(&report)?)?,
         Output::Text => print_text(&mut out, &report)?,

@@ -81,7 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .await
             .map_err(anyhow::Error::from)
     })?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::out::stdout();
     match args.output {
         Output::Json => writeln!(out, "{}", serde_json::to_string(&report)?)?,
         Output::Text => print_text(&mut out, &report, &database_url)?,

@@ -10,6 +10,7 @@ use cognito::{Applied, Cognito, ExposeSecret, LivePool, Prepared, SesIdentitySou
 use pool_spec::{Environment, Plan};
 use serde::Serialize;
 
+use crate::out::outln;
 use crate::aws::{AwsArgs, runtime};
 
 /// Exit code of `--check` when the live pool differs from the spec.
@@ -182,21 +183,19 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// The plan's own lines (its `Display`), under a heading that says which pool they are about.
-#[allow(clippy::print_stdout)]
 fn print_plan(environment: Environment, name: &str, region: &str, plan: &Plan<LivePool>) {
     let id = plan.live().map_or("not found", |live| live.id.as_str());
-    println!("Plan for the {environment} user pool `{name}` ({id}) in {region}:");
+    outln!("Plan for the {environment} user pool `{name}` ({id}) in {region}:");
     for line in plan.to_string().lines() {
-        println!("  {line}");
+        outln!("  {line}");
     }
 }
 
 /// Live settings an update would reset because this build cannot read them.
-#[allow(clippy::print_stdout)]
 fn print_unreadable(unreadable: &cognito::Unreadable) {
     for (resource, members) in [("pool", &unreadable.pool), ("app client", &unreadable.client)] {
         if !members.is_empty() {
-            println!(
+            outln!(
                 "  note: the {resource} has settings this tool cannot read ({}); it refuses to update the {resource}",
                 members.join(", ")
             );
@@ -221,28 +220,26 @@ fn domain_identity_arn(error: &cognito::Error, source: Option<&SesIdentitySource
 }
 
 /// Which SES identity the plan uses, and why that one.
-#[allow(clippy::print_stdout)]
 fn print_ses_identity(desired: &pool_spec::DesiredState, source: Option<&SesIdentitySource>) {
     if let (Some(source), pool_spec::EmailConfiguration::Developer { source_arn, .. }) = (source, desired.email()) {
-        println!("  SES identity: {source_arn} ({source})");
+        outln!("  SES identity: {source_arn} ({source})");
     }
 }
 
-#[allow(clippy::print_stdout)]
 fn print_result(args: &Args, applied: &Applied, plan: &Plan<LivePool>) {
     if !plan.is_converged() {
-        println!("Applied.");
+        outln!("Applied.");
     }
-    println!("Pool ID:       {}", applied.pool_id);
-    println!("Pool ARN:      {}", applied.pool_arn.as_deref().unwrap_or("unknown"));
-    println!("Client ID:     {}", applied.client_id);
+    outln!("Pool ID:       {}", applied.pool_id);
+    outln!("Pool ARN:      {}", applied.pool_arn.as_deref().unwrap_or("unknown"));
+    outln!("Client ID:     {}", applied.client_id);
     match (&applied.client_secret, args.show_secret) {
-        (Some(secret), true) => println!("Client secret: {}", secret.expose_secret()),
-        (Some(_), false) => println!("Client secret: hidden (--show-secret prints it, --write-env FILE stores it)"),
-        (None, _) => println!("Client secret: none"),
+        (Some(secret), true) => outln!("Client secret: {}", secret.expose_secret()),
+        (Some(_), false) => outln!("Client secret: hidden (--show-secret prints it, --write-env FILE stores it)"),
+        (None, _) => outln!("Client secret: none"),
     }
     if let Some(path) = &args.write_env {
-        println!(
+        outln!(
             "Wrote COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET and AWS_REGION to {} (owner-only access)",
             path.display()
         );
@@ -277,7 +274,7 @@ fn print_json(
         converged: plan.is_converged(),
         applied: did_apply,
     };
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::out::stdout();
     serde_json::to_writer(&mut stdout, &report)?;
     writeln!(stdout)?;
     Ok(())

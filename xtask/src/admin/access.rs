@@ -98,7 +98,7 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
         .block_on(admin_bootstrap::plan_access(&cognito, &choice, &email, operation))
         .with_context(|| format!("nothing was changed (looked in {})", pool_choice_text(&choice)))?;
     let (pool, access, writes) = (&plan.pool, &plan.access, &plan.writes);
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::out::stdout();
 
     writeln!(out, "{} {email}", verb(operation))?;
     let pool_name = pool
