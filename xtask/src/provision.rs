@@ -10,8 +10,8 @@ use cognito::{Applied, Cognito, ExposeSecret, LivePool, Prepared, SesIdentitySou
 use pool_spec::{Environment, Plan};
 use serde::Serialize;
 
-use crate::out::outln;
 use crate::aws::{AwsArgs, runtime};
+use crate::out::outln;
 
 /// Exit code of `--check` when the live pool differs from the spec.
 const CHANGES_NEEDED: u8 = 2;

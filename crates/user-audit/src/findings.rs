@@ -72,6 +72,24 @@ pub struct Admin {
     pub cognito: Option<AdminCognito>,
 }
 
+impl Admin {
+    /// The administrator's Cognito user, listed by the scan, was gone when its MFA was read (deleted while the
+    /// audit ran): it has no Cognito state any more, and its row is a [`FindingKind::RowWithoutCognitoUser`].
+    pub fn deleted_during_audit(&mut self) -> Finding {
+        self.cognito = None;
+        Finding {
+            kind: FindingKind::RowWithoutCognitoUser,
+            email: Some(self.email.clone()),
+            row_id: Some(self.row_id),
+            username: None,
+            detail: format!(
+                "row {} points at external_id {}, a user of the pool that was deleted while the audit ran",
+                self.row_id, self.username
+            ),
+        }
+    }
+}
+
 /// What Cognito says about an administrator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AdminCognito {
@@ -101,6 +119,11 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Every `OCP` row, by id.
     pub admins: Vec<Admin>,
+}
+
+/// Puts findings in the report's order: by kind, then row id, then username.
+pub(crate) fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| (a.kind, a.row_id, &a.username).cmp(&(b.kind, b.row_id, &b.username)));
 }
 
 /// Compares `users` with `rows`. `validity_days` is the pool's temporary password validity; `now` the time the
@@ -228,7 +251,7 @@ pub fn audit(rows: &[UserLink], users: &[ListedUser], validity_days: u32, now: S
             ));
         }
     }
-    findings.sort_by(|a, b| (a.kind, a.row_id, &a.username).cmp(&(b.kind, b.row_id, &b.username)));
+    sort(&mut findings);
 
     let admins = rows
         .iter()
@@ -471,6 +494,20 @@ mod tests {
         );
         assert_eq!(outcome.findings[2].email.as_deref(), Some("a@example.org"));
         assert_eq!(outcome.findings[1].email.as_deref(), Some("b@example.org"));
+    }
+
+    #[test]
+    fn an_admin_deleted_during_the_audit_loses_its_cognito_state_and_its_row_is_a_finding() {
+        let rows = [row(4, UserType::Ocp, "gone@example.org", "u-gone")];
+        let mut outcome = audit(&rows, &[user("u-gone", "gone@example.org")], 7, now());
+        assert_eq!(outcome.findings, []);
+        let finding = outcome.admins[0].deleted_during_audit();
+        assert_eq!(outcome.admins[0].cognito, None);
+        assert_eq!(
+            (finding.kind, finding.row_id, finding.email.as_deref()),
+            (FindingKind::RowWithoutCognitoUser, Some(4), Some("gone@example.org"))
+        );
+        assert!(finding.detail.contains("u-gone"), "{}", finding.detail);
     }
 
     #[test]

@@ -41,7 +41,10 @@ async fn provision_check_then_apply_then_check_end_quietly_with_their_codes() {
     );
     // Converged: 0.
     assert_quiet(&with_stdout_closed(&provision(&["--check"])).await, 0);
-    assert_quiet(&with_stdout_closed(&provision(&["--check", "--output", "json"])).await, 0);
+    assert_quiet(
+        &with_stdout_closed(&provision(&["--check", "--output", "json"])).await,
+        0,
+    );
 }
 
 #[tokio::test]
@@ -60,7 +63,15 @@ async fn db_setup_audit_and_admin_end_quietly_with_their_codes() {
 
     let endpoint = world.proxy.endpoint();
     let email = test_support::email();
-    let admin = ["admin", "--email", &email, "--name", "Ada Admin", "--pool-id", &world.pool_id];
+    let admin = [
+        "admin",
+        "--email",
+        &email,
+        "--name",
+        "Ada Admin",
+        "--pool-id",
+        &world.pool_id,
+    ];
     let target = ["--database-url", world.database.url(), "--endpoint-url", &endpoint];
     let args: Vec<&str> = admin.iter().chain(&target).copied().collect();
     assert_quiet(&with_stdout_closed(&args).await, 0);
@@ -77,12 +88,6 @@ async fn db_setup_audit_and_admin_end_quietly_with_their_codes() {
     let read = support::xtask(&args).await;
     assert!(matches!(read.code, 0 | 2), "{read:?}");
     assert_quiet(&with_stdout_closed(&args).await, read.code);
-    assert_quiet(
-        &with_stdout_closed(&["spec", "--env", "production"]).await,
-        0,
-    );
-    assert_quiet(
-        &with_stdout_closed(&["iam-policy", "--role", "drift-check"]).await,
-        0,
-    );
+    assert_quiet(&with_stdout_closed(&["spec", "--env", "production"]).await, 0);
+    assert_quiet(&with_stdout_closed(&["iam-policy", "--role", "drift-check"]).await, 0);
 }
