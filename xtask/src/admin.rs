@@ -15,7 +15,7 @@ use anyhow::Context;
 use cognito::PoolChoice;
 
 use crate::aws::{AwsArgs, runtime};
-use pool_spec::{AdminDefaults, Environment};
+use pool_spec::{AdminDefaults, Environment, Shown};
 
 /// How the report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -144,7 +144,14 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             format!("{what} already existed")
         }
     };
-    writeln!(out, "Admin {} ({}, {})", report.email, report.name, report.language)?;
+    // The email and name are the row's as stored, the rest Cognito's: shown, so none can rewrite the report.
+    writeln!(
+        out,
+        "Admin {} ({}, {})",
+        Shown(&report.email),
+        Shown(&report.name),
+        report.language
+    )?;
     writeln!(
         out,
         "  database  {}: reachable, credere_user schema checked",
@@ -153,10 +160,11 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     match (&report.environment, &report.pool_name) {
         (Some(environment), Some(name)) => writeln!(
             out,
-            "  pool      {} ({name}), the {environment} environment's",
-            report.pool_id
+            "  pool      {} ({}), the {environment} environment's",
+            Shown(&report.pool_id),
+            Shown(name)
         )?,
-        _ => writeln!(out, "  pool      {}", report.pool_id)?,
+        _ => writeln!(out, "  pool      {}", Shown(&report.pool_id))?,
     }
     writeln!(
         out,
@@ -171,12 +179,17 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         existed(report.row_created, "row")
     )?;
     if let Some(from) = &report.relinked_from {
-        writeln!(out, "  relinked  external_id {from} -> {}", report.username)?;
+        writeln!(
+            out,
+            "  relinked  external_id {} -> {}",
+            Shown(from),
+            Shown(&report.username)
+        )?;
     }
     if report.promoted {
         writeln!(out, "  promoted  type FI -> OCP")?;
     }
-    writeln!(out, "  sub       {}", report.sub)?;
+    writeln!(out, "  sub       {}", Shown(&report.sub))?;
     match (report.changed_anything(), &report.password_reset) {
         (true, _) => {}
         (false, None) => writeln!(out, "Nothing to do: everything was already in place.")?,
@@ -221,7 +234,7 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             out,
             "Next: the admin chooses the frontend's \"Forgot Password?\" with {}, and follows the emailed link, which \
              carries a temporary password, to set their own (or run again with --send-reset --backend-url URL).",
-            report.email
+            Shown(&report.email)
         )?,
     }
     Ok(())

@@ -14,6 +14,7 @@ mod docs_flags;
 mod docs_fresh;
 mod docs_sphinx;
 mod help;
+mod hostile_values;
 mod https;
 mod iam;
 mod provision;
