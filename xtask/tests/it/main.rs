@@ -8,6 +8,7 @@ mod admin_defaults;
 mod admin_reset;
 mod architecture;
 mod audit;
+mod bad_rows;
 mod closed_stdout;
 mod db_setup;
 mod docs_flags;
