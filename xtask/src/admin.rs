@@ -141,7 +141,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         report.password_reset = Some(runtime.block_on(admin_bootstrap::send_password_reset(target, &report.email)));
     }
 
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::out::stdout();
     match args.output {
         Output::Json => writeln!(out, "{}", serde_json::to_string(&report)?)?,
         Output::Text => print_text(&mut out, &report)?,
@@ -162,7 +162,14 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             format!("{what} already existed")
         }
     };
-    writeln!(out, "Admin {} ({}, {})", report.email, report.name, report.language)?;
+    // The email and name are the row's as stored, the rest Cognito's: shown, so none can rewrite the report.
+    writeln!(
+        out,
+        "Admin {} ({}, {})",
+        Shown(&report.email),
+        Shown(&report.name),
+        report.language
+    )?;
     writeln!(
         out,
         "  database  {}: reachable, credere_user schema checked",
@@ -171,10 +178,11 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
     match (&report.environment, &report.pool_name) {
         (Some(environment), Some(name)) => writeln!(
             out,
-            "  pool      {} ({name}), the {environment} environment's",
-            report.pool_id
+            "  pool      {} ({}), the {environment} environment's",
+            Shown(&report.pool_id),
+            Shown(name)
         )?,
-        _ => writeln!(out, "  pool      {}", report.pool_id)?,
+        _ => writeln!(out, "  pool      {}", Shown(&report.pool_id))?,
     }
     writeln!(
         out,
@@ -189,12 +197,17 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
         existed(report.row_created, "row")
     )?;
     if let Some(from) = &report.relinked_from {
-        writeln!(out, "  relinked  external_id {from} -> {}", report.username)?;
+        writeln!(
+            out,
+            "  relinked  external_id {} -> {}",
+            Shown(from),
+            Shown(&report.username)
+        )?;
     }
     if report.promoted {
         writeln!(out, "  promoted  type FI -> OCP")?;
     }
-    writeln!(out, "  sub       {}", report.sub)?;
+    writeln!(out, "  sub       {}", Shown(&report.sub))?;
     match (report.changed_anything(), &report.password_reset) {
         (true, _) => {}
         (false, None) => writeln!(out, "Nothing to do: everything was already in place.")?,
@@ -246,7 +259,7 @@ fn print_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
             out,
             "Next: the admin chooses the frontend's \"Forgot Password?\" with {}, and follows the emailed link, which \
              carries a temporary password, to set their own (or run again with --send-reset --backend-url URL).",
-            report.email
+            Shown(&report.email)
         )?,
     }
     Ok(())

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use admin_bootstrap::BackendEnv;
 use anyhow::{Context, bail};
-use pool_spec::Environment;
+use pool_spec::{Environment, Shown};
 use user_audit::Report;
 use user_model::DatabaseUrl;
 
@@ -81,7 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .await
             .map_err(anyhow::Error::from)
     })?;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::out::stdout();
     match args.output {
         Output::Json => writeln!(out, "{}", serde_json::to_string(&report)?)?,
         Output::Text => print_text(&mut out, &report, &database_url)?,
@@ -100,9 +100,13 @@ fn print_text(out: &mut impl Write, report: &Report, database: &DatabaseUrl) -> 
     writeln!(
         out,
         "Pool {}{environment}: {} Cognito user(s); database {database}: {} credere_user row(s).",
-        report.pool_id, report.users, report.rows
+        Shown(&report.pool_id),
+        report.users,
+        report.rows
     )?;
-    let or_dash = |value: Option<String>| value.unwrap_or_else(|| "-".to_owned());
+    // Emails, usernames and the details that quote them come from the database and Cognito: shown, so that none
+    // can rewrite the report on a terminal.
+    let or_dash = |value: Option<&str>| value.map_or_else(|| "-".to_owned(), |value| Shown(value).to_string());
     if report.findings.is_empty() {
         writeln!(out, "No findings.")?;
     } else {
@@ -112,10 +116,10 @@ fn print_text(out: &mut impl Write, report: &Report, database: &DatabaseUrl) -> 
                 out,
                 "  {:<27} {}  row {}  username {}: {}",
                 finding.kind.as_str(),
-                or_dash(finding.email.clone()),
-                or_dash(finding.row_id.map(|id| id.to_string())),
-                or_dash(finding.username.clone()),
-                finding.detail
+                or_dash(finding.email.as_deref()),
+                or_dash(finding.row_id.map(|id| id.to_string()).as_deref()),
+                or_dash(finding.username.as_deref()),
+                Shown(&finding.detail)
             )?;
         }
     }
@@ -130,14 +134,16 @@ fn print_text(out: &mut impl Write, report: &Report, database: &DatabaseUrl) -> 
                 if user.mfa.is_empty() {
                     "none set up".to_owned()
                 } else {
-                    user.mfa.join(", ")
+                    Shown(&user.mfa.join(", ")).to_string()
                 }
             ),
         };
         writeln!(
             out,
             "  row {}  {}  {}: {cognito}",
-            admin.row_id, admin.email, admin.username
+            admin.row_id,
+            Shown(&admin.email),
+            Shown(&admin.username)
         )?;
     }
     Ok(())

@@ -6,6 +6,8 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+
+use crate::out::outln;
 use comfy_table::Table;
 use testkit::RecordingProxy;
 
@@ -71,22 +73,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             table.add_row(row(&format!("audit, {users} users and rows"), latency, &samples));
         }
     }
-    #[allow(clippy::print_stdout)]
-    {
-        println!(
-            "Test services (throwaway PostgreSQL + moto, virtualenv built), warm start to ready: median {:.2} s, max {:.2} s",
-            warm_starts[warm_starts.len() / 2].as_secs_f64(),
-            warm_starts[warm_starts.len() - 1].as_secs_f64()
-        );
-        println!("{table}");
-        println!(
-            "Wall time is the whole `cargo xtask` process (this build's profile), peak RSS its VmHWM. Production \
-             resolves the SES ARN with GetCallerIdentity alongside ListUserPools. The admin runs use --env \
-             development (ListUserPools, then AdminCreateUser or AdminGetUser) and a migrated database of their own. \
-             The audits use --pool-id and the default --max-rps (20 calls a second): a pool of N users and N rows, \
-             one of them OCP; their users were created (through the proxy, without latency) before timing."
-        );
-    }
+    outln!(
+        "Test services (throwaway PostgreSQL + moto, virtualenv built), warm start to ready: median {:.2} s, max {:.2} s",
+        warm_starts[warm_starts.len() / 2].as_secs_f64(),
+        warm_starts[warm_starts.len() - 1].as_secs_f64()
+    );
+    outln!("{table}");
+    outln!(
+        "Wall time is the whole `cargo xtask` process (this build's profile), peak RSS its VmHWM. Production \
+         resolves the SES ARN with GetCallerIdentity alongside ListUserPools. The admin runs use --env \
+         development (ListUserPools, then AdminCreateUser or AdminGetUser) and a migrated database of their own. \
+         The audits use --pool-id and the default --max-rps (20 calls a second): a pool of N users and N rows, \
+         one of them OCP; their users were created (through the proxy, without latency) before timing."
+    );
     Ok(ExitCode::SUCCESS)
 }
 

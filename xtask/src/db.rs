@@ -31,10 +31,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
                 AlembicPolicy::Refuse
             };
             let report = user_model::setup(&url, policy).with_context(|| format!("setting up {url}"))?;
-            #[allow(clippy::print_stdout, reason = "the report is this command's output")]
-            {
-                print!("{}", describe(&report));
-            }
+            crate::out::outln!("{}", describe(&report).trim_end());
             Ok(ExitCode::SUCCESS)
         }
     }

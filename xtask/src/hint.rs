@@ -189,7 +189,9 @@ fn bootstrap_hint(error: &admin_bootstrap::Error) -> Option<String> {
 /// What to check when the row cannot be written; a read-only or lost connection's message already says it.
 fn row_not_writable_hint(cause: &user_model::Error) -> Option<&'static str> {
     match cause {
-        user_model::Error::ReadOnly { .. } | user_model::Error::ConnectionLost { .. } => None,
+        user_model::Error::ReadOnly { .. }
+        | user_model::Error::ConnectionLost { .. }
+        | user_model::Error::UnsupportedValue { .. } => None,
         user_model::Error::DuplicateEmail { .. } => {
             Some("someone added the row meanwhile: run again, and the row that is there now is checked and kept")
         }

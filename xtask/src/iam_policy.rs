@@ -30,7 +30,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => PoolResource::all(args.region.as_deref(), args.account_id.as_deref())?,
     };
     let policy = serde_json::to_string_pretty(&args.role.policy(&pools)).context("rendering the policy")?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::out::stdout();
     writeln!(stdout, "{policy}")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,7 @@ mod db;
 mod docs;
 mod hint;
 mod iam_policy;
+mod out;
 mod provision;
 mod sandbox;
 mod spec;
@@ -74,13 +75,14 @@ pub fn run() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Sandbox(args) => sandbox::run(args),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {}", hint::report(&error));
             ExitCode::FAILURE
         }
-    }
+    };
+    out::finish(code)
 }
 
 /// `--help` and `--version` exit 0; every usage error exits 1, never clap's 2, which `provision --check`

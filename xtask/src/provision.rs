@@ -7,11 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use cognito::{Applied, Cognito, ExposeSecret, KnownSecret, LivePool, Prepared, SesIdentitySource};
-use pool_spec::{Environment, Plan};
+use pool_spec::{Environment, Plan, Shown};
 use serde::Serialize;
 
 use crate::aws::{AwsArgs, runtime};
 use crate::confirm::Confirmation;
+use crate::out::outln;
 
 /// Exit code of `--check` when the live pool differs from the spec.
 const CHANGES_NEEDED: u8 = 2;
@@ -189,9 +190,9 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// The plan on stdout, for text output.
-#[allow(clippy::print_stdout)]
 fn print_plan(text: &str) {
-    print!("{text}");
+    use std::io::Write as _;
+    let _ = write!(crate::out::stdout(), "{text}");
 }
 
 /// The plan's own lines (its `Display`) under a heading that says which pool they are about, the SES identity
@@ -230,7 +231,7 @@ fn write_unreadable(out: &mut impl std::fmt::Write, unreadable: &cognito::Unread
             writeln!(
                 out,
                 "  note: the {resource} has settings this tool cannot read ({}); it refuses to update the {resource}",
-                members.join(", ")
+                Shown(&members.join(", "))
             )?;
         }
     }
@@ -257,7 +258,7 @@ fn write_rotation(out: &mut impl std::fmt::Write, live: &LivePool) -> std::fmt::
             out,
             "  note: the app client holds {} ({}): a secret rotation is under way, which is not drift",
             secrets_count(ids.len()),
-            ids.join(", ")
+            Shown(&ids.join(", "))
         )?;
     }
     Ok(())
@@ -298,29 +299,31 @@ fn write_ses_identity(
     Ok(())
 }
 
-#[allow(clippy::print_stdout)]
 fn print_result(args: &Args, applied: &Applied, plan: &Plan<LivePool>) {
     if !plan.is_converged() {
-        println!("Applied.");
+        outln!("Applied.");
     }
-    println!("Pool ID:       {}", applied.pool_id);
-    println!("Pool ARN:      {}", applied.pool_arn.as_deref().unwrap_or("unknown"));
-    println!("Client ID:     {}", applied.client_id);
+    outln!("Pool ID:       {}", Shown(&applied.pool_id));
+    outln!(
+        "Pool ARN:      {}",
+        Shown(applied.pool_arn.as_deref().unwrap_or("unknown"))
+    );
+    outln!("Client ID:     {}", Shown(&applied.client_id));
     match (&applied.client_secret, args.show_secret) {
         (KnownSecret::Value { id, value }, true) => {
-            println!("Client secret: {}", value.expose_secret());
-            println!("Secret ID:     {id}");
+            outln!("Client secret: {}", value.expose_secret());
+            outln!("Secret ID:     {}", Shown(id));
         }
         (KnownSecret::Value { id, .. }, false) => {
-            println!("Client secret: hidden (--show-secret prints it, --write-env FILE stores it)");
-            println!("Secret ID:     {id}");
+            outln!("Client secret: hidden (--show-secret prints it, --write-env FILE stores it)");
+            outln!("Secret ID:     {}", Shown(id));
         }
-        (KnownSecret::None, _) => println!("Client secret: none"),
-        (KnownSecret::NotLearned { ids }, _) => println!(
+        (KnownSecret::None, _) => outln!("Client secret: none"),
+        (KnownSecret::NotLearned { ids }, _) => outln!(
             "Client secret: not known to this run: the client holds {} ({}), and Cognito shows the value of \
              none that may be in use (its secret was rotated). The secret in credere-backend's .env stays as it is.",
             secrets_count(ids.len()),
-            ids.join(", ")
+            Shown(&ids.join(", "))
         ),
     }
     if let Some(path) = &args.write_env {
@@ -328,7 +331,7 @@ fn print_result(args: &Args, applied: &Applied, plan: &Plan<LivePool>) {
             KnownSecret::NotLearned { .. } => "",
             KnownSecret::Value { .. } | KnownSecret::None => ", COGNITO_CLIENT_SECRET, COGNITO_CLIENT_SECRET_ID",
         };
-        println!(
+        outln!(
             "Wrote COGNITO_POOL_ID, COGNITO_CLIENT_ID{secret} and AWS_REGION to {} (owner-only access)",
             path.display()
         );
@@ -368,7 +371,7 @@ fn print_json(
         converged: plan.is_converged(),
         applied: did_apply,
     };
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::out::stdout();
     serde_json::to_writer(&mut stdout, &report)?;
     writeln!(stdout)?;
     Ok(())

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+use crate::out::outln;
+
 /// The emulator's account is fake; the SDK still wants credentials to sign with.
 const FAKE_CREDENTIALS: [(&str, &str); 2] = [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")];
 
@@ -143,20 +145,19 @@ fn walk_through(args: &Args, services: &testkit::Services) -> anyhow::Result<()>
     print_env(&env_file, &database_url, endpoint, args.show_secret)
 }
 
-#[allow(clippy::print_stdout)]
 fn print_env(path: &Path, database_url: &str, endpoint: &str, show_secret: bool) -> anyhow::Result<()> {
     let written = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    println!("DATABASE_URL={database_url}");
+    outln!("DATABASE_URL={database_url}");
     for line in written.lines() {
         match line.split_once('=') {
             Some(("COGNITO_CLIENT_SECRET", _)) if !show_secret => {
-                println!("COGNITO_CLIENT_SECRET=***  (hidden; `cargo xtask sandbox --show-secret` prints it)");
+                outln!("COGNITO_CLIENT_SECRET=***  (hidden; `cargo xtask sandbox --show-secret` prints it)");
             }
-            _ => println!("{line}"),
+            _ => outln!("{line}"),
         }
     }
-    println!("# The SDK reaches the emulator instead of AWS with:");
-    println!("AWS_ENDPOINT_URL={endpoint}");
+    outln!("# The SDK reaches the emulator instead of AWS with:");
+    outln!("AWS_ENDPOINT_URL={endpoint}");
     Ok(())
 }
 

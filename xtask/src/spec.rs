@@ -1,6 +1,5 @@
 //! `cargo xtask spec --env ENV`: prints an environment's pool spec as pretty JSON, after validating it.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -20,6 +19,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     spec.validate()
         .with_context(|| format!("the built-in {} spec", args.env))?;
     let json = serde_json::to_string_pretty(&spec).context("serialising the spec")?;
-    writeln!(std::io::stdout().lock(), "{json}").context("writing to stdout")?;
+    crate::out::outln!("{json}");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! The bootstrap itself: write the row in a transaction, ensure the Cognito user, finish the row, commit.
 
 use cognito::{ChosenPool, Cognito, CognitoUser, PoolChoice, UserStatus};
-use pool_spec::{AdminDefaults, Environment};
+use pool_spec::{AdminDefaults, Environment, Shown};
 use serde::Serialize;
 use user_model::{Language, NewUser, PENDING_EXTERNAL_ID, Transaction, User, UserStore, UserType};
 
@@ -76,7 +76,7 @@ pub enum Error {
         "credere_user has {} rows whose email is {email} ignoring case ({}); nothing was changed. credere-backend \
          finds a user by the exact email typed: keep one row (delete or correct the others by hand), then run again",
         .rows.len(),
-        .rows.iter().map(|(id, stored)| format!("id {id}: {stored}")).collect::<Vec<_>>().join(", ")
+        .rows.iter().map(|(id, stored)| format!("id {id}: {}", Shown(stored))).collect::<Vec<_>>().join(", ")
     )]
     EmailAmbiguous {
         /// The email asked for.
@@ -93,8 +93,9 @@ pub enum Error {
     Cognito(#[source] cognito::Error),
     /// The Cognito user exists but is disabled.
     #[error(
-        "the Cognito user {email} (Username {username}) is disabled; nothing was changed. Enable it if it should be an \
-         admin, then run again"
+        "the Cognito user {email} (Username {}) is disabled; nothing was changed. Enable it if it should be an \
+         admin, then run again",
+        Shown(username)
     )]
     UserDisabled {
         /// The email.
@@ -104,8 +105,11 @@ pub enum Error {
     },
     /// A row with this email points at another Cognito user.
     #[error(
-        "credere_user row {user_id} for {email} has external_id {row_external_id}, but the Cognito user's Username is \
-         {cognito_username}; nothing was changed. Relink the row to point it at the Cognito user"
+        "credere_user row {user_id} for {} has external_id {}, but the Cognito user's Username is {}; nothing was \
+         changed. Relink the row to point it at the Cognito user",
+        Shown(email),
+        Shown(row_external_id),
+        Shown(cognito_username)
     )]
     RowPointsElsewhere {
         /// The email as the row stores it (it may differ in case from the one asked for).
@@ -119,8 +123,10 @@ pub enum Error {
     },
     /// A row with this email points at a Cognito user that does not exist.
     #[error(
-        "credere_user row {user_id} for {email} has external_id {row_external_id}, but the pool has no Cognito user \
-         with that email; nothing was changed. Relink the row to create the Cognito user and point the row at it"
+        "credere_user row {user_id} for {} has external_id {}, but the pool has no Cognito user with that email; \
+         nothing was changed. Relink the row to create the Cognito user and point the row at it",
+        Shown(email),
+        Shown(row_external_id)
     )]
     RowWithoutCognitoUser {
         /// The email as the row stores it (it may differ in case from the one asked for).
@@ -132,8 +138,9 @@ pub enum Error {
     },
     /// A row with this email is a lender's (`FI`) user.
     #[error(
-        "credere_user row {user_id} for {email} is a lender (FI) user; nothing was changed. \
-         Promote it to make it an OCP administrator"
+        "credere_user row {user_id} for {} is a lender (FI) user; nothing was changed. \
+         Promote it to make it an OCP administrator",
+        Shown(email)
     )]
     RowIsLender {
         /// The email as the row stores it (it may differ in case from the one asked for).
@@ -143,9 +150,9 @@ pub enum Error {
     },
     /// The Cognito step succeeded, then the database failed.
     #[error(
-        "the Cognito user {email} (Username {username}) {}, but the credere_user row could not be written; run the \
+        "the Cognito user {email} (Username {}) {}, but the credere_user row could not be written; run the \
          same command again to find that user and finish the row",
-        if *.cognito_user_created { "was created" } else { "exists" }
+        Shown(username), if *.cognito_user_created { "was created" } else { "exists" }
     )]
     RowNotWritten {
         /// The email.

@@ -2,6 +2,7 @@
 
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use pool_spec::Shown;
 
 /// Why a Cognito operation (on a pool or on a user) failed. Messages speak of Cognito and the spec; what to
 /// type next (a flag, a command) is the binary's to add, keyed on the variant or the [`ApiErrorKind`].
@@ -69,7 +70,11 @@ pub enum Error {
         region: String,
     },
     /// The pool ID given names a pool of another name than the spec's.
-    #[error("user pool `{id}` is named `{actual}`, not `{expected}`: is the pool ID for another environment?")]
+    #[error(
+        "user pool `{}` is named `{}`, not `{expected}`: is the pool ID for another environment?",
+        Shown(id),
+        Shown(actual)
+    )]
     PoolNameMismatch {
         /// The ID given.
         id: String,
@@ -92,7 +97,7 @@ pub enum Error {
         ids: Vec<String>,
     },
     /// Cognito answered with something this code cannot represent.
-    #[error("{operation} returned an unexpected {field}: {value}")]
+    #[error("{operation} returned an unexpected {field}: {}", Shown(value))]
     Unexpected {
         /// The operation.
         operation: &'static str,

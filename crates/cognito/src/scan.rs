@@ -12,6 +12,7 @@ use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
+use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserError;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserType};
 use futures_util::future::try_join_all;
 use tokio::time::Instant;
@@ -142,25 +143,36 @@ impl Cognito {
         }
     }
 
-    /// AdminGetUser's MFA facts about one user, waiting its turn at `limit`.
-    pub async fn user_mfa(&self, pool_id: &str, username: &str, limit: &RateLimit) -> Result<MfaState, Error> {
+    /// AdminGetUser's MFA facts about one user, waiting its turn at `limit`; `None` when the pool no longer has
+    /// the user (deleted since it was listed: Cognito's `UserNotFoundException`).
+    pub async fn user_mfa(&self, pool_id: &str, username: &str, limit: &RateLimit) -> Result<Option<MfaState>, Error> {
         self.check_pool_region(pool_id)?;
         limit.wait().await;
-        let output = self
+        let sent = self
             .idp
             .admin_get_user()
             .user_pool_id(pool_id)
             .username(username)
             .send()
-            .await
-            .map_err(Error::api("AdminGetUser"))?;
-        Ok(MfaState {
+            .await;
+        let output = match sent {
+            Ok(output) => output,
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(AdminGetUserError::is_user_not_found_exception) =>
+            {
+                return Ok(None);
+            }
+            Err(error) => return Err(Error::api("AdminGetUser")(error)),
+        };
+        Ok(Some(MfaState {
             enabled: output.user_mfa_setting_list().to_vec(),
             preferred: output
                 .preferred_mfa_setting()
                 .filter(|value| !value.is_empty())
                 .map(str::to_owned),
-        })
+        }))
     }
 
     /// How many days a temporary password lasts in this pool (DescribeUserPool's

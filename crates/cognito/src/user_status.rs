@@ -71,9 +71,10 @@ impl From<&str> for UserStatus {
     }
 }
 
+/// As AWS spells it; a status this build does not know is Cognito's text, so it is shown escaped.
 impl fmt::Display for UserStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        write!(f, "{}", pool_spec::Shown(self.as_str()))
     }
 }
 

@@ -12,7 +12,7 @@ use crate::settings::{
     carries_tags, with_tags,
 };
 use crate::spec::DesiredState;
-use crate::text::{list, set, tag_list};
+use crate::text::{Shown, list, set, tag_list};
 
 /// What a live pool holds, converted by the `cognito` crate into the spec's shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,7 +60,14 @@ pub struct Change {
 
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} -> {}", self.field, self.current, self.desired)
+        // Live values come from Cognito: shown, so none can rewrite the line before the question.
+        write!(
+            f,
+            "{}: {} -> {}",
+            self.field,
+            Shown(&self.current),
+            Shown(&self.desired)
+        )
     }
 }
 
@@ -82,7 +89,10 @@ impl fmt::Display for Conflict {
         write!(
             f,
             "{} is {} but the spec says {}. {}",
-            self.field, self.current, self.desired, self.options
+            self.field,
+            Shown(&self.current),
+            Shown(&self.desired),
+            Shown(&self.options)
         )
     }
 }

@@ -74,6 +74,29 @@ pub async fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// Runs `program ARGS` as [`run`] does, with stdout a pipe whose reader has gone before the program writes (as
+/// `| head -0` leaves it): every write to stdout fails with EPIPE. The returned `stdout` is empty.
+pub async fn run_with_stdout_closed(program: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let (reader, writer) = std::io::pipe().expect("making a pipe");
+    drop(reader);
+    let output = clean_command(program)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("running {program}: {error}"))
+        // Not `output()`, which would replace stdout with a pipe of its own.
+        .wait_with_output()
+        .await
+        .unwrap_or_else(|error| panic!("waiting for {program}: {error}"));
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::new(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 /// Runs `program ARGS` on a pseudo-terminal (util-linux `script`), typing `input` into it; returns the exit code and
 /// what it printed (stdout and stderr both reach the terminal).
 pub async fn on_terminal(program: &str, args: &[&str], input: &str) -> (i32, String) {

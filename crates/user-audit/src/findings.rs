@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use cognito::{ListedUser, MfaState, UserStatus};
 use serde::Serialize;
-use user_model::{UserLink, UserType};
+use user_model::{StoredType, UserLink, UserType};
 
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -27,6 +27,8 @@ pub enum FindingKind {
     ExpiredTemporaryPassword,
     /// `email_verified` is not true, so a password reset cannot reach the user.
     UnverifiedEmail,
+    /// The row's `type` is a label of `public.usertype` this tool does not know (neither `OCP` nor `FI`).
+    UnknownUserType,
 }
 
 impl FindingKind {
@@ -40,6 +42,7 @@ impl FindingKind {
             FindingKind::DisabledUserWithRow => "disabled-user-with-row",
             FindingKind::ExpiredTemporaryPassword => "expired-temporary-password",
             FindingKind::UnverifiedEmail => "unverified-email",
+            FindingKind::UnknownUserType => "unknown-user-type",
         }
     }
 }
@@ -70,6 +73,24 @@ pub struct Admin {
     pub username: String,
     /// The Cognito user, when the pool has one with that `Username`.
     pub cognito: Option<AdminCognito>,
+}
+
+impl Admin {
+    /// The administrator's Cognito user, listed by the scan, was gone when its MFA was read (deleted while the
+    /// audit ran): it has no Cognito state any more, and its row is a [`FindingKind::RowWithoutCognitoUser`].
+    pub fn deleted_during_audit(&mut self) -> Finding {
+        self.cognito = None;
+        Finding {
+            kind: FindingKind::RowWithoutCognitoUser,
+            email: Some(self.email.clone()),
+            row_id: Some(self.row_id),
+            username: None,
+            detail: format!(
+                "row {} points at external_id {}, a user of the pool that was deleted while the audit ran",
+                self.row_id, self.username
+            ),
+        }
+    }
 }
 
 /// What Cognito says about an administrator.
@@ -103,6 +124,11 @@ pub struct Outcome {
     pub admins: Vec<Admin>,
 }
 
+/// Puts findings in the report's order: by kind, then row id, then username.
+pub(crate) fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| (a.kind, a.row_id, &a.username).cmp(&(b.kind, b.row_id, &b.username)));
+}
+
 /// Compares `users` with `rows`. `validity_days` is the pool's temporary password validity; `now` the time the
 /// comparison is about.
 pub fn audit(rows: &[UserLink], users: &[ListedUser], validity_days: u32, now: SystemTime) -> Outcome {
@@ -121,6 +147,21 @@ pub fn audit(rows: &[UserLink], users: &[ListedUser], validity_days: u32, now: S
     };
 
     for row in rows {
+        if let StoredType::Other(label) = &row.user_type {
+            findings.push(finding(
+                FindingKind::UnknownUserType,
+                Some(&row.email),
+                Some(row.id),
+                Some(&row.external_id)
+                    .filter(|id| users_by_name.contains_key(id.as_str()))
+                    .map(|id| id.as_str()),
+                format!(
+                    "row {} has type {label}, which this tool does not know (OCP, FI): it is compared with Cognito \
+                     but not listed among the administrators",
+                    row.id
+                ),
+            ));
+        }
         let Some(user) = users_by_name.get(row.external_id.as_str()) else {
             findings.push(finding(
                 FindingKind::RowWithoutCognitoUser,
@@ -151,9 +192,14 @@ pub fn audit(rows: &[UserLink], users: &[ListedUser], validity_days: u32, now: S
             ));
         }
         if !user.enabled {
-            let detail = match row.user_type {
-                UserType::Ocp => "the Cognito user is disabled; this is an OCP (administrator) row".to_owned(),
-                UserType::Fi => "the Cognito user is disabled; this is an FI (lender) row".to_owned(),
+            let detail = match &row.user_type {
+                StoredType::Known(UserType::Ocp) => {
+                    "the Cognito user is disabled; this is an OCP (administrator) row".to_owned()
+                }
+                StoredType::Known(UserType::Fi) => {
+                    "the Cognito user is disabled; this is an FI (lender) row".to_owned()
+                }
+                StoredType::Other(label) => format!("the Cognito user is disabled; this is a {label} row"),
             };
             findings.push(finding(
                 FindingKind::DisabledUserWithRow,
@@ -228,11 +274,11 @@ pub fn audit(rows: &[UserLink], users: &[ListedUser], validity_days: u32, now: S
             ));
         }
     }
-    findings.sort_by(|a, b| (a.kind, a.row_id, &a.username).cmp(&(b.kind, b.row_id, &b.username)));
+    sort(&mut findings);
 
     let admins = rows
         .iter()
-        .filter(|row| row.user_type == UserType::Ocp)
+        .filter(|row| row.user_type == StoredType::Known(UserType::Ocp))
         .map(|row| Admin {
             row_id: row.id,
             email: row.email.clone(),
@@ -261,7 +307,7 @@ mod tests {
     fn row(id: i32, user_type: UserType, email: &str, external_id: &str) -> UserLink {
         UserLink {
             id,
-            user_type,
+            user_type: StoredType::Known(user_type),
             email: email.to_owned(),
             external_id: external_id.to_owned(),
         }
@@ -474,6 +520,39 @@ mod tests {
     }
 
     #[test]
+    fn a_row_of_an_unknown_type_is_a_finding_compared_like_any_row_and_no_admin() {
+        let mut auditor = row(5, UserType::Fi, "auditor@example.org", "u-5");
+        auditor.user_type = StoredType::Other("AUDITOR".to_owned());
+        let mut user = user("u-5", "auditor@example.org");
+        user.enabled = false;
+        let outcome = audit(&[auditor], &[user], 7, now());
+        assert_eq!(
+            kinds(&outcome),
+            [
+                (FindingKind::DisabledUserWithRow, Some(5), Some("u-5")),
+                (FindingKind::UnknownUserType, Some(5), Some("u-5")),
+            ]
+        );
+        assert!(outcome.findings[0].detail.contains("AUDITOR"));
+        assert!(outcome.findings[1].detail.contains("AUDITOR"));
+        assert_eq!(outcome.admins, []);
+    }
+
+    #[test]
+    fn an_admin_deleted_during_the_audit_loses_its_cognito_state_and_its_row_is_a_finding() {
+        let rows = [row(4, UserType::Ocp, "gone@example.org", "u-gone")];
+        let mut outcome = audit(&rows, &[user("u-gone", "gone@example.org")], 7, now());
+        assert_eq!(outcome.findings, []);
+        let finding = outcome.admins[0].deleted_during_audit();
+        assert_eq!(outcome.admins[0].cognito, None);
+        assert_eq!(
+            (finding.kind, finding.row_id, finding.email.as_deref()),
+            (FindingKind::RowWithoutCognitoUser, Some(4), Some("gone@example.org"))
+        );
+        assert!(finding.detail.contains("u-gone"), "{}", finding.detail);
+    }
+
+    #[test]
     fn kinds_serialise_as_the_documented_names() {
         for kind in [
             FindingKind::RowWithoutCognitoUser,
@@ -483,6 +562,7 @@ mod tests {
             FindingKind::DisabledUserWithRow,
             FindingKind::ExpiredTemporaryPassword,
             FindingKind::UnverifiedEmail,
+            FindingKind::UnknownUserType,
         ] {
             assert_eq!(
                 serde_json::to_value(kind).unwrap(),

@@ -72,17 +72,24 @@ pub async fn run(
         read_rows
     );
     let (validity_days, scan, rows) = (validity_days?, scan?, rows?);
-    let Outcome { findings, mut admins } = audit(&rows, &scan.users, validity_days, SystemTime::now());
+    let Outcome {
+        mut findings,
+        mut admins,
+    } = audit(&rows, &scan.users, validity_days, SystemTime::now());
     let mfa = admins
         .iter()
         .filter(|admin| admin.cognito.is_some())
         .map(|admin| cognito.user_mfa(&pool_id, &admin.username, &limit));
-    let mut mfa = try_join_all(mfa).await?.into_iter();
-    for state in admins.iter_mut().filter_map(|admin| admin.cognito.as_mut()) {
-        if let Some(found) = mfa.next() {
-            state.set_mfa(found);
+    let mfa = try_join_all(mfa).await?;
+    let listed = admins.iter_mut().filter(|admin| admin.cognito.is_some());
+    for (admin, read) in listed.zip(mfa) {
+        match (read, admin.cognito.as_mut()) {
+            (Some(found), Some(state)) => state.set_mfa(found),
+            // Deleted after the listing: its row now points at no user.
+            _ => findings.push(admin.deleted_during_audit()),
         }
     }
+    findings::sort(&mut findings);
     Ok(Report {
         environment,
         pool_id,

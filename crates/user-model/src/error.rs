@@ -83,6 +83,18 @@ pub enum Error {
         email: String,
     },
 
+    /// A row's type or language is outside the model's vocabulary.
+    #[error(
+        "credere_user row {id} has {} '{}', which this tool does not know (it knows {}); nothing was changed. {}",
+        .unknown.kind, pool_spec::Shown(&.unknown.value), .unknown.supported, unsupported_fix(.unknown.kind, *.id)
+    )]
+    UnsupportedValue {
+        /// The row's id.
+        id: i32,
+        /// The column's vocabulary and the value stored.
+        unknown: crate::UnknownCode,
+    },
+
     /// An update addressed a user id that has no row.
     #[error("no credere_user row has id {id}")]
     UserNotFound {
@@ -188,5 +200,19 @@ impl Error {
             }
             error => Self::Query { context, error },
         }
+    }
+}
+
+/// How to fix a row whose `kind` (a [`crate::UnknownCode`]'s) holds a value outside the model's vocabulary.
+fn unsupported_fix(kind: &str, id: i32) -> String {
+    if kind == "language" {
+        format!(
+            "Set it to a language Credere has (UPDATE public.credere_user SET language = 'es' WHERE id = {id}), then \
+             run again"
+        )
+    } else {
+        "A newer credere-backend may have added it: use a version of this tool that knows it, or correct the \
+         row's type, then run again"
+            .to_owned()
     }
 }

@@ -48,7 +48,7 @@ pub use migrate::{
     AlembicPolicy, MIGRATIONS, SETUP_LOCK, SetupReport, applied_migrations, revert_all_migrations,
     run_pending_migrations, setup,
 };
-pub use types::{Language, UnknownCode, UserType};
+pub use types::{Language, StoredType, UnknownCode, UserType};
 pub use user::{
     NewUser, PENDING_EXTERNAL_ID, User, UserLink, all_links, find_by_email, find_by_external_id, insert, lock_email,
     promote_to_ocp, prove_updatable, set_external_id,

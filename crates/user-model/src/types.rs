@@ -49,6 +49,26 @@ impl FromSql<Usertype, Pg> for UserTypeLabel {
     }
 }
 
+/// A row's `type` as stored: a [`UserType`] this model knows, or another label of `public.usertype` (one a newer
+/// credere-backend added), which a reader that must not fail on one row (the audit) reports instead.
+#[derive(Debug, Clone, PartialEq, Eq, FromSqlRow)]
+#[diesel(sql_type = Usertype)]
+pub enum StoredType {
+    /// `OCP` or `FI`.
+    Known(UserType),
+    /// Any other label, as stored.
+    Other(String),
+}
+
+impl FromSql<Usertype, Pg> for StoredType {
+    fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
+        let label = std::str::from_utf8(value.as_bytes())?;
+        Ok(label
+            .parse()
+            .map_or_else(|_| StoredType::Other(label.to_owned()), StoredType::Known))
+    }
+}
+
 /// A [`Language`] as the varchar code in `credere_user.language`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
 #[diesel(sql_type = Varchar)]

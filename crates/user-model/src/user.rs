@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::schema::credere_user;
-use crate::types::{Language, LanguageCode, UserType, UserTypeLabel};
+use crate::types::{Language, LanguageCode, StoredType, UserType, UserTypeLabel};
 
 /// The unique constraint on `credere_user.email`, as credere-backend names it.
 const EMAIL_KEY: &str = "user_email_key";
@@ -39,6 +39,59 @@ pub struct User {
     pub lender_id: Option<i32>,
     /// Free-form JSON preferences.
     pub notification_preferences: serde_json::Value,
+}
+
+/// A row as stored, its type and language not yet held to the vocabularies: one outside them is
+/// [`Error::UnsupportedValue`], naming the row, rather than a failed query.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = credere_user, check_for_backend(diesel::pg::Pg))]
+struct StoredUser {
+    id: i32,
+    user_type: StoredType,
+    created_at: DateTime<Utc>,
+    language: String,
+    email: String,
+    name: String,
+    external_id: String,
+    lender_id: Option<i32>,
+    notification_preferences: serde_json::Value,
+}
+
+impl TryFrom<StoredUser> for User {
+    type Error = Error;
+
+    fn try_from(stored: StoredUser) -> Result<Self, Error> {
+        let unsupported = |unknown| Error::UnsupportedValue { id: stored.id, unknown };
+        let user_type = match stored.user_type {
+            StoredType::Known(user_type) => user_type,
+            StoredType::Other(label) => return Err(unsupported(label.parse::<UserType>().unwrap_err())),
+        };
+        Ok(User {
+            id: stored.id,
+            user_type,
+            created_at: stored.created_at,
+            language: stored.language.parse().map_err(unsupported)?,
+            email: stored.email,
+            name: stored.name,
+            external_id: stored.external_id,
+            lender_id: stored.lender_id,
+            notification_preferences: stored.notification_preferences,
+        })
+    }
+}
+
+/// The rows `query` selects, each held to the vocabularies.
+fn load_users(
+    conn: &mut PgConnection,
+    query: impl diesel::query_dsl::LoadQuery<'static, PgConnection, StoredUser>,
+    context: &'static str,
+) -> Result<Vec<User>, Error> {
+    query
+        .load(conn)
+        .map_err(Error::query(context))?
+        .into_iter()
+        .map(User::try_from)
+        .collect()
 }
 
 /// A row to insert; the database fills `id` and `created_at`.
@@ -82,12 +135,11 @@ diesel::define_sql_function! {
 /// credere-backend stores emails as typed, and its unique constraint compares them exactly, so `Admin@x.org`
 /// and `admin@x.org` can both exist: a caller deciding whether an email is taken must look at every match.
 pub fn find_by_email(conn: &mut PgConnection, email: &str) -> Result<Vec<User>, Error> {
-    credere_user::table
-        .filter(lower(credere_user::email).eq(lower(email)))
+    let query = credere_user::table
+        .filter(lower(credere_user::email).eq(lower(email.to_owned())))
         .order(credere_user::id)
-        .select(User::as_select())
-        .load(conn)
-        .map_err(Error::query("looking up users by email"))
+        .select(StoredUser::as_select());
+    load_users(conn, query, "looking up users by email")
 }
 
 /// Waits for, then holds until the end of the current transaction, a lock on `email` (ignoring case), so that
@@ -106,12 +158,11 @@ pub fn lock_email(conn: &mut PgConnection, email: &str) -> Result<(), Error> {
 ///
 /// `external_id` is indexed but not unique in credere-backend's schema, so more than one row is possible.
 pub fn find_by_external_id(conn: &mut PgConnection, external_id: &str) -> Result<Vec<User>, Error> {
-    credere_user::table
-        .filter(credere_user::external_id.eq(external_id))
+    let query = credere_user::table
+        .filter(credere_user::external_id.eq(external_id.to_owned()))
         .order(credere_user::id)
-        .select(User::as_select())
-        .load(conn)
-        .map_err(Error::query("looking up users by external_id"))
+        .select(StoredUser::as_select());
+    load_users(conn, query, "looking up users by external_id")
 }
 
 /// Inserts `new`; an existing email is [`Error::DuplicateEmail`].
@@ -175,9 +226,8 @@ fn exactly_one(updated: QueryResult<User>, id: i32, context: &'static str) -> Re
 pub struct UserLink {
     /// Primary key.
     pub id: i32,
-    /// `OCP` or `FI`.
-    #[diesel(deserialize_as = UserTypeLabel)]
-    pub user_type: UserType,
+    /// `OCP` or `FI`, or a label this model does not know, which the audit reports.
+    pub user_type: StoredType,
     /// The sign-in email, as typed.
     pub email: String,
     /// The Cognito `Username` the row points at.

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use admin_bootstrap::{AccessPlan, ResetOutcome, ResetTarget};
 use anyhow::Context;
 use cognito::{UserAccess, UserOperation, Written};
-use pool_spec::Environment;
+use pool_spec::{Environment, Shown};
 
 use super::{backend_env, pool_choice_text, setting};
 use crate::aws::{AwsArgs, runtime};
@@ -103,7 +103,7 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
     };
     let mut plan = runtime.block_on(plan_now())?;
     let show = |plan: &AccessPlan| plan_text(plan, cognito.region(), reset);
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::out::stdout();
     write!(out, "{}", show(&plan))?;
     let nothing_to_do = |plan: &AccessPlan| plan.writes.is_empty() && reset.is_none();
     if !nothing_to_do(&plan) && plan.needs_confirmation() && !target.yes {
@@ -197,11 +197,11 @@ fn write_plan(
     reset: Option<&ResetTarget>,
 ) -> std::fmt::Result {
     let pool = &plan.pool;
-    writeln!(out, "{} {}", verb(plan.operation), plan.email)?;
+    writeln!(out, "{} {}", verb(plan.operation), Shown(&plan.email))?;
     let pool_name = pool
         .name
         .as_deref()
-        .map(|name| format!(" ({name})"))
+        .map(|name| format!(" ({})", Shown(name)))
         .unwrap_or_default();
     let environment = match pool.environment {
         Some(environment) => format!("the {environment} environment's"),
@@ -271,12 +271,13 @@ fn user_state(access: &UserAccess) -> String {
         "no activated MFA factor listed"
     };
     // The email the user was found by, as Cognito holds it: the plan names the person, not only a UUID.
-    let email = user.email.as_deref().map_or_else(
-        || "(no email attribute)".to_owned(),
-        |email| pool_spec::Shown(email).to_string(),
-    );
+    let email = user
+        .email
+        .as_deref()
+        .map_or_else(|| "(no email attribute)".to_owned(), |email| Shown(email).to_string());
     format!(
         "Username {}, email {email}, status {}, {enabled}, {authenticator}",
-        user.username, user.status
+        Shown(&user.username),
+        user.status
     )
 }

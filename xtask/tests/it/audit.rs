@@ -342,3 +342,72 @@ async fn a_clean_environment_exits_0_and_bad_input_exits_1_before_any_call() {
     zero.assert_code(1);
     assert_eq!(proxy.operations(), Vec::<String>::new());
 }
+
+/// Issue 19 item 9: an administrator's Cognito user deleted between the listing and the read of its MFA (held at
+/// the proxy until the test has deleted it) is a finding on its row, naming the user; the rest of the report stands.
+#[tokio::test]
+async fn a_user_deleted_while_the_audit_runs_is_a_finding_not_a_failure() {
+    let proxy = support::proxy().await;
+    let client = sdk(&proxy).await;
+    let pool_id = pool(&client).await;
+    let database = testkit::database();
+    xtask(&["db", "setup", "--database-url", database.url()])
+        .await
+        .assert_code(0);
+    let kept = user(&client, &pool_id, "kept@example.org", true, true).await;
+    let leaving = user(&client, &pool_id, "leaving@example.org", true, true).await;
+    let url = DatabaseUrl::parse(database.url()).unwrap();
+    let mut conn = user_model::connect(&url).unwrap();
+    let kept_row = insert(&mut conn, UserType::Ocp, "kept@example.org", &kept);
+    let leaving_row = insert(&mut conn, UserType::Ocp, "leaving@example.org", &leaving);
+    drop(conn);
+
+    let reads = proxy.hold("AdminGetUser");
+    let endpoint = proxy.endpoint();
+    let audit = tokio::spawn({
+        let (pool_id, database) = (pool_id.clone(), database.url().to_owned());
+        async move {
+            xtask(&[
+                "audit",
+                "--pool-id",
+                &pool_id,
+                "--database-url",
+                &database,
+                "--endpoint-url",
+                &endpoint,
+                "--output",
+                "json",
+            ])
+            .await
+        }
+    });
+    // Both administrators were listed; their MFA reads wait at the proxy while one of them is deleted.
+    reads.wait_for(2).await;
+    client
+        .admin_delete_user()
+        .user_pool_id(&pool_id)
+        .username(&leaving)
+        .send()
+        .await
+        .unwrap();
+    reads.release();
+    let run = audit.await.unwrap();
+    run.assert_code(2);
+    let report = run.json();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert_eq!(findings[0]["kind"], "row-without-cognito-user");
+    assert_eq!(findings[0]["row_id"], leaving_row);
+    assert_eq!(findings[0]["email"], "leaving@example.org");
+    let detail = findings[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&leaving) && detail.contains("deleted while"),
+        "{detail}"
+    );
+    let admins = report["admins"].as_array().unwrap();
+    assert_eq!(admins[0]["row_id"], kept_row);
+    assert_eq!(admins[0]["cognito"]["status"], "CONFIRMED");
+    assert_eq!(admins[1]["row_id"], leaving_row);
+    assert_eq!(admins[1]["cognito"], serde_json::Value::Null);
+    assert_eq!(proxy.calls_of("AdminGetUser").len(), 2);
+}

@@ -381,7 +381,7 @@ async fn a_published_user_is_read_by_admin_get_user() {
     );
     assert!(!access.authenticator_listed, "the example lists no MFA setting");
     assert_eq!(user, access.user);
-    assert_eq!(mfa, MfaState::default());
+    assert_eq!(mfa, Some(MfaState::default()));
     let requests: Vec<Value> = proxy
         .calls_of("AdminGetUser")
         .iter()

@@ -200,12 +200,15 @@ fn unknown_stored_values_are_errors_not_panics() {
          VALUES ('AUDITOR', 'es', 'auditor@ocp.example', 'A', 's1'), ('OCP', 'fr', 'french@ocp.example', 'F', 's2')",
     )
     .unwrap();
-    for (email, needle) in [("auditor@ocp.example", "AUDITOR"), ("french@ocp.example", "\"fr\"")] {
+    for (email, needle) in [
+        ("auditor@ocp.example", "type 'AUDITOR'"),
+        ("french@ocp.example", "language 'fr'"),
+    ] {
         let error = user_model::find_by_email(&mut conn, email).unwrap_err();
-        assert!(matches!(error, Error::Query { .. }), "{error:?}");
+        assert!(matches!(error, Error::UnsupportedValue { .. }), "{error:?}");
         let message = testkit::error_chain(&error);
         assert!(message.contains(needle), "{message}");
-        assert!(message.contains("supported"), "{message}");
+        assert!(message.contains("credere_user row"), "{message}");
     }
 }
 
