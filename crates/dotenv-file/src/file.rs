@@ -118,6 +118,16 @@ pub enum WriteError {
         /// Why.
         source: EditError,
     },
+    /// Other processes kept changing the file while it was being edited.
+    #[error(
+        "{} kept changing while it was being edited (another process writes it without taking its lock); \
+         nothing was changed: stop that process, then run again",
+        .path.display()
+    )]
+    KeptChanging {
+        /// The path given.
+        path: PathBuf,
+    },
     /// Inspecting or writing failed.
     #[error("{}", .path.display())]
     Io {
@@ -233,6 +243,23 @@ impl Target {
         }
     }
 
+    /// Whether the file is still the one the edit was made from, byte for byte (or still absent).
+    fn still_reads(&self) -> Result<bool, WriteError> {
+        let now = match std::fs::symlink_metadata(&self.file) {
+            Ok(now) => now,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(self.existing.is_none()),
+            Err(error) => return Err(self.io(error)),
+        };
+        let Some(existing) = &self.existing else {
+            return Ok(false);
+        };
+        if (now.dev(), now.ino()) != (existing.metadata.dev(), existing.metadata.ino()) {
+            return Ok(false);
+        }
+        let text = std::fs::read(&self.file).map_err(|source| self.io(source))?;
+        Ok(text == existing.text.as_bytes())
+    }
+
     fn text(&self) -> &str {
         self.existing.as_ref().map_or("", |existing| &existing.text)
     }
@@ -279,21 +306,74 @@ pub fn check_writable(path: &Path) -> Result<(), WriteError> {
 /// (see [`edited`](crate::edited)). The new content goes to a temporary file in the target's directory, which
 /// is flushed to disk and renamed over the target, and the directory is flushed; on any error the
 /// temporary file is removed and the target is as it was.
+///
+/// Concurrent changes are not lost: the rename happens under an exclusive `flock` of the target's
+/// directory (other runs wait for it; the file itself is replaced by every edit, so its own lock would not
+/// last) and only if the file is still the one read, with the same bytes; else the edit is made again from
+/// the new text, keeping the lock.
 pub fn write(path: &Path, values: &[(&str, &str)]) -> Result<(), WriteError> {
-    let target = Target::resolve(path)?;
-    let text = target.edited(values)?;
-    let mut temporary = target.new_file()?;
-    temporary
-        .write_all(text.as_bytes())
-        .and_then(|()| temporary.as_file().sync_all())
-        .map_err(|source| target.io(source))?;
-    temporary
-        .persist(&target.file)
-        .map_err(|error| target.io(error.error))?;
-    File::open(&target.directory)
-        .and_then(|directory| directory.sync_all())
-        .map_err(|source| WriteError::Io {
+    let mut kept: Option<DirectoryLock> = None;
+    for _ in 0..ATTEMPTS {
+        let target = Target::resolve(path)?;
+        let text = target.edited(values)?;
+        let mut temporary = target.new_file()?;
+        temporary
+            .write_all(text.as_bytes())
+            .and_then(|()| temporary.as_file().sync_all())
+            .map_err(|source| target.io(source))?;
+        let lock = match kept.take() {
+            Some(lock) if lock.directory == target.directory => lock,
+            _ => DirectoryLock::take(&target)?,
+        };
+        if !target.still_reads()? {
+            kept = Some(lock);
+            continue;
+        }
+        let persisted = match target.existing {
+            Some(_) => temporary.persist(&target.file),
+            // A file another process creates meanwhile, without the lock, is not replaced.
+            None => temporary.persist_noclobber(&target.file),
+        };
+        match persisted {
+            Ok(_) => {}
+            Err(error) if error.error.kind() == std::io::ErrorKind::AlreadyExists => {
+                kept = Some(lock);
+                continue;
+            }
+            Err(error) => return Err(target.io(error.error)),
+        }
+        drop(lock);
+        return File::open(&target.directory)
+            .and_then(|directory| directory.sync_all())
+            .map_err(|source| WriteError::Io {
+                path: target.directory.clone(),
+                source,
+            });
+    }
+    Err(WriteError::KeptChanging { path: path.to_owned() })
+}
+
+/// Edits made again, after the file changed under them, before giving up.
+const ATTEMPTS: usize = 20;
+
+/// An exclusive `flock` of the directory an edit replaces a file in, held until dropped.
+struct DirectoryLock {
+    directory: PathBuf,
+    _locked: File,
+}
+
+impl DirectoryLock {
+    /// Waits for whoever holds it.
+    fn take(target: &Target) -> Result<Self, WriteError> {
+        let io = |source| WriteError::Io {
             path: target.directory.clone(),
             source,
+        };
+        let locked = File::open(&target.directory).map_err(io)?;
+        locked.lock().map_err(io)?;
+        Ok(Self {
+            directory: target.directory.clone(),
+            _locked: locked,
         })
+    }
 }

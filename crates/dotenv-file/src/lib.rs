@@ -8,8 +8,9 @@
 //! Invariant: what [`EnvFile::values`] returns is what python-dotenv returns for the same text and
 //! environment (the differential tests against python-dotenv itself are the specification); an edit
 //! changes only the values it sets, reads back through python-dotenv as exactly those values, and reaches
-//! the disk whole or not at all, in the file a symlink points to, with its owner and group. No error or
-//! log quotes the file's content: it holds secrets.
+//! the disk whole or not at all, in the file a symlink points to, with its owner and group. Edits take turns
+//! on a `flock` of the file's directory, and a change another process made since the file was read is kept
+//! (the edit is made again from the new text). No error or log quotes the file's content: it holds secrets.
 //!
 //! Must not depend on: the other workspace crates, the AWS SDK or a database; the parser, the
 //! interpolation and the edit do no I/O.
