@@ -1,5 +1,6 @@
 //! The `.env` file on disk: reading it, and editing it where it is.
 
+use std::ffi::OsStr;
 use std::fs::{File, Metadata};
 use std::io::Write;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
@@ -7,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::edit::{EditError, edited};
 use crate::parse::line_of;
+use crate::temporary::Temporary;
 use crate::values::EnvFile;
 
 /// Symlinks followed before giving up, as the kernel's own limit.
@@ -200,25 +202,18 @@ impl Target {
         Err(WriteError::SymlinkLoop { path: path.to_owned() })
     }
 
-    /// An empty file beside the target, readable by its owner only, that can be renamed over it; removed
-    /// when dropped unless persisted.
-    fn new_file(&self) -> Result<tempfile::NamedTempFile, WriteError> {
-        let name = self
-            .file
-            .file_name()
-            .map_or("env".into(), |name| name.to_string_lossy());
-        let temporary = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .permissions(std::fs::Permissions::from_mode(0o600))
-            .tempfile_in(&self.directory)
-            .map_err(|source| WriteError::DirectoryNotWritable {
+    /// An empty file for the new content beside the target, readable by its owner only, which can be
+    /// renamed over it; removed when dropped.
+    fn new_file(&self) -> Result<Temporary, WriteError> {
+        let name = self.file.file_name().unwrap_or(OsStr::new(".env"));
+        let temporary =
+            Temporary::create_in(&self.directory, name).map_err(|source| WriteError::DirectoryNotWritable {
                 directory: self.directory.clone(),
                 source,
             })?;
         if let Some(existing) = &self.existing {
             let (uid, gid) = (existing.metadata.uid(), existing.metadata.gid());
-            std::os::unix::fs::fchown(temporary.as_file(), Some(uid), Some(gid)).map_err(|source| {
+            std::os::unix::fs::fchown(temporary.file(), Some(uid), Some(gid)).map_err(|source| {
                 WriteError::CannotKeepOwner {
                     path: self.file.clone(),
                     uid,
@@ -229,7 +224,7 @@ impl Target {
             // Tightened to owner-only, never loosened: 0644 becomes 0600, 0400 stays 0400.
             let mode = existing.metadata.mode() & 0o600;
             temporary
-                .as_file()
+                .file()
                 .set_permissions(std::fs::Permissions::from_mode(mode))
                 .map_err(|source| self.io(source))?;
         }
@@ -316,10 +311,11 @@ pub fn write(path: &Path, values: &[(&str, &str)]) -> Result<(), WriteError> {
     for _ in 0..ATTEMPTS {
         let target = Target::resolve(path)?;
         let text = target.edited(values)?;
-        let mut temporary = target.new_file()?;
+        let temporary = target.new_file()?;
         temporary
+            .file()
             .write_all(text.as_bytes())
-            .and_then(|()| temporary.as_file().sync_all())
+            .and_then(|()| temporary.file().sync_all())
             .map_err(|source| target.io(source))?;
         let lock = match kept.take() {
             Some(lock) if lock.directory == target.directory => lock,
@@ -329,18 +325,14 @@ pub fn write(path: &Path, values: &[(&str, &str)]) -> Result<(), WriteError> {
             kept = Some(lock);
             continue;
         }
-        let persisted = match target.existing {
-            Some(_) => temporary.persist(&target.file),
-            // A file another process creates meanwhile, without the lock, is not replaced.
-            None => temporary.persist_noclobber(&target.file),
-        };
-        match persisted {
-            Ok(_) => {}
-            Err(error) if error.error.kind() == std::io::ErrorKind::AlreadyExists => {
+        // A file another process creates meanwhile, without the lock, is not replaced.
+        match temporary.rename_to(&target.file, target.existing.is_some()) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
                 kept = Some(lock);
                 continue;
             }
-            Err(error) => return Err(target.io(error.error)),
+            Err(error) => return Err(target.io(error)),
         }
         drop(lock);
         return File::open(&target.directory)

@@ -3,7 +3,8 @@
 //! Owns: reading a `.env` exactly as python-dotenv's `dotenv_values` does ([`EnvFile`]: `export`, comments,
 //! quotes, escapes, multi-line values, CRLF, `${NAME}` interpolation, the last assignment winning), the
 //! pure edit that sets keys in such a text ([`edited`]), and editing the file where it is ([`write()`],
-//! checked beforehand by [`check_writable`]).
+//! checked beforehand by [`check_writable`]; [`abandon_edits`] removes the temporary files of edits in
+//! progress, for a signal handler).
 //!
 //! Invariant: what [`EnvFile::values`] returns is what python-dotenv returns for the same text and
 //! environment (the differential tests against python-dotenv itself are the specification); an edit
@@ -31,8 +32,10 @@
 mod edit;
 mod file;
 mod parse;
+mod temporary;
 mod values;
 
 pub use edit::{EditError, edited};
 pub use file::{ReadError, WriteError, check_writable, read, write};
+pub use temporary::abandon_edits;
 pub use values::{EnvFile, Setting};
