@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use admin_bootstrap::{BackendEnv, BootstrapPlan, Report, Request, ResetOutcome};
+use admin_bootstrap::{BACKEND_DEFAULT_REGION, BackendEnv, BootstrapPlan, Report, Request, ResetOutcome};
 use anyhow::Context;
 use cognito::PoolChoice;
 
@@ -102,8 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let input = request.validate().context("invalid input, nothing was done")?;
     let mut options = args.aws.connect_options();
-    // The region: --region, else the .env's AWS_REGION, else the standard chain.
-    options.region = options.region.or(file.region);
+    options.region = region(options.region, args.env_file.as_deref(), &file);
     let runtime = runtime()?;
     let cognito = runtime.block_on(args.aws.connect(&options))?;
     // Show what will happen before anything happens (on stderr: stdout is the report), and ask where it may be
@@ -364,6 +363,20 @@ fn backend_env(path: Option<&Path>) -> anyhow::Result<BackendEnv> {
         Some(path) => BackendEnv::read(path).context("reading --env-file"),
         None => Ok(BackendEnv::default()),
     }
+}
+
+/// The region: `--region`, else the `.env`'s AWS_REGION, else, with a `.env` that sets none, credere-backend's
+/// own default (said on stderr: the file means that region to credere-backend), else the standard chain.
+pub(crate) fn region(flag: Option<String>, env_file: Option<&Path>, file: &BackendEnv) -> Option<String> {
+    flag.or_else(|| file.region.clone()).or_else(|| {
+        let path = env_file?;
+        eprintln!(
+            "note: {} sets no AWS_REGION, so credere-backend uses its default, {BACKEND_DEFAULT_REGION} (unless its \
+             own environment sets AWS_REGION); using it too. Pass --region to use another",
+            path.display()
+        );
+        Some(BACKEND_DEFAULT_REGION.to_owned())
+    })
 }
 
 /// A setting from its flag, else the file named on the command line, else the ambient environment.

@@ -74,7 +74,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let database_url = DatabaseUrl::parse(&raw_url).context("invalid database URL, nothing was read")?;
     let mut options = args.aws.connect_options();
-    options.region = options.region.or(file.region);
+    options.region = crate::admin::region(options.region, args.env_file.as_deref(), &file);
     let report = runtime()?.block_on(async {
         let cognito = args.aws.connect(&options).await?;
         user_audit::run(&cognito, &pool, &database_url, args.max_rps)

@@ -13,6 +13,7 @@ mod db;
 mod docs;
 mod hint;
 mod iam_policy;
+mod interrupt;
 mod out;
 mod provision;
 mod sandbox;

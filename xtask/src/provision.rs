@@ -84,6 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 async fn provision(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.write_env {
+        crate::interrupt::remove_temporary_files_and_exit()?;
         // Before any call: a pool made for a file that cannot be written is a pool nobody records.
         dotenv_file::check_writable(path).context("checking --write-env before anything else; nothing was done")?;
     }

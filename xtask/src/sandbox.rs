@@ -4,11 +4,11 @@
 
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+use crate::interrupt::{self, interrupted};
 use crate::out::outln;
 
 /// The emulator's account is fake; the SDK still wants credentials to sign with.
@@ -27,19 +27,10 @@ pub struct Args {
     show_secret: bool,
 }
 
-/// Set by Ctrl-C (SIGINT), SIGTERM or SIGHUP. The services run in process groups of their own, so the signal
-/// reaches only this process and the step it runs; this process then stops the services and deletes their files.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-/// The exit code of a run stopped by a signal, as a shell reports SIGINT.
-const INTERRUPTED_EXIT: u8 = 130;
-
-fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst))
-        .context("installing the Ctrl-C and SIGTERM handler")?;
+    // The services run in process groups of their own, so a signal reaches only this process and the step it
+    // runs; this process then stops the services and deletes their files.
+    interrupt::record()?;
     let started = Instant::now();
     // Always services of its own: a TEST_DATABASE_URL or COGNITO_TEST_ENDPOINT left from a test setup is no sandbox.
     step("Starting a throwaway PostgreSQL and the Cognito emulator (moto; installed under target/ on first use)");
@@ -58,7 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if interrupted() {
         drop(services);
         eprintln!("\nInterrupted; services stopped and their files deleted.");
-        return Ok(ExitCode::from(INTERRUPTED_EXIT));
+        return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
     let services = services.context("starting the sandbox services")?;
     done(&format!(
@@ -71,7 +62,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if interrupted() {
         drop(services);
         eprintln!("\nInterrupted; services stopped and their files deleted.");
-        return Ok(ExitCode::from(INTERRUPTED_EXIT));
+        return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
     match (&result, args.keep) {
         (Ok(()), true) => {

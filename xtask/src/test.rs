@@ -2,11 +2,11 @@
 //! stop them whatever happens (success, failure, Ctrl-C).
 
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
+
+use crate::interrupt;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -17,9 +17,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The terminal's Ctrl-C reaches cargo test, which stops; we outlive it to stop the services.
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&interrupted);
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context("installing the Ctrl-C handler")?;
+    interrupt::record()?;
 
     let started = Instant::now();
     eprintln!("Starting PostgreSQL and the Cognito emulator…");
@@ -53,9 +51,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let passed = command.status().is_ok_and(|status| status.success());
     drop(services);
-    if interrupted.load(Ordering::SeqCst) {
+    if interrupt::interrupted() {
         eprintln!("Interrupted; services stopped.");
-        return Ok(ExitCode::from(130));
+        return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
     if passed {
         Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! The settings this workflow needs from credere-backend's `.env`, read as credere-backend reads them
-//! (python-dotenv, through the `dotenv-file` crate) and without touching the process environment (the
-//! file holds secrets the rest of the process must not inherit).
+//! (python-dotenv, through the `dotenv-file` crate, then pydantic-settings, whose keys ignore case) and
+//! without touching the process environment (the file holds secrets the rest of the process must not
+//! inherit).
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +10,10 @@ const DATABASE_URL: &str = "DATABASE_URL";
 const POOL_ID: &str = "COGNITO_POOL_ID";
 const REGION: &str = "AWS_REGION";
 
+/// The region credere-backend uses when neither its `.env` nor its environment sets `AWS_REGION`: its
+/// `app/settings.py` says `aws_region: str = "us-west-2"`.
+pub const BACKEND_DEFAULT_REGION: &str = "us-west-2";
+
 /// What a credere-backend `.env` says; each value is `None` when the file does not set it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BackendEnv {
@@ -16,7 +21,7 @@ pub struct BackendEnv {
     pub database_url: Option<String>,
     /// `COGNITO_POOL_ID`.
     pub pool_id: Option<String>,
-    /// `AWS_REGION`.
+    /// `AWS_REGION`; without it, credere-backend uses [`BACKEND_DEFAULT_REGION`].
     pub region: Option<String>,
 }
 
@@ -39,6 +44,23 @@ pub enum EnvFileError {
         path: PathBuf,
         /// The 1-based line numbers.
         lines: Vec<usize>,
+    },
+    /// A setting is spelled twice, in different cases, with different values: credere-backend reads keys
+    /// without regard to case and takes one of them.
+    #[error(
+        "{}: {key} is set as {} with different values (their values are not shown, as they may hold a \
+         secret). credere-backend reads its settings with pydantic-settings, which ignores the case of keys, \
+         so it uses only one of them: keep one",
+        .path.display(),
+        .spellings.iter().map(|(key, line)| format!("{key} (line {line})")).collect::<Vec<_>>().join(" and ")
+    )]
+    Spellings {
+        /// The file.
+        path: PathBuf,
+        /// The setting.
+        key: &'static str,
+        /// Each spelling with the 1-based line of its (last) assignment.
+        spellings: Vec<(String, usize)>,
     },
     /// A needed value takes part of itself from credere-backend's own environment, which this process
     /// cannot see.
@@ -74,11 +96,27 @@ impl BackendEnv {
         }
         // Nothing from this process's environment: it is not credere-backend's.
         let values = file.values(|_| None);
+        // pydantic-settings lower-cases every key (`case_sensitive` is False unless set, and credere-backend
+        // does not set it), so `database_url` is DATABASE_URL too.
         let setting = |key: &'static str| {
-            let Some((_, setting)) = values.iter().find(|(name, _)| name == key) else {
+            let spellings: Vec<_> = values
+                .iter()
+                .filter(|(name, _)| name.to_lowercase() == key.to_lowercase())
+                .collect();
+            let Some((_, setting)) = spellings.first() else {
                 return Ok(None);
             };
-            if !setting.outside_names.is_empty() {
+            if spellings.iter().any(|(_, other)| other.value != setting.value) {
+                return Err(EnvFileError::Spellings {
+                    path: path.to_owned(),
+                    key,
+                    spellings: spellings
+                        .iter()
+                        .map(|(name, setting)| (name.clone(), setting.line))
+                        .collect(),
+                });
+            }
+            if let Some((_, setting)) = spellings.iter().find(|(_, setting)| !setting.outside_names.is_empty()) {
                 return Err(EnvFileError::OutsideReference {
                     path: path.to_owned(),
                     key,
@@ -163,6 +201,32 @@ mod tests {
                 .region
                 .as_deref(),
             Some("eu-west-1")
+        );
+    }
+
+    #[test]
+    fn keys_ignore_case_as_pydantic_settings_does_and_two_values_are_refused() {
+        let env = read("database_url=postgresql://db/new\nCognito_Pool_Id=eu-west-1_Abc\nAWS_REGION=eu-west-1\naws_region=eu-west-1\n")
+            .unwrap();
+        assert_eq!(env.database_url.as_deref(), Some("postgresql://db/new"));
+        assert_eq!(env.pool_id.as_deref(), Some("eu-west-1_Abc"));
+        assert_eq!(env.region.as_deref(), Some("eu-west-1"), "two spellings, one value");
+
+        let error =
+            read("DATABASE_URL=postgresql://u:topsecret@db/old\nX=1\ndatabase_url=postgresql://db/new\n").unwrap_err();
+        assert!(
+            matches!(&error, EnvFileError::Spellings { key: "DATABASE_URL", spellings, .. }
+                if *spellings == [("DATABASE_URL".to_owned(), 1), ("database_url".to_owned(), 3)]),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains("DATABASE_URL (line 1) and database_url (line 3)"),
+            "{message}"
+        );
+        assert!(
+            !message.contains("topsecret") && !message.contains("db/new"),
+            "{message}"
         );
     }
 }

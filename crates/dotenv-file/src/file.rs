@@ -1,5 +1,6 @@
 //! The `.env` file on disk: reading it, and editing it where it is.
 
+use std::ffi::OsStr;
 use std::fs::{File, Metadata};
 use std::io::Write;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
@@ -7,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::edit::{EditError, edited};
 use crate::parse::line_of;
+use crate::temporary::Temporary;
 use crate::values::EnvFile;
 
 /// Symlinks followed before giving up, as the kernel's own limit.
@@ -118,6 +120,16 @@ pub enum WriteError {
         /// Why.
         source: EditError,
     },
+    /// Other processes kept changing the file while it was being edited.
+    #[error(
+        "{} kept changing while it was being edited (another process writes it without taking its lock); \
+         nothing was changed: stop that process, then run again",
+        .path.display()
+    )]
+    KeptChanging {
+        /// The path given.
+        path: PathBuf,
+    },
     /// Inspecting or writing failed.
     #[error("{}", .path.display())]
     Io {
@@ -190,25 +202,18 @@ impl Target {
         Err(WriteError::SymlinkLoop { path: path.to_owned() })
     }
 
-    /// An empty file beside the target, readable by its owner only, that can be renamed over it; removed
-    /// when dropped unless persisted.
-    fn new_file(&self) -> Result<tempfile::NamedTempFile, WriteError> {
-        let name = self
-            .file
-            .file_name()
-            .map_or("env".into(), |name| name.to_string_lossy());
-        let temporary = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .permissions(std::fs::Permissions::from_mode(0o600))
-            .tempfile_in(&self.directory)
-            .map_err(|source| WriteError::DirectoryNotWritable {
+    /// An empty file for the new content beside the target, readable by its owner only, which can be
+    /// renamed over it; removed when dropped.
+    fn new_file(&self) -> Result<Temporary, WriteError> {
+        let name = self.file.file_name().unwrap_or(OsStr::new(".env"));
+        let temporary =
+            Temporary::create_in(&self.directory, name).map_err(|source| WriteError::DirectoryNotWritable {
                 directory: self.directory.clone(),
                 source,
             })?;
         if let Some(existing) = &self.existing {
             let (uid, gid) = (existing.metadata.uid(), existing.metadata.gid());
-            std::os::unix::fs::fchown(temporary.as_file(), Some(uid), Some(gid)).map_err(|source| {
+            std::os::unix::fs::fchown(temporary.file(), Some(uid), Some(gid)).map_err(|source| {
                 WriteError::CannotKeepOwner {
                     path: self.file.clone(),
                     uid,
@@ -219,7 +224,7 @@ impl Target {
             // Tightened to owner-only, never loosened: 0644 becomes 0600, 0400 stays 0400.
             let mode = existing.metadata.mode() & 0o600;
             temporary
-                .as_file()
+                .file()
                 .set_permissions(std::fs::Permissions::from_mode(mode))
                 .map_err(|source| self.io(source))?;
         }
@@ -231,6 +236,23 @@ impl Target {
             path: self.file.clone(),
             source,
         }
+    }
+
+    /// Whether the file is still the one the edit was made from, byte for byte (or still absent).
+    fn still_reads(&self) -> Result<bool, WriteError> {
+        let now = match std::fs::symlink_metadata(&self.file) {
+            Ok(now) => now,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(self.existing.is_none()),
+            Err(error) => return Err(self.io(error)),
+        };
+        let Some(existing) = &self.existing else {
+            return Ok(false);
+        };
+        if (now.dev(), now.ino()) != (existing.metadata.dev(), existing.metadata.ino()) {
+            return Ok(false);
+        }
+        let text = std::fs::read(&self.file).map_err(|source| self.io(source))?;
+        Ok(text == existing.text.as_bytes())
     }
 
     fn text(&self) -> &str {
@@ -279,21 +301,71 @@ pub fn check_writable(path: &Path) -> Result<(), WriteError> {
 /// (see [`edited`](crate::edited)). The new content goes to a temporary file in the target's directory, which
 /// is flushed to disk and renamed over the target, and the directory is flushed; on any error the
 /// temporary file is removed and the target is as it was.
+///
+/// Concurrent changes are not lost: the rename happens under an exclusive `flock` of the target's
+/// directory (other runs wait for it; the file itself is replaced by every edit, so its own lock would not
+/// last) and only if the file is still the one read, with the same bytes; else the edit is made again from
+/// the new text, keeping the lock.
 pub fn write(path: &Path, values: &[(&str, &str)]) -> Result<(), WriteError> {
-    let target = Target::resolve(path)?;
-    let text = target.edited(values)?;
-    let mut temporary = target.new_file()?;
-    temporary
-        .write_all(text.as_bytes())
-        .and_then(|()| temporary.as_file().sync_all())
-        .map_err(|source| target.io(source))?;
-    temporary
-        .persist(&target.file)
-        .map_err(|error| target.io(error.error))?;
-    File::open(&target.directory)
-        .and_then(|directory| directory.sync_all())
-        .map_err(|source| WriteError::Io {
+    let mut kept: Option<DirectoryLock> = None;
+    for _ in 0..ATTEMPTS {
+        let target = Target::resolve(path)?;
+        let text = target.edited(values)?;
+        let temporary = target.new_file()?;
+        temporary
+            .file()
+            .write_all(text.as_bytes())
+            .and_then(|()| temporary.file().sync_all())
+            .map_err(|source| target.io(source))?;
+        let lock = match kept.take() {
+            Some(lock) if lock.directory == target.directory => lock,
+            _ => DirectoryLock::take(&target)?,
+        };
+        if !target.still_reads()? {
+            kept = Some(lock);
+            continue;
+        }
+        // A file another process creates meanwhile, without the lock, is not replaced.
+        match temporary.rename_to(&target.file, target.existing.is_some()) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                kept = Some(lock);
+                continue;
+            }
+            Err(error) => return Err(target.io(error)),
+        }
+        drop(lock);
+        return File::open(&target.directory)
+            .and_then(|directory| directory.sync_all())
+            .map_err(|source| WriteError::Io {
+                path: target.directory.clone(),
+                source,
+            });
+    }
+    Err(WriteError::KeptChanging { path: path.to_owned() })
+}
+
+/// Edits made again, after the file changed under them, before giving up.
+const ATTEMPTS: usize = 20;
+
+/// An exclusive `flock` of the directory an edit replaces a file in, held until dropped.
+struct DirectoryLock {
+    directory: PathBuf,
+    _locked: File,
+}
+
+impl DirectoryLock {
+    /// Waits for whoever holds it.
+    fn take(target: &Target) -> Result<Self, WriteError> {
+        let io = |source| WriteError::Io {
             path: target.directory.clone(),
             source,
+        };
+        let locked = File::open(&target.directory).map_err(io)?;
+        locked.lock().map_err(io)?;
+        Ok(Self {
+            directory: target.directory.clone(),
+            _locked: locked,
         })
+    }
 }

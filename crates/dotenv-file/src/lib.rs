@@ -3,13 +3,15 @@
 //! Owns: reading a `.env` exactly as python-dotenv's `dotenv_values` does ([`EnvFile`]: `export`, comments,
 //! quotes, escapes, multi-line values, CRLF, `${NAME}` interpolation, the last assignment winning), the
 //! pure edit that sets keys in such a text ([`edited`]), and editing the file where it is ([`write()`],
-//! checked beforehand by [`check_writable`]).
+//! checked beforehand by [`check_writable`]; [`abandon_edits`] removes the temporary files of edits in
+//! progress, for a signal handler).
 //!
 //! Invariant: what [`EnvFile::values`] returns is what python-dotenv returns for the same text and
 //! environment (the differential tests against python-dotenv itself are the specification); an edit
 //! changes only the values it sets, reads back through python-dotenv as exactly those values, and reaches
-//! the disk whole or not at all, in the file a symlink points to, with its owner and group. No error or
-//! log quotes the file's content: it holds secrets.
+//! the disk whole or not at all, in the file a symlink points to, with its owner and group. Edits take turns
+//! on a `flock` of the file's directory, and a change another process made since the file was read is kept
+//! (the edit is made again from the new text). No error or log quotes the file's content: it holds secrets.
 //!
 //! Must not depend on: the other workspace crates, the AWS SDK or a database; the parser, the
 //! interpolation and the edit do no I/O.
@@ -30,8 +32,10 @@
 mod edit;
 mod file;
 mod parse;
+mod temporary;
 mod values;
 
 pub use edit::{EditError, edited};
 pub use file::{ReadError, WriteError, check_writable, read, write};
+pub use temporary::abandon_edits;
 pub use values::{EnvFile, Setting};

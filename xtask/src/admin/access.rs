@@ -14,7 +14,7 @@ use anyhow::Context;
 use cognito::{UserAccess, UserOperation, Written};
 use pool_spec::{Environment, Shown};
 
-use super::{backend_env, pool_choice_text, setting};
+use super::{backend_env, pool_choice_text, region, setting};
 use crate::aws::{AwsArgs, runtime};
 use crate::confirm::Confirmation;
 
@@ -92,8 +92,7 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
     let pool_id = setting(&target.pool_id, &file.pool_id, "COGNITO_POOL_ID");
     let choice = cognito::PoolChoice::from_flags(target.environment, pool_id.as_deref()).context(invalid)?;
     let mut options = target.aws.connect_options();
-    // The region: --region, else the .env's AWS_REGION, else the standard chain.
-    options.region = options.region.or(file.region);
+    options.region = region(options.region, target.env_file.as_deref(), &file);
     let runtime = runtime()?;
     let cognito = runtime.block_on(target.aws.connect(&options))?;
     let plan_now = async || {

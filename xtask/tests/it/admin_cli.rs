@@ -226,3 +226,96 @@ async fn admin_and_provision_give_the_same_hint_without_credentials() {
     assert_eq!(world.proxy.operations(), Vec::<String>::new());
     assert_eq!(test_support::rows(&world.database), Vec::new());
 }
+
+/// `cargo xtask admin` for `email` with its settings from the `.env` at `path`, through `world`'s proxy.
+async fn admin_reading(world: &test_support::World, path: &str, email: &str) -> Output {
+    let args: Vec<String> = [
+        "--email",
+        email,
+        "--name",
+        "Ada Admin",
+        "--env-file",
+        path,
+        "--endpoint-url",
+        &world.proxy.endpoint(),
+    ]
+    .iter()
+    .map(|arg| arg.to_string())
+    .collect();
+    tokio::task::spawn_blocking(move || xtask(&args.iter().map(String::as_str).collect::<Vec<_>>()))
+        .await
+        .unwrap()
+}
+
+fn env_file(content: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".env");
+    std::fs::write(&path, content).unwrap();
+    let path = path.to_str().unwrap().to_owned();
+    (dir, path)
+}
+
+#[tokio::test]
+async fn lower_case_keys_are_read_as_credere_backend_reads_them() {
+    // credere-backend's settings are pydantic-settings with its default `case_sensitive=False`.
+    let world = test_support::world().await;
+    let (_dir, path) = env_file(&format!(
+        "database_url={}\ncognito_pool_id={}\naws_region=us-east-1\n",
+        world.database.url(),
+        world.pool_id
+    ));
+    let email = test_support::email();
+    let output = admin_reading(&world, &path, &email).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let rows = test_support::rows(&world.database);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].email, email);
+    let created = world.proxy.calls_of("AdminCreateUser");
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].request_json().unwrap()["UserPoolId"], world.pool_id.as_str());
+}
+
+#[tokio::test]
+async fn two_spellings_of_a_key_with_different_values_are_refused_before_anything() {
+    let world = test_support::world().await;
+    let other = test_support::ddl_database();
+    let (_dir, path) = env_file(&format!(
+        "DATABASE_URL={}\nCOGNITO_POOL_ID={}\nAWS_REGION=us-east-1\ndatabase_url={}\n",
+        world.database.url(),
+        world.pool_id,
+        other.url()
+    ));
+    let output = admin_reading(&world, &path, &test_support::email()).await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("DATABASE_URL (line 1) and database_url (line 4) with different values"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("keep one"), "{stderr}");
+    assert!(!stderr.contains(other.url()), "values are not shown: {stderr}");
+    assert_eq!(world.proxy.operations(), Vec::<String>::new(), "not one Cognito call");
+    assert!(test_support::rows(&world.database).is_empty());
+    assert!(test_support::rows(&other).is_empty());
+}
+
+#[tokio::test]
+async fn without_aws_region_the_file_means_credere_backends_default_region() {
+    let world = test_support::world().await;
+    let (_dir, path) = env_file(&format!(
+        "DATABASE_URL={}\nCOGNITO_POOL_ID={}\n",
+        world.database.url(),
+        world.pool_id
+    ));
+    let output = admin_reading(&world, &path, &test_support::email()).await;
+    let stderr = text(&output.stderr);
+    // The process's own AWS_REGION (us-east-1, the pool's) is not what credere-backend would use with this file.
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("sets no AWS_REGION, so credere-backend uses its default, us-west-2"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("us-west-2"), "{stderr}");
+    assert_eq!(world.proxy.operations(), Vec::<String>::new(), "not one Cognito call");
+    assert!(test_support::rows(&world.database).is_empty());
+}

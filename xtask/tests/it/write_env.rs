@@ -178,3 +178,84 @@ async fn a_write_that_fails_leaves_the_file_as_it_was_and_no_temporary_file() {
         "no temporary file left behind"
     );
 }
+
+/// The one temporary directory beside the `.env` (named after it) and the file in it, once there is one.
+fn temporary_file(directory: &Path) -> Option<std::path::PathBuf> {
+    let names = testkit::file_names(directory);
+    let name = names
+        .iter()
+        .find(|name| name.starts_with(".env.") && name.ends_with(".tmp"))?;
+    Some(directory.join(name).join(".env"))
+}
+
+#[tokio::test]
+async fn a_signal_while_the_new_env_waits_to_land_leaves_the_old_env_and_no_temporary_file() {
+    for signal in ["-INT", "-TERM", "-HUP"] {
+        // A credere-backend checkout: its .gitignore has the one line `.env` for these files.
+        let root = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let output = std::process::Command::new("git")
+                .arg("-C")
+                .arg(root.path())
+                .args(args)
+                .output()
+                .expect("git");
+            assert!(output.status.success(), "git {args:?}: {output:?}");
+            String::from_utf8(output.stdout).unwrap()
+        };
+        git(&["init", "-q"]);
+        std::fs::write(root.path().join(".gitignore"), "# Environment\n.env\n").unwrap();
+        let path = root.path().join(".env");
+        let old = "DATABASE_URL=postgresql://db/credere\nCOGNITO_POOL_ID=old\n";
+        std::fs::write(&path, old).unwrap();
+        // Another run of the tool is editing the file: its directory's lock is held until the signal is sent.
+        let other_run = std::fs::File::open(root.path()).unwrap();
+        other_run.lock().unwrap();
+
+        let proxy = proxy().await;
+        let mut child = test_support::clean_command(support::XTASK)
+            .args(["provision", "--env", "development", "--endpoint-url", &proxy.endpoint()])
+            .arg("--write-env")
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The pool and client are made, and the new file, secret included, waits beside the .env for the lock.
+        test_support::wait_until("the new .env waits for the lock", || {
+            proxy.operations().contains(&"CreateUserPoolClient".to_owned())
+                && temporary_file(root.path())
+                    .and_then(|file| std::fs::read_to_string(file).ok())
+                    .is_some_and(|text| text.contains("COGNITO_CLIENT_SECRET="))
+        })
+        .await;
+        assert_eq!(
+            git(&["status", "--porcelain", "--untracked-files=all"]),
+            "?? .gitignore\n",
+            "credere-backend's `.env` ignore rule covers the temporary file"
+        );
+
+        let killed = std::process::Command::new("kill")
+            .args([signal, &child.id().unwrap().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().await.unwrap();
+        let mut stderr = String::new();
+        tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
+            .await
+            .unwrap();
+        assert_eq!(status.code(), Some(130), "{signal}: {status:?}\n{stderr}");
+        assert!(
+            stderr.contains("Interrupted; no temporary file left behind."),
+            "{stderr}"
+        );
+        assert_eq!(
+            testkit::file_names(root.path()),
+            [".env", ".git", ".gitignore"],
+            "{signal}: no temporary file left behind"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), old, "{signal}");
+        drop(other_run);
+    }
+}
