@@ -25,6 +25,7 @@ pub struct Args {
 /// Writes or checks the generated docs; exit 1 from `--check` means a file is stale.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let root = args.root.unwrap_or_else(check::workspace_root);
+    check::require_workspace(&root)?;
     if args.check {
         let stale = check::stale_files(&root)?;
         if stale.is_empty() {

@@ -25,6 +25,18 @@ pub enum ReadError {
         /// The I/O failure.
         source: std::io::Error,
     },
+    /// A device node, directory, FIFO or socket is at the path (or at the end of its symlinks): reading it could
+    /// wait forever (a FIFO) or never end (`/dev/zero`).
+    #[error(
+        "{} is {what}, not a regular file: pass the path of credere-backend's .env file (a symlink to it is fine)",
+        .path.display()
+    )]
+    NotARegularFile {
+        /// The path given.
+        path: PathBuf,
+        /// What it is, e.g. "a FIFO (named pipe)".
+        what: &'static str,
+    },
     /// python-dotenv (and so credere-backend) cannot decode the file either.
     #[error("{}: line {line} is not UTF-8 text; save the file as UTF-8", .path.display())]
     NotUtf8 {
@@ -35,8 +47,18 @@ pub enum ReadError {
     },
 }
 
-/// Reads and parses the `.env` file at `path`.
+/// Reads and parses the `.env` file at `path`, which must be a regular file (a symlink counts as its target).
 pub fn read(path: &Path) -> Result<EnvFile, ReadError> {
+    let metadata = std::fs::metadata(path).map_err(|source| ReadError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotARegularFile {
+            path: path.to_owned(),
+            what: describe(&metadata),
+        });
+    }
     read_text(path).map(|text| EnvFile::parse(&text))
 }
 
@@ -68,6 +90,41 @@ pub enum WriteError {
         path: PathBuf,
         /// What it is, e.g. "a directory".
         what: &'static str,
+    },
+    /// The path ends with `/`, so it names a directory, not the file to write.
+    #[error(
+        "{} ends with `/`, so it names a directory: pass the .env file's path without the trailing slash",
+        .path.display()
+    )]
+    TrailingSlash {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The file has other hard links: the edit replaces it, so they would keep the old content.
+    #[error(
+        "{} has {links} hard links: the edit writes a new file and renames it over this one, so the other links \
+         would keep the old content. Replace them with symlinks to this file (find them with `find / -samefile \
+         {}`), then run again",
+        .path.display(),
+        .path.display()
+    )]
+    HardLinked {
+        /// The file, after following symlinks.
+        path: PathBuf,
+        /// How many names it has.
+        links: u64,
+    },
+    /// The file is immutable or append-only (`chattr +i` / `+a`): it cannot be replaced.
+    #[error(
+        "{} cannot be replaced: it is immutable or append-only (see `lsattr`); remove the attribute with \
+         `chattr -i` (or `-a`) as root, or pass another file",
+        .path.display()
+    )]
+    Immutable {
+        /// The file, after following symlinks.
+        path: PathBuf,
+        /// The refusal to open it for writing.
+        source: std::io::Error,
     },
     /// The directory the file would be created in does not exist.
     #[error("the directory {} does not exist: create it, or correct the path", .directory.display())]
@@ -155,6 +212,9 @@ struct Existing {
 impl Target {
     /// Follows symlinks from `path`; the end must be a regular file or nothing, in a directory that exists.
     fn resolve(path: &Path) -> Result<Self, WriteError> {
+        if path.as_os_str().as_encoded_bytes().ends_with(b"/") {
+            return Err(WriteError::TrailingSlash { path: path.to_owned() });
+        }
         let mut file = path.to_owned();
         for _ in 0..MAX_SYMLINKS {
             let directory = match file.parent() {
@@ -170,6 +230,13 @@ impl Target {
                     file = directory.join(std::fs::read_link(&file).map_err(io)?);
                 }
                 Ok(metadata) if metadata.is_file() => {
+                    if metadata.nlink() > 1 {
+                        return Err(WriteError::HardLinked {
+                            path: file,
+                            links: metadata.nlink(),
+                        });
+                    }
+                    refuse_immutable(&file)?;
                     let text = read_text(&file)?;
                     let existing = Some(Existing { text, metadata });
                     return Ok(Self {
@@ -264,6 +331,20 @@ impl Target {
             path: self.file.clone(),
             source,
         })
+    }
+}
+
+/// Refuses a file the kernel will not let anyone replace. Opening it for writing (without truncating: nothing
+/// changes) fails with EPERM, not EACCES, exactly when it is immutable or append-only; a file that is merely
+/// read-only can still be replaced by the rename, so EACCES is no refusal.
+fn refuse_immutable(file: &Path) -> Result<(), WriteError> {
+    const EPERM: i32 = 1;
+    match std::fs::OpenOptions::new().write(true).open(file) {
+        Err(source) if source.raw_os_error() == Some(EPERM) => Err(WriteError::Immutable {
+            path: file.to_owned(),
+            source,
+        }),
+        _ => Ok(()),
     }
 }
 

@@ -31,8 +31,22 @@ pub fn generated() -> anyhow::Result<Vec<(&'static str, String)>> {
     ])
 }
 
-/// The generated files under `root` whose content differs from a fresh rendering (or that are missing).
+/// Refuses a `root` that is no workspace (it has no `Cargo.toml`): its pages are neither stale nor fresh.
+pub fn require_workspace(root: &Path) -> anyhow::Result<()> {
+    if root.join("Cargo.toml").is_file() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{} is not a workspace (it has no Cargo.toml): pass --root the workspace's top directory, or leave --root \
+         out",
+        root.display()
+    )
+}
+
+/// The generated files under `root` whose content differs from a fresh rendering (or that are missing); `root`
+/// must be a workspace ([`require_workspace`]).
 pub fn stale_files(root: &Path) -> anyhow::Result<Vec<&'static str>> {
+    require_workspace(root)?;
     let mut stale = Vec::new();
     for (path, content) in generated()? {
         let full = root.join(path);

@@ -11,9 +11,16 @@ fn committed_docs_are_fresh() {
     assert!(stale.is_empty(), "{}", check::stale_message(&stale));
 }
 
+/// A directory that stands for the workspace: it has a `Cargo.toml`.
+fn workspace() -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("Cargo.toml"), "[workspace]\n").unwrap();
+    root
+}
+
 #[test]
 fn an_edited_or_missing_page_is_stale() {
-    let root = tempfile::tempdir().unwrap();
+    let root = workspace();
     assert_eq!(
         check::stale_files(root.path()).unwrap(),
         ["docs/cognito.rst", "docs/iam.rst"],
@@ -48,7 +55,7 @@ fn xtask_docs(root: &std::path::Path, check: bool) -> (Option<i32>, String) {
 
 #[test]
 fn the_command_names_the_stale_file_and_exits_1_then_regenerates_it() {
-    let root = tempfile::tempdir().unwrap();
+    let root = workspace();
     std::fs::create_dir_all(root.path().join("docs")).unwrap();
     std::fs::write(root.path().join("docs/cognito.rst"), "hand-edited\n").unwrap();
 
@@ -63,4 +70,19 @@ fn the_command_names_the_stale_file_and_exits_1_then_regenerates_it() {
     assert_eq!(code, Some(0), "{stderr}");
     let (code, stderr) = xtask_docs(root.path(), true);
     assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn a_directory_that_is_no_workspace_is_refused_not_called_out_of_date() {
+    let empty = tempfile::tempdir().unwrap();
+    for check in [true, false] {
+        let (code, stderr) = xtask_docs(empty.path(), check);
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(
+            stderr.contains("is not a workspace") && stderr.contains("--root"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("out of date"), "{stderr}");
+    }
+    assert!(testkit::file_names(empty.path()).is_empty(), "nothing was written");
 }

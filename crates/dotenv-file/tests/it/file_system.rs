@@ -191,3 +191,64 @@ fn a_file_that_is_not_utf8_is_refused_with_its_line() {
     let message = check_writable(&path).unwrap_err().to_string();
     assert!(message.contains("line 2 is not UTF-8"), "{message}");
 }
+
+#[test]
+fn reading_what_is_not_a_regular_file_is_refused_at_once() {
+    let root = tempfile::tempdir().unwrap();
+    let fifo = root.path().join("fifo.env");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let to_zero = root.path().join("zero.env");
+    symlink("/dev/zero", &to_zero).unwrap();
+    // Reading a FIFO nobody writes waits forever and /dev/zero never ends: the read runs on a thread, and a refusal
+    // must come back (a hang fails the test after the bound below instead of stopping the suite).
+    for (path, what) in [
+        (fifo, "a FIFO (named pipe)"),
+        (to_zero, "a character device"),
+        (root.path().to_owned(), "a directory"),
+    ] {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let reading = path.clone();
+        std::thread::spawn(move || sender.send(dotenv_file::read(&reading).map(|_| ()).map_err(|e| e.to_string())));
+        let refused = receiver
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("reading {} did not come back", path.display()))
+            .unwrap_err();
+        assert!(refused.contains(&format!("is {what}, not a regular file")), "{refused}");
+    }
+}
+
+#[test]
+fn a_trailing_slash_a_hard_link_and_an_immutable_file_are_refused_before_anything() {
+    let root = tempfile::tempdir().unwrap();
+    let env = root.path().join(".env");
+    std::fs::write(&env, "A=1\n").unwrap();
+
+    let slashed = root.path().join("new.env/");
+    let refused = check_writable(&slashed).unwrap_err();
+    assert!(matches!(refused, WriteError::TrailingSlash { .. }), "{refused}");
+    assert!(refused.to_string().contains("without the trailing slash"), "{refused}");
+
+    let other_name = root.path().join("backup.env");
+    std::fs::hard_link(&env, &other_name).unwrap();
+    let refused = check_writable(&env).unwrap_err();
+    assert!(matches!(refused, WriteError::HardLinked { links: 2, .. }), "{refused}");
+    assert!(matches!(write(&env, VALUES), Err(WriteError::HardLinked { .. })));
+    std::fs::remove_file(&other_name).unwrap();
+    check_writable(&env).unwrap();
+
+    // chattr needs root and a file system with attributes (ext4 here, as in CI): without them the test fails.
+    let chattr = |flag: &str| Command::new("chattr").arg(flag).arg(&env).status().unwrap().success();
+    assert!(chattr("+i"), "chattr +i needs root on a file system with attributes");
+    let refused = check_writable(&env).unwrap_err();
+    let written = write(&env, VALUES);
+    assert!(chattr("-i"));
+    assert!(matches!(refused, WriteError::Immutable { .. }), "{refused}");
+    assert!(refused.to_string().contains("chattr -i"), "{refused}");
+    assert!(matches!(written, Err(WriteError::Immutable { .. })));
+    assert_eq!(std::fs::read_to_string(&env).unwrap(), "A=1\n");
+    assert_eq!(testkit::file_names(root.path()), [".env"], "no temporary file is left");
+    // A file that is only read-only is replaced as before (the rename needs the directory, not the file).
+    std::fs::set_permissions(&env, std::fs::Permissions::from_mode(0o400)).unwrap();
+    write(&env, VALUES).unwrap();
+    assert_eq!(value(&env, "AWS_REGION").as_deref(), Some("us-east-1"));
+}
