@@ -8,6 +8,7 @@ mod admin_defaults;
 mod admin_reset;
 mod architecture;
 mod audit;
+mod audit_rate;
 mod database_waits;
 mod db_setup;
 mod docs_flags;
