@@ -43,8 +43,8 @@ pub struct Args {
     /// A credere-backend `.env` to read DATABASE_URL, COGNITO_POOL_ID and AWS_REGION from.
     #[arg(long, value_name = "PATH")]
     env_file: Option<PathBuf>,
-    /// At most this many Cognito calls a second (ListUsers' default quota is 30 per account and region, shared
-    /// with anything else listing users).
+    /// At most this many Cognito calls a second, retries included; throttling slows the audit down (ListUsers'
+    /// default quota is 30 per account and region, shared with anything else listing users).
     #[arg(long, value_name = "N", default_value = "20")]
     max_rps: NonZeroU32,
     /// How to print the report.

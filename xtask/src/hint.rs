@@ -68,10 +68,56 @@ fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
     if let Some(admin_bootstrap::EnvFileError::OutsideReference { key, .. }) = cause.downcast_ref() {
         return setting_flag(key).map(|flag| format!("pass {flag} and leave out --env-file"));
     }
-    if let Some(user_model::Error::ManagedByAlembic { .. }) = cause.downcast_ref::<user_model::Error>() {
-        return Some("pass --force to migrate it anyway".into());
+    if let Some(error) = cause.downcast_ref::<user_model::Error>() {
+        return database_hint(error).map(str::to_owned);
     }
     None
+}
+
+/// What to do about a database that made the tool wait too long, ended its session, or is not the tool's to migrate.
+fn database_hint(error: &user_model::Error) -> Option<&'static str> {
+    match error {
+        user_model::Error::TimedOut {
+            timeout: user_model::Timeout::Lock,
+            ..
+        } => Some(
+            "wait for the session(s) named above to finish (a migration or VACUUM FULL holds the table until it \
+             ends), then run the same command again; whoever runs one can stop it with SELECT pg_cancel_backend(PID). \
+             To wait longer, run with PGOPTIONS='-c lock_timeout=5min'",
+        ),
+        user_model::Error::TimedOut {
+            timeout: user_model::Timeout::Statement,
+            ..
+        } => Some(
+            "a session named above may be why: wait for it to finish; else allow longer for this run with \
+             PGOPTIONS='-c statement_timeout=10min', or raise a value set for the role or database with ALTER ROLE \
+             (or ALTER DATABASE) … SET statement_timeout",
+        ),
+        user_model::Error::ConnectionLost { .. } => Some(
+            "the server ended the session: an administrator or a monitoring job (pg_terminate_backend, \
+             idle_session_timeout), a restart or a failover. Ask the database's administrators; once it answers \
+             again, run the same command again",
+        ),
+        user_model::Error::ManagedByAlembic { .. } => Some("pass --force to migrate it anyway"),
+        // The message names the value at fault and the fix, or the caller's error gives the advice.
+        user_model::Error::InvalidUrl { .. }
+        | user_model::Error::KeywordValue
+        | user_model::Error::MissingSlashes { .. }
+        | user_model::Error::NeedsPercentEncoding { .. }
+        | user_model::Error::UnsupportedScheme { .. }
+        | user_model::Error::NoDatabaseName { .. }
+        | user_model::Error::Connection { .. }
+        | user_model::Error::Schema(_)
+        | user_model::Error::DuplicateEmail { .. }
+        | user_model::Error::UserNotFound { .. }
+        | user_model::Error::Query { .. }
+        | user_model::Error::ReadOnly { .. }
+        | user_model::Error::Migration { .. }
+        | user_model::Error::MigrationRolledBack { .. }
+        | user_model::Error::UnsupportedValue { .. }
+        | user_model::Error::ConnectionPoisoned
+        | user_model::Error::Cancelled => None,
+    }
 }
 
 /// A failed AWS call, by what kind of failure it was.
@@ -191,7 +237,8 @@ fn row_not_writable_hint(cause: &user_model::Error) -> Option<&'static str> {
     match cause {
         user_model::Error::ReadOnly { .. }
         | user_model::Error::ConnectionLost { .. }
-        | user_model::Error::UnsupportedValue { .. } => None,
+        | user_model::Error::UnsupportedValue { .. }
+        | user_model::Error::TimedOut { .. } => None,
         user_model::Error::DuplicateEmail { .. } => {
             Some("someone added the row meanwhile: run again, and the row that is there now is checked and kept")
         }
@@ -300,7 +347,7 @@ fn audit_hint(error: &user_audit::Error) -> Option<String> {
     match error {
         // Transparent: the Cognito error is not a cause of its own in the chain.
         user_audit::Error::Cognito(error) => cognito_hint(error),
-        user_audit::Error::Database(_) => None,
+        user_audit::Error::Database(error) => database_hint(error).map(str::to_owned),
     }
 }
 
@@ -539,6 +586,35 @@ mod tests {
         };
         let error = anyhow::Error::from(refused).context("setting up postgresql:///credere");
         assert_eq!(hints(&error), ["pass --force to migrate it anyway"]);
+    }
+
+    #[test]
+    fn database_waits_and_lost_sessions_name_the_fix() {
+        let timed_out = |timeout| user_model::Error::TimedOut {
+            context: "reading every credere_user row",
+            timeout,
+            message: "canceling statement".into(),
+            diagnosis: None,
+        };
+        let lock = database_hint(&timed_out(user_model::Timeout::Lock)).unwrap_or_default();
+        assert!(
+            lock.contains("pg_cancel_backend") && lock.contains("PGOPTIONS='-c lock_timeout="),
+            "{lock}"
+        );
+        let statement = database_hint(&timed_out(user_model::Timeout::Statement)).unwrap_or_default();
+        assert!(
+            statement.contains("PGOPTIONS='-c statement_timeout=") && statement.contains("ALTER ROLE"),
+            "{statement}"
+        );
+        let lost = user_model::Error::ConnectionLost {
+            context: "reading every credere_user row",
+            message: "server closed the connection unexpectedly".into(),
+        };
+        let audit = anyhow::Error::from(user_audit::Error::Database(lost));
+        assert!(
+            hints(&audit).iter().any(|hint| hint.contains("pg_terminate_backend")),
+            "{audit}"
+        );
     }
 
     #[test]

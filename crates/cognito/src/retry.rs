@@ -1,5 +1,6 @@
 //! Retries the SDK does not make: creates sent once with a look-before-resending after an ambiguous
-//! failure, and ConcurrentModificationException on every write.
+//! failure, ConcurrentModificationException on every write, and reads whose every attempt waits its turn at a
+//! client-side [`RateLimit`].
 //!
 //! The SDK retries throttling, 5xx answers, timeouts and dropped connections, which is right for reads
 //! and full-state updates (sending one twice is harmless) but duplicates a create that reached Cognito
@@ -13,10 +14,13 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 
-use crate::Error;
+use crate::{Error, RateLimit};
 
 /// Attempts per call, the first included, for the retries made here.
 const MAX_ATTEMPTS: u32 = 5;
+/// Throttled attempts in a row after which a rate-limited read gives up: with its backoff, about 13 s of
+/// refusals of one call while the whole scan slows down.
+const MAX_THROTTLED: u32 = 8;
 /// The wait before the second attempt; it doubles for each one after.
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 
@@ -147,6 +151,51 @@ where
                 attempt += 1;
             }
             Err(error) => return Err(Error::api(operation)(error)),
+        }
+    }
+}
+
+/// Sends a read (whose SDK retries are off) with each attempt, retries included, waiting its turn at `limit`.
+/// Throttling slows `limit` down and the call is sent again after a backoff, up to [`MAX_THROTTLED`] refusals in a
+/// row; a 5xx, a timeout or a dropped connection is retried as the SDK would, up to [`MAX_ATTEMPTS`] attempts.
+pub(crate) async fn send_limited<Output, E, R, Send, Sent>(
+    operation: &'static str,
+    limit: &RateLimit,
+    send: Send,
+) -> Result<Output, SdkError<E, R>>
+where
+    Send: Fn() -> Sent,
+    Sent: Future<Output = Result<Output, SdkError<E, R>>>,
+    E: ProvideErrorMetadata,
+    R: HttpStatus,
+{
+    let (mut throttled, mut failed) = (0, 0);
+    loop {
+        limit.wait().await;
+        let error = match send().await {
+            Ok(output) => {
+                limit.answered();
+                return Ok(output);
+            }
+            Err(error) => error,
+        };
+        match classify(&error) {
+            Failure::Transient => {
+                limit.throttled();
+                throttled += 1;
+                if throttled == MAX_THROTTLED {
+                    return Err(error);
+                }
+                back_off(operation, throttled, "throttled").await;
+            }
+            Failure::Ambiguous => {
+                failed += 1;
+                if failed == MAX_ATTEMPTS {
+                    return Err(error);
+                }
+                back_off(operation, failed, "no answer").await;
+            }
+            Failure::Final => return Err(error),
         }
     }
 }

@@ -4,9 +4,11 @@
 //! ListUsers pages hold at most 60 users and each page needs the previous page's token, so one scan of
 //! a 10,000-user pool is 167 calls in a row. Every `sub` is a lower-case UUID, so the filters
 //! `sub ^= "0"` … `sub ^= "f"` (ListUsers' documented "starts with" operator) split the pool into
-//! sixteen parts that cover every user exactly once; their pages run side by side. The SDK retries
-//! throttling (`TooManyRequestsException`) with backoff; the [`RateLimit`] keeps the calls at or below
-//! the rate asked for, so throttling stays the exception.
+//! sixteen parts that cover every user exactly once; their pages run side by side. Every attempt of every
+//! call, retries included, waits its turn at one [`RateLimit`], so the calls stay at or below the rate asked
+//! for; the SDK's own retries, which would not wait, are off for these calls (`retry::send_limited` retries
+//! instead). Throttling (`TooManyRequestsException`) slows the limit down, and the call is sent again: a
+//! throttled scan takes longer rather than failing.
 
 use std::num::NonZeroU32;
 use std::sync::Mutex;
@@ -17,6 +19,7 @@ use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserType};
 use futures_util::future::try_join_all;
 use tokio::time::Instant;
 
+use crate::retry::{send_limited, without_retries};
 use crate::{Cognito, Error, UserStatus};
 
 /// ListUsers answers at most 60 users a page.
@@ -28,33 +31,80 @@ const SUB_PREFIXES: [char; 16] = [
 /// Cognito's default when a pool reports no temporary password validity.
 const DEFAULT_TEMPORARY_PASSWORD_VALIDITY_DAYS: u32 = 7;
 
-/// Spaces calls evenly: at most `max_rps` start in any second, shared by every task that holds it.
+/// Spaces calls evenly: at most `max_rps` start in any second, shared by every task that holds it, and fewer
+/// while Cognito throttles them.
 #[derive(Debug)]
 pub struct RateLimit {
-    period: Duration,
-    next: Mutex<Option<Instant>>,
+    /// One call every `1 / max_rps` seconds: the fastest pace.
+    fastest: Duration,
+    pace: Mutex<Pace>,
 }
+
+#[derive(Debug)]
+struct Pace {
+    /// The time between two calls now: from `fastest` up to [`SLOWEST`] times it.
+    period: Duration,
+    /// When the next call may start; `None` before the first.
+    next: Option<Instant>,
+}
+
+/// How far throttling slows the limit down: to a quarter of the rate asked for.
+const SLOWEST: u32 = 4;
 
 impl RateLimit {
     /// At most `max_rps` calls a second, one every `1 / max_rps` seconds (no burst).
     pub fn per_second(max_rps: NonZeroU32) -> Self {
+        let fastest = Duration::from_secs(1) / max_rps.get();
         Self {
-            period: Duration::from_secs(1) / max_rps.get(),
-            next: Mutex::new(None),
+            fastest,
+            pace: Mutex::new(Pace {
+                period: fastest,
+                next: None,
+            }),
         }
     }
 
-    /// Waits for this call's turn.
-    async fn wait(&self) {
-        let turn = {
-            // A poisoned lock only means another task panicked while holding an Instant: the value is fine.
-            let mut next = self.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let now = Instant::now();
-            let turn = next.map_or(now, |next| next.max(now));
-            *next = Some(turn + self.period);
-            turn
-        };
-        tokio::time::sleep_until(turn).await;
+    fn pace(&self) -> std::sync::MutexGuard<'_, Pace> {
+        // A poisoned lock only means another task panicked while holding plain numbers: they are fine.
+        self.pace.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Waits for this call's turn. The next turn is counted from when this one really began, not from when it was
+    /// due: a task woken late (a busy machine) does not leave the next one too close behind it.
+    pub(crate) async fn wait(&self) {
+        loop {
+            let turn = {
+                let mut pace = self.pace();
+                let now = Instant::now();
+                match pace.next {
+                    Some(next) if next > now => next,
+                    _ => {
+                        pace.next = Some(now + pace.period);
+                        return;
+                    }
+                }
+            };
+            tokio::time::sleep_until(turn).await;
+        }
+    }
+
+    /// Cognito throttled a call: halve the rate, down to a quarter of the rate asked for.
+    pub(crate) fn throttled(&self) {
+        let mut pace = self.pace();
+        pace.period = (pace.period * 2).min(self.fastest * SLOWEST);
+    }
+
+    /// A call was answered: win back a quarter of the slowdown, up to the rate asked for.
+    pub(crate) fn answered(&self) {
+        let mut pace = self.pace();
+        let slowdown = pace.period.saturating_sub(self.fastest);
+        pace.period = self.fastest + slowdown * 3 / 4;
+    }
+
+    /// The time between two calls now.
+    #[cfg(test)]
+    fn period(&self) -> Duration {
+        self.pace().period
     }
 }
 
@@ -115,20 +165,21 @@ impl Cognito {
         let mut scan = UserScan::default();
         let mut token = None;
         loop {
-            limit.wait().await;
-            let output = self
+            let request = self
                 .idp
                 .list_users()
                 .user_pool_id(pool_id)
                 .filter(format!("sub ^= \"{prefix}\""))
                 .limit(PAGE_SIZE)
-                .set_pagination_token(token)
-                .send()
-                .await
-                .map_err(|error| match error.as_service_error() {
-                    Some(service) if service.is_resource_not_found_exception() => self.no_such_pool(pool_id).into(),
-                    _ => Error::api(OPERATION)(error),
-                })?;
+                .set_pagination_token(token);
+            let output = send_limited(OPERATION, limit, || {
+                request.clone().customize().config_override(without_retries()).send()
+            })
+            .await
+            .map_err(|error| match error.as_service_error() {
+                Some(service) if service.is_resource_not_found_exception() => self.no_such_pool(pool_id).into(),
+                _ => Error::api(OPERATION)(error),
+            })?;
             scan.calls += 1;
             for user in output.users() {
                 scan.users.push(listed_user(user)?);
@@ -146,15 +197,13 @@ impl Cognito {
     /// AdminGetUser's MFA facts about one user, waiting its turn at `limit`; `None` when the pool no longer has
     /// the user (deleted since it was listed: Cognito's `UserNotFoundException`).
     pub async fn user_mfa(&self, pool_id: &str, username: &str, limit: &RateLimit) -> Result<Option<MfaState>, Error> {
+        const OPERATION: &str = "AdminGetUser";
         self.check_pool_region(pool_id)?;
-        limit.wait().await;
-        let sent = self
-            .idp
-            .admin_get_user()
-            .user_pool_id(pool_id)
-            .username(username)
-            .send()
-            .await;
+        let request = self.idp.admin_get_user().user_pool_id(pool_id).username(username);
+        let sent = send_limited(OPERATION, limit, || {
+            request.clone().customize().config_override(without_retries()).send()
+        })
+        .await;
         let output = match sent {
             Ok(output) => output,
             Err(error)
@@ -164,7 +213,7 @@ impl Cognito {
             {
                 return Ok(None);
             }
-            Err(error) => return Err(Error::api("AdminGetUser")(error)),
+            Err(error) => return Err(Error::api(OPERATION)(error)),
         };
         Ok(Some(MfaState {
             enabled: output.user_mfa_setting_list().to_vec(),
@@ -226,6 +275,25 @@ mod tests {
     fn sixteen_prefixes_cover_every_uuid_start_once() {
         let hex: Vec<char> = "0123456789abcdef".chars().collect();
         assert_eq!(SUB_PREFIXES.to_vec(), hex);
+    }
+
+    #[test]
+    fn throttling_halves_the_rate_down_to_a_quarter_and_answers_win_it_back() {
+        let limit = RateLimit::per_second(NonZeroU32::new(10).unwrap());
+        let fastest = Duration::from_millis(100);
+        assert_eq!(limit.period(), fastest);
+        limit.throttled();
+        assert_eq!(limit.period(), fastest * 2);
+        for _ in 0..5 {
+            limit.throttled();
+        }
+        assert_eq!(limit.period(), fastest * SLOWEST);
+        limit.answered();
+        assert_eq!(limit.period(), Duration::from_millis(325));
+        for _ in 0..100 {
+            limit.answered();
+        }
+        assert_eq!(limit.period(), fastest);
     }
 
     #[tokio::test]

@@ -45,6 +45,9 @@ use tokio::task::JoinHandle;
 pub enum FaultKind {
     /// HTTP 400 with `__type` `ThrottlingException`, as Cognito answers over its rate quota.
     Throttling,
+    /// HTTP 400 with `__type` `TooManyRequestsException` and "Rate exceeded", as Cognito answers a user
+    /// operation (ListUsers, AdminGetUser, …) over its quota.
+    TooManyRequests,
     /// HTTP 500 with `__type` `InternalErrorException`.
     ServerError,
     /// The connection is closed without any response.
@@ -648,6 +651,11 @@ fn fault_response(kind: FaultKind) -> Result<Response<Full<Bytes>>, Dropped> {
         FaultKind::Throttling => Ok(aws_error(
             StatusCode::BAD_REQUEST,
             "ThrottlingException",
+            "Rate exceeded",
+        )),
+        FaultKind::TooManyRequests => Ok(aws_error(
+            StatusCode::BAD_REQUEST,
+            "TooManyRequestsException",
             "Rate exceeded",
         )),
         FaultKind::ServerError => Ok(aws_error(

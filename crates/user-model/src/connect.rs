@@ -11,13 +11,29 @@ use crate::error::Error;
 use crate::schema::sql_types::Usertype;
 use crate::types::{UserType, UserTypeLabel};
 use crate::user::{self, NewUser, User, UserLink};
+use crate::wait::{APPLICATION_NAME, Timeout, bound_waits};
 
-/// Opens a blocking connection; the URL's `connect_timeout` bounds the wait.
+/// Opens a blocking connection; the URL's `connect_timeout` bounds the wait. The session is named
+/// [`APPLICATION_NAME`] (unless the URL or `PGAPPNAME` names it) and its lock and statement waits are bounded
+/// (see [`crate::DEFAULT_LOCK_TIMEOUT`]).
 pub fn connect(url: &DatabaseUrl) -> Result<PgConnection, Error> {
-    PgConnection::establish(url.expose()).map_err(|error| Error::Connection {
-        url: url.to_string(),
-        message: url.scrub(error.to_string().trim_end()),
-    })
+    let named = url.with_fallback_application_name(APPLICATION_NAME);
+    let mut conn = PgConnection::establish(named.expose()).map_err(|error| match error {
+        // diesel's own SET statements, cancelled by a role's or database's very short statement_timeout.
+        ConnectionError::CouldntSetupConfiguration(error) if is_timeout(&error) => {
+            Error::query("setting up the session")(error)
+        }
+        error => Error::Connection {
+            url: url.to_string(),
+            message: url.scrub(error.to_string().trim_end()),
+        },
+    })?;
+    bound_waits(&mut conn)?;
+    Ok(conn)
+}
+
+fn is_timeout(error: &diesel::result::Error) -> bool {
+    matches!(error, diesel::result::Error::DatabaseError(_, info) if Timeout::reported_in(info.message()).is_some())
 }
 
 /// Runs `work` on tokio's blocking pool and waits for it without occupying an async worker.
@@ -40,6 +56,8 @@ where
 /// Not `Clone`: a [`Transaction`] owns the only handle, so that dropping it really closes the connection.
 pub struct UserStore {
     conn: Arc<Mutex<PgConnection>>,
+    /// Where a second connection goes to see what a timed-out statement waited for.
+    url: DatabaseUrl,
 }
 
 impl std::fmt::Debug for UserStore {
@@ -51,30 +69,34 @@ impl std::fmt::Debug for UserStore {
 impl UserStore {
     /// Connects and runs [`check_schema`], so that no method of the store ever writes to a wrong database.
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, Error> {
-        let url = url.clone();
+        let checked = url.clone();
         let conn = blocking(move || {
-            let mut conn = connect(&url)?;
-            check_schema(&mut conn)?;
-            learn_usertype_oid(&mut conn)?;
+            let mut conn = connect(&checked)?;
+            check_schema(&mut conn)
+                .and_then(|()| learn_usertype_oid(&mut conn))
+                .map_err(|error| error.diagnosed(&checked))?;
             Ok(conn)
         })
         .await?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
+            url: url.clone(),
         })
     }
 
-    /// Runs `work` with the connection on the blocking pool.
+    /// Runs `work` with the connection on the blocking pool; a statement cancelled for a timeout is reported with
+    /// the sessions it waited for.
     pub async fn run<T, F>(&self, work: F) -> Result<T, Error>
     where
         F: FnOnce(&mut PgConnection) -> Result<T, Error> + Send + 'static,
         T: Send + 'static,
     {
         let conn = Arc::clone(&self.conn);
+        let url = self.url.clone();
         blocking(move || {
             // A panic mid-operation may leave a transaction open: refuse the connection rather than guess.
             let mut conn = conn.lock().map_err(|_| Error::ConnectionPoisoned)?;
-            work(&mut conn)
+            work(&mut conn).map_err(|error| error.diagnosed(&url))
         })
         .await
     }

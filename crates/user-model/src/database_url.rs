@@ -95,6 +95,14 @@ impl DatabaseUrl {
         Duration::from_secs(seconds)
     }
 
+    /// The same URL with libpq's `fallback_application_name`: the name its session shows in `pg_stat_activity`
+    /// unless the URL's `application_name` or `PGAPPNAME` gives another.
+    pub(crate) fn with_fallback_application_name(&self, name: &str) -> Self {
+        let mut named = self.clone();
+        named.set_query_value("fallback_application_name", name);
+        named
+    }
+
     /// The database the URL names: the `dbname` query parameter if present (libpq lets it win), else the path.
     pub fn database_name(&self) -> Option<String> {
         if let Some(name) = self.query_value("dbname") {

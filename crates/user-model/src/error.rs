@@ -1,6 +1,8 @@
 //! The one error type of this crate. Messages never contain a password and say what to do next.
 
 use crate::check::SchemaMismatch;
+use crate::database_url::DatabaseUrl;
+use crate::wait::{self, Diagnosis, Timeout};
 
 /// The form every DATABASE_URL error suggests.
 const URL_FORM: &str = "postgresql://USER:PASSWORD@HOST:PORT/DBNAME";
@@ -115,6 +117,24 @@ pub enum Error {
         error: diesel::result::Error,
     },
 
+    /// The server cancelled a statement for a timeout: it waited for a lock, or ran, longer than the session's
+    /// `lock_timeout` or `statement_timeout` allows. Nothing it did was kept.
+    #[error(
+        "{context}: the database cancelled the statement ({message}){}",
+        .diagnosis.as_ref().map(|diagnosis| format!("; {diagnosis}")).unwrap_or_default()
+    )]
+    TimedOut {
+        /// What the crate was doing.
+        context: &'static str,
+        /// Which setting cancelled it.
+        timeout: Timeout,
+        /// The server's message.
+        message: String,
+        /// The setting's value and the sessions in the way, read on a second connection; `None` when that
+        /// failed too, or the session was never set up. Boxed: every `Result` of this crate carries the error.
+        diagnosis: Option<Box<Diagnosis>>,
+    },
+
     /// The server closed the connection mid-operation (restarted, failed over, or ended the session).
     #[error(
         "the connection to the database was lost while {context} ({message}); the server rolls back whatever was \
@@ -192,6 +212,16 @@ impl Error {
                     message: info.message().trim_end().to_owned(),
                 }
             }
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::Unknown, info)
+                if let Some(timeout) = Timeout::reported_in(info.message()) =>
+            {
+                Self::TimedOut {
+                    context,
+                    timeout,
+                    message: info.message().to_owned(),
+                    diagnosis: None,
+                }
+            }
             diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ReadOnlyTransaction, info) => {
                 Self::ReadOnly {
                     context,
@@ -199,6 +229,29 @@ impl Error {
                 }
             }
             error => Self::Query { context, error },
+        }
+    }
+
+    /// A [`Error::TimedOut`] with what a second connection to `url` finds: the timeout's value and who set it,
+    /// and the sessions holding the lock the statement waited for. Any other error is returned as it is.
+    pub(crate) fn diagnosed(self, url: &DatabaseUrl) -> Self {
+        match self {
+            Self::TimedOut {
+                context,
+                timeout,
+                message,
+                diagnosis: None,
+            } => Self::TimedOut {
+                context,
+                timeout,
+                message,
+                // A failed look is left out: the error still says which timeout cancelled what.
+                diagnosis: crate::connect(url)
+                    .and_then(|mut conn| wait::diagnose(&mut conn, timeout))
+                    .ok()
+                    .map(Box::new),
+            },
+            error => error,
         }
     }
 }

@@ -4,7 +4,9 @@
 //! row's [`UserType`] and [`Language`] are pool-spec's, re-exported, so the first admin's defaults need no mapping);
 //! the few queries Credere's tooling runs on them; parsing `DATABASE_URL`
 //! ([`DatabaseUrl`]); the schema check ([`check_schema`]); the workspace's embedded migrations and `db setup`
-//! ([`setup`]), which exist for local and test databases only.
+//! ([`setup`]), which exist for local and test databases only; and how every session is set up ([`connect`]: named
+//! [`APPLICATION_NAME`], its lock and statement waits bounded) and what a statement cancelled for a timeout waited
+//! for ([`Error::TimedOut`]).
 //!
 //! **Invariant:** nothing is written to a database before [`check_schema`] has confirmed it has the columns and
 //! types the model needs ([`UserStore::connect`] does it; callers of the plain functions must). Every query names
@@ -39,6 +41,7 @@ mod migrate;
 pub mod schema;
 mod types;
 mod user;
+mod wait;
 
 pub use check::{SchemaMismatch, SchemaProblem, check_schema};
 pub use connect::{Transaction, UserStore, connect};
@@ -52,6 +55,10 @@ pub use types::{Language, StoredType, UnknownCode, UserType};
 pub use user::{
     NewUser, PENDING_EXTERNAL_ID, User, UserLink, all_links, find_by_email, find_by_external_id, insert, lock_email,
     promote_to_ocp, prove_updatable, set_external_id,
+};
+pub use wait::{
+    APPLICATION_NAME, DEFAULT_LOCK_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, Diagnosis, Limit, LockHolder, SettingSource,
+    Timeout,
 };
 
 /// Diesel itself, so callers use the exact version the model was compiled against.

@@ -4,6 +4,7 @@
 //! [`crate::UserStore`] does that when it connects.
 
 use chrono::{DateTime, Utc};
+use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
@@ -123,7 +124,7 @@ pub const PENDING_EXTERNAL_ID: &str = "00000000-0000-0000-0000-000000000000";
 
 /// The first key of the advisory locks taken by [`lock_email`] (`'CRED'` in ASCII): the two-key form keeps them
 /// apart from single-key advisory locks other software may take on the same database.
-const EMAIL_LOCK_CLASS: i32 = 0x4352_4544;
+pub(crate) const EMAIL_LOCK_CLASS: i32 = 0x4352_4544;
 
 diesel::define_sql_function! {
     /// `pg_catalog.lower(text)`, which PostgreSQL resolves before anything on the search path.
@@ -238,14 +239,25 @@ pub struct UserLink {
 /// `READ ONLY` transaction: the database itself refuses any write, and memory holds the four columns kept,
 /// never the whole result set twice.
 pub fn all_links(conn: &mut PgConnection) -> Result<Vec<UserLink>, Error> {
-    conn.build_transaction()
-        .read_only()
-        .run(|conn| {
-            credere_user::table
-                .order(credere_user::id)
-                .select(UserLink::as_select())
-                .load_iter::<UserLink, diesel::pg::PgRowByRowLoadingMode>(conn)?
-                .collect::<QueryResult<Vec<_>>>()
-        })
-        .map_err(Error::query("reading every credere_user row"))
+    type Transactions = <PgConnection as Connection>::TransactionManager;
+    const READING: &str = "reading every credere_user row";
+    Transactions::begin_transaction(conn).map_err(Error::query(READING))?;
+    let read = conn.batch_execute("SET TRANSACTION READ ONLY").and_then(|()| {
+        credere_user::table
+            .order(credere_user::id)
+            .select(UserLink::as_select())
+            .load_iter::<UserLink, diesel::pg::PgRowByRowLoadingMode>(conn)?
+            .collect::<QueryResult<Vec<_>>>()
+    });
+    match read {
+        Ok(links) => Transactions::commit_transaction(conn)
+            .map(|()| links)
+            .map_err(Error::query(READING)),
+        Err(error) => {
+            // Why the read failed is the error, not the rollback's own failure when the server has closed the
+            // session (diesel's `transaction` would report that instead: "no connection to the server").
+            let _ = Transactions::rollback_transaction(conn);
+            Err(Error::query(READING)(error))
+        }
+    }
 }

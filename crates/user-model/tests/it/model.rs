@@ -530,3 +530,36 @@ async fn queries_name_public_whatever_the_search_path() {
         "{error:?}"
     );
 }
+
+/// `SHOW name` on `conn`.
+fn show(conn: &mut PgConnection, name: &str) -> String {
+    diesel::sql_query(format!("SELECT pg_catalog.current_setting('{name}') AS name"))
+        .get_result::<Name>(conn)
+        .unwrap()
+        .name
+}
+
+#[test]
+fn sessions_are_named_and_bound_their_waits_unless_the_url_or_the_role_says_otherwise() {
+    let (database, _conn) = ddl_database();
+    let url = DatabaseUrl::parse(database.url()).unwrap();
+    let mut conn = user_model::connect(&url).unwrap();
+    assert_eq!(show(&mut conn, "application_name"), user_model::APPLICATION_NAME);
+    assert_eq!(show(&mut conn, "lock_timeout"), user_model::DEFAULT_LOCK_TIMEOUT);
+    assert_eq!(
+        show(&mut conn, "statement_timeout"),
+        user_model::DEFAULT_STATEMENT_TIMEOUT
+    );
+
+    // A DBA's bound on the role, and the operator's name and bound in the URL, are kept.
+    let role = test_support::Role::create(&database, "ALTER ROLE {role} SET statement_timeout = '7s'");
+    let options = "application_name=nightly-audit&options=-c%20lock_timeout%3D4s";
+    let separator = if role.url().contains('?') { '&' } else { '?' };
+    let url = DatabaseUrl::parse(&format!("{}{separator}{options}", role.url())).unwrap();
+    let mut conn = user_model::connect(&url).unwrap();
+    assert_eq!(show(&mut conn, "application_name"), "nightly-audit");
+    assert_eq!(show(&mut conn, "lock_timeout"), "4s");
+    assert_eq!(show(&mut conn, "statement_timeout"), "7s");
+    // The URL as shown is the one given: the fallback name is for libpq only.
+    assert!(!url.to_string().contains("fallback_application_name"), "{url}");
+}
