@@ -168,7 +168,7 @@ fn change(operation: UserOperation, target: &Target, reset: Option<&ResetTarget>
             };
             if outcome.may_have_replaced_password() {
                 writeln!(out, "Password reset sent, and it failed: {why}")?;
-                super::may_have_replaced_password(&mut out, &email)?;
+                super::may_have_replaced_password(&mut out, email)?;
             } else {
                 writeln!(out, "Password reset NOT requested: {why}")?;
                 writeln!(

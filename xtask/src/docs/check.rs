@@ -44,7 +44,7 @@ pub fn require_workspace(root: &Path) -> anyhow::Result<()> {
 }
 
 /// The generated files under `root` whose content differs from a fresh rendering (or that are missing); `root`
-/// must be a workspace ([`require_workspace`]).
+/// must be a workspace (see `require_workspace`).
 pub fn stale_files(root: &Path) -> anyhow::Result<Vec<&'static str>> {
     require_workspace(root)?;
     let mut stale = Vec::new();
