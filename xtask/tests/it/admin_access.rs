@@ -717,6 +717,7 @@ async fn admin_for_a_disabled_user_names_admin_enable() {
         &endpoint,
         "--region",
         "us-east-1",
+        "--yes",
     ])
     .await;
     run.assert_code(1);

@@ -238,6 +238,8 @@ async fn admin_reading(world: &test_support::World, path: &str, email: &str) -> 
         path,
         "--endpoint-url",
         &world.proxy.endpoint(),
+        // The file names a pool by ID, which is treated as production: confirmed.
+        "--yes",
     ]
     .iter()
     .map(|arg| arg.to_string())

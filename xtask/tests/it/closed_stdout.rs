@@ -71,6 +71,7 @@ async fn db_setup_audit_and_admin_end_quietly_with_their_codes() {
         "Ada Admin",
         "--pool-id",
         &world.pool_id,
+        "--yes",
     ];
     let target = ["--database-url", world.database.url(), "--endpoint-url", &endpoint];
     let args: Vec<&str> = admin.iter().chain(&target).copied().collect();

@@ -142,6 +142,7 @@ async fn admin_relink_shows_the_old_hostile_external_id_escaped_and_json_keeps_i
                 "--endpoint-url",
                 &endpoint,
                 "--relink",
+                "--yes",
                 "--output",
                 output,
             ])
