@@ -285,13 +285,17 @@ async fn a_second_run_changes_nothing_and_check_passes_in_three_round_trips() {
         assert!(run.stdout.contains("nothing to change"), "{}", run.stdout);
         assert_eq!(mutations(&proxy), Vec::<String>::new());
         proxy.clear();
-        // The three reads of the pool go out together, after the list and before the client's describe.
+        // The three reads of the pool go out together, after the list; then the client's two reads (its
+        // description and its secrets) go out together. Both waves are held until whole, which a run sending their
+        // calls one after the other never makes.
         let reads =
             ["DescribeUserPool", "GetUserPoolMfaConfig", "ListUserPoolClients"].map(|operation| proxy.hold(operation));
-        let (check, ()) = tokio::join!(
-            provision(environment, &proxy, &["--check"]),
-            testkit::release_together(reads.each_ref())
-        );
+        let client_reads =
+            ["DescribeUserPoolClient", "ListUserPoolClientSecrets"].map(|operation| proxy.hold(operation));
+        let (check, ()) = tokio::join!(provision(environment, &proxy, &["--check"]), async {
+            testkit::release_together(reads.each_ref()).await;
+            testkit::release_together(client_reads.each_ref()).await;
+        });
         check.assert_code(0);
         assert_eq!(mutations(&proxy), Vec::<String>::new());
         assert_eq!(proxy.round_trips(), 3, "{environment}: {:?}", proxy.operations());
