@@ -8,7 +8,7 @@
 mod process;
 mod world;
 
-pub use process::{Run, Terminal, clean_command, on_terminal, run, run_with_stdout_closed};
+pub use process::{Run, Terminal, clean_command, clean_std_command, on_terminal, run, run_with_stdout_closed};
 pub use world::*;
 
 use std::time::Duration;

@@ -51,7 +51,12 @@ impl Run {
 
 /// `program` with stdin closed and none of the variables that would point it elsewhere than the test says.
 pub fn clean_command(program: &str) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(program);
+    tokio::process::Command::from(clean_std_command(program))
+}
+
+/// [`clean_command`] for a test that runs the program without an async runtime.
+pub fn clean_std_command(program: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(program);
     command.stdin(Stdio::null());
     for key in NOT_INHERITED {
         command.env_remove(key);

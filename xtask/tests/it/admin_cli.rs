@@ -4,11 +4,9 @@
 use std::process::{Command, Output};
 
 fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
+    test_support::clean_std_command(env!("CARGO_BIN_EXE_xtask"))
         .arg("admin")
         .args(args)
-        .env_remove("DATABASE_URL")
-        .env_remove("COGNITO_POOL_ID")
         .output()
         .expect("running xtask")
 }

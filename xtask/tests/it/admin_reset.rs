@@ -2,7 +2,7 @@
 //! replace it (AdminSetUserPassword, Permanent=false), so it is not sent unless confirmed with `--yes` or, on a
 //! terminal, by typing yes; and "Nothing to do" is never printed when a reset was sent.
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use admin_bootstrap::ResetOutcome;
 
@@ -51,7 +51,7 @@ fn admin_args(world: &test_support::World, email: &str, backend: &str) -> Vec<St
 
 async fn xtask(args: Vec<String>) -> (Option<i32>, String) {
     let output: Output = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_xtask"))
+        test_support::clean_std_command(env!("CARGO_BIN_EXE_xtask"))
             .args(&args)
             .stdin(Stdio::null())
             .output()

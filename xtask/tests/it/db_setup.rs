@@ -1,13 +1,13 @@
 //! `cargo xtask db setup`, run as the real binary against a real PostgreSQL server.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use user_model::DatabaseUrl;
 use user_model::diesel::connection::SimpleConnection;
 
 fn xtask(args: &[&str], database_url_env: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    command.args(args).env_remove("DATABASE_URL");
+    let mut command = test_support::clean_std_command(env!("CARGO_BIN_EXE_xtask"));
+    command.args(args);
     if let Some(url) = database_url_env {
         command.env("DATABASE_URL", url);
     }
@@ -180,9 +180,8 @@ fn concurrent_setups_take_turns_and_migrate_once() {
     // Hold the setup lock, so both runs start and then wait at the same point.
     lock(&mut holder, "SELECT pg_advisory_lock($1)");
     let spawn = || {
-        Command::new(env!("CARGO_BIN_EXE_xtask"))
+        test_support::clean_std_command(env!("CARGO_BIN_EXE_xtask"))
             .args(["db", "setup", "--database-url", database.url()])
-            .env_remove("DATABASE_URL")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()

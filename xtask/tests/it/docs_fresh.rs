@@ -1,8 +1,6 @@
 //! The committed `docs/cognito.rst` and `docs/iam.rst` are what `cargo xtask docs` renders from the specs, checked by the same
 //! code as `cargo xtask docs --check`.
 
-use std::process::Command;
-
 use xtask::pages as check;
 
 #[test]
@@ -41,7 +39,7 @@ fn an_edited_or_missing_page_is_stale() {
 
 /// Runs `cargo xtask docs` (or `--check`) on `root` and returns its exit code and stderr.
 fn xtask_docs(root: &std::path::Path, check: bool) -> (Option<i32>, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    let mut command = test_support::clean_std_command(env!("CARGO_BIN_EXE_xtask"));
     command.arg("docs").arg("--root").arg(root);
     if check {
         command.arg("--check");

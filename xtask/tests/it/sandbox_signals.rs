@@ -63,7 +63,7 @@ fn is_alive(pid: u32) -> bool {
 
 /// Starts the sandbox in a process group of its own, with its stderr read line by line on another thread.
 fn start_sandbox() -> (Child, mpsc::Receiver<String>) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    let mut command = test_support::clean_std_command(env!("CARGO_BIN_EXE_xtask"));
     command
         .arg("sandbox")
         // Under `cargo xtask test` these name the shared services, which the sandbox refuses.

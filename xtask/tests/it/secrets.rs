@@ -3,7 +3,7 @@
 //! and every refused form of DATABASE_URL and `--backend-url`. stdout and stderr are searched for every
 //! 4-character piece of each password, as typed and percent-encoded.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// Needs percent-encoding for every character a URL could misread.
 const PASSWORD: &str = "Zq9@Xv/7#Kw p%Jt";
@@ -12,10 +12,8 @@ const WRONG: &str = "Yp8@Wu/6#Jv q%Ks";
 const WRONG_ENCODED: &str = "Yp8%40Wu%2F6%23Jv%20q%25Ks";
 
 fn xtask(args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
+    test_support::clean_std_command(env!("CARGO_BIN_EXE_xtask"))
         .args(args)
-        .env_remove("DATABASE_URL")
-        .env_remove("COGNITO_POOL_ID")
         .output()
         .expect("running xtask")
 }

@@ -3,12 +3,12 @@
 //!
 //! Needs no services: every run is refused (or answered) before anything is connected.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crate::help::subcommands;
 
 fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
+    test_support::clean_std_command(env!("CARGO_BIN_EXE_xtask"))
         .args(args)
         .output()
         .unwrap_or_else(|error| panic!("running xtask {}: {error}", args.join(" ")))
