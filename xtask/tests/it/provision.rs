@@ -23,7 +23,7 @@ fn args<'a>(environment: Environment, proxy: &'a str, extra: &[&'a str]) -> Vec<
     args
 }
 
-async fn provision(environment: Environment, proxy: &RecordingProxy, extra: &[&str]) -> support::Run {
+pub(crate) async fn provision(environment: Environment, proxy: &RecordingProxy, extra: &[&str]) -> support::Run {
     let endpoint = proxy.endpoint();
     xtask(&args(environment, &endpoint, extra)).await
 }

@@ -3,16 +3,13 @@
 
 use std::path::Path;
 
-use crate::support::{mutations, proxy, sdk, xtask};
+use crate::support::{mutations, proxy, sdk};
 use crate::write_env::python_dotenv;
 
 const NEW_SECRET: &str = "A_rotated_secret_of_48_characters_for_the_tests_x";
 
 async fn provision(proxy: &testkit::RecordingProxy, extra: &[&str]) -> crate::support::Run {
-    let endpoint = proxy.endpoint();
-    let mut args = vec!["provision", "--env", "development", "--endpoint-url", &endpoint];
-    args.extend(extra);
-    xtask(&args).await
+    crate::provision::provision(pool_spec::Environment::Development, proxy, extra).await
 }
 
 /// The `.env` as credere-backend reads it: `(COGNITO_CLIENT_SECRET, COGNITO_CLIENT_SECRET_ID)`.

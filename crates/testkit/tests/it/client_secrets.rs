@@ -2,22 +2,11 @@
 //! `secret-hash`, `user-existence-hidden`), against the real moto through the recording proxy.
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes};
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
-use testkit::RecordingProxy;
 
-async fn account() -> (RecordingProxy, Client) {
-    let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
-    let options = cognito::ConnectOptions {
-        endpoint_url: Some(proxy.endpoint()),
-        max_attempts: 1,
-        ..cognito::ConnectOptions::default()
-    };
-    let client = Client::new(&cognito::load_sdk_config(&options).await);
-    (proxy, client)
-}
+use crate::fidelity::{account, refusal};
 
 /// A pool and a client (confidential or not), as Credere's are: password sign-in, user existence hidden.
 async fn pool_and_client(sdk: &Client, confidential: bool) -> (String, String) {
@@ -61,14 +50,6 @@ async fn described_secret(sdk: &Client, pool_id: &str, client_id: &str) -> Optio
         .await
         .unwrap();
     described.user_pool_client.unwrap().client_secret
-}
-
-fn refusal<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(result: Result<T, E>) -> (String, String) {
-    let error = result.expect_err("the call should have been refused");
-    (
-        error.code().unwrap_or_default().to_owned(),
-        error.message().unwrap_or_default().to_owned(),
-    )
 }
 
 /// SECRET_HASH as AWS defines it: Base64(HMAC-SHA256(secret, username + client ID)).

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use testkit::RecordingProxy;
 
 /// A proxy of the test's own (an AWS account of its own) and an SDK client built as the commands build theirs.
-async fn account() -> (RecordingProxy, Client) {
+pub(crate) async fn account() -> (RecordingProxy, Client) {
     let proxy = RecordingProxy::start(&testkit::cognito_endpoint()).await.unwrap();
     let options = cognito::ConnectOptions {
         endpoint_url: Some(proxy.endpoint()),
@@ -26,7 +26,9 @@ async fn account() -> (RecordingProxy, Client) {
 }
 
 /// The error code and message of a refused call; panics when the call succeeded.
-fn refusal<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(result: Result<T, E>) -> (String, String) {
+pub(crate) fn refusal<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
+    result: Result<T, E>,
+) -> (String, String) {
     let error = result.expect_err("the call should have been refused");
     (
         error.code().unwrap_or_default().to_owned(),
