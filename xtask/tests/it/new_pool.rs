@@ -128,7 +128,7 @@ async fn the_plan_names_the_pool_a_second_one_is_made_beside_and_check_changes_n
         assert!(check.stdout.contains(&line), "{line} missing from {}", check.stdout);
     }
     assert_eq!(mutations(&proxy), Vec::<String>::new());
-    assert_eq!(pools_named(&proxy, "credere").await, [old.clone()]);
+    assert_eq!(pools_named(&proxy, "credere").await, [old.as_str()]);
 
     let json = provision(
         Environment::Development,
@@ -343,7 +343,7 @@ async fn production_asks_before_a_second_pool_and_without_a_terminal_refuses_bef
         "{printed}"
     );
     assert_eq!(mutations(&proxy), Vec::<String>::new());
-    assert_eq!(pools_named(&proxy, "credere-production").await, [old.clone()]);
+    assert_eq!(pools_named(&proxy, "credere-production").await, [old.as_str()]);
 
     let (code, printed) = support::xtask_on_terminal(&production_new_pool(&endpoint, &[]), "yes\n").await;
     assert_eq!(code, 0, "{printed}");
