@@ -38,7 +38,9 @@ impl Cognito {
     /// CreateUserPoolClient. On an existing pool: SetUserPoolMfaConfig first when MFA changes
     /// (UpdateUserPool may only require MFA once a factor is enabled), then UpdateUserPool built from the
     /// described pool with MFA read back, and the client created or updated the same way. A converged
-    /// update makes no call.
+    /// update makes no call. A pool created beside another ([`Creation::beside`]) makes the calls of a first
+    /// creation, and the look after an ambiguous create and the duplicate check leave the other pool out; a
+    /// failure after the pool was created is [`Error::Unfinished`], naming it.
     pub async fn apply(&self, action: &Action<LivePool>) -> Result<Applied, Error> {
         match action {
             Action::Create(creation) => self.create_all(creation).await,
