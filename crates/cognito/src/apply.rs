@@ -109,9 +109,13 @@ impl Cognito {
             }
             self.create_client(&pool_id, desired.client()).await
         };
-        let (client_id, client_secret) = finish.await.map_err(|source| Error::Unfinished {
-            pool_id: pool_id.clone(),
-            source: Box::new(source),
+        let (client_id, client_secret) = finish.await.map_err(|source| match source {
+            // Names this run's pool already, and the way out is deleting it, not finishing it.
+            duplicate @ Error::DuplicatePool { .. } => duplicate,
+            source => Error::Unfinished {
+                pool_id: pool_id.clone(),
+                source: Box::new(source),
+            },
         })?;
         Ok(Applied {
             pool_id,

@@ -65,8 +65,8 @@ pub enum Error {
         /// Every pool of the name.
         ids: Vec<String>,
     },
-    /// The pool was created, and a later step of its creation (its MFA, the duplicate check, its client) failed:
-    /// the pool stays, found by its ID.
+    /// The pool was created, and a later step of its creation (its MFA, the duplicate check's read, its client)
+    /// failed: the pool stays, found by its ID. A duplicate found is [`Error::DuplicatePool`] instead.
     #[error("the user pool `{pool_id}` was created, but not finished")]
     Unfinished {
         /// The pool created.
