@@ -180,6 +180,15 @@ fn cognito_hint(error: &cognito::Error) -> Option<String> {
         cognito::Error::PoolNotFound(no_pool) => Some(no_such_pool_hint(no_pool)),
         cognito::Error::NoPoolForEnvironment { environment, .. } => Some(pool_not_found_hint(*environment)),
         cognito::Error::AmbiguousPool { .. } => Some("choose one with --pool-id ID".into()),
+        cognito::Error::SeveralBeside { .. } => Some(
+            "finish a new pool an earlier `provision --new-pool` left unfinished with `cargo xtask provision --env \
+             ENV --pool-id ID` (without --new-pool); to make another new pool, first delete the one no longer used"
+                .into(),
+        ),
+        cognito::Error::Unfinished { pool_id, .. } => Some(format!(
+            "finish it with `cargo xtask provision --env ENV --pool-id {pool_id}` (without --new-pool): it plans \
+             from what now exists"
+        )),
         cognito::Error::PoolNameMismatch { .. } => {
             Some("check --pool-id (or COGNITO_POOL_ID) against --env: they must name the same pool".into())
         }
@@ -473,7 +482,18 @@ mod tests {
             actual: "credere".into(),
             expected: "credere-production".into(),
         };
-        for error in [ambiguous, mismatch] {
+        let several = cognito::Error::SeveralBeside {
+            name: "credere".into(),
+            ids: vec!["us-east-1_a".into(), "us-east-1_b".into()],
+        };
+        let unfinished = cognito::Error::Unfinished {
+            pool_id: "us-east-1_b".into(),
+            source: Box::new(cognito::Error::Missing {
+                operation: "CreateUserPoolClient",
+                field: "UserPoolClient",
+            }),
+        };
+        for error in [ambiguous, mismatch, several, unfinished] {
             assert!(
                 cognito_hint(&error).is_some_and(|hint| hint.contains("--pool-id")),
                 "{error}"

@@ -1,5 +1,6 @@
 //! `cargo xtask provision --env ENV`: show the plan for an environment's pool and app client, then
-//! apply it. `--check` only plans (exit 0 converged, 2 changes needed, 1 error).
+//! apply it. `--check` only plans (exit 0 converged, 2 changes needed, 1 error). `--new-pool` plans a second
+//! pool beside the existing one.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -47,6 +48,10 @@ pub struct Args {
     /// Manage this pool, when several pools share the spec's name.
     #[arg(long, value_name = "ID")]
     pool_id: Option<String>,
+    /// Create a second pool and app client from the spec beside the existing one, which stays as it is (to move
+    /// users to settings Cognito never changes). From then on --pool-id chooses between the two.
+    #[arg(long, conflicts_with = "pool_id")]
+    new_pool: bool,
     #[command(flatten)]
     aws: AwsArgs,
 }
@@ -71,6 +76,8 @@ struct Report<'a> {
     /// The IDs of the secrets the client holds (two while a rotation is under way).
     client_secret_ids: Vec<&'a str>,
     create_pool: bool,
+    /// The pool of the same name a new pool is created beside (`--new-pool`), which stays as it is.
+    beside_pool_id: Option<&'a str>,
     create_client: bool,
     changes: &'a [pool_spec::Change],
     conflicts: &'a [pool_spec::Conflict],
@@ -91,10 +98,13 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
     let spec = pool_spec::for_environment(args.env);
     let cognito = args.aws.connect(&args.aws.connect_options()).await?;
     let prepare = async || {
-        cognito
-            .prepare(&spec, args.ses_identity_arn.as_deref(), args.pool_id.as_deref())
-            .await
-            .with_context(|| format!("planning the {} pool `{}`", args.env, spec.pool.name))
+        let ses_identity_arn = args.ses_identity_arn.as_deref();
+        let prepared = if args.new_pool {
+            cognito.prepare_new_pool(&spec, ses_identity_arn).await
+        } else {
+            cognito.prepare(&spec, ses_identity_arn, args.pool_id.as_deref()).await
+        };
+        prepared.with_context(|| format!("planning the {} pool `{}`", args.env, spec.pool.name))
     };
     let mut prepared = prepare().await?;
     if !prepared.passed_over.is_empty() {
@@ -122,13 +132,16 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
     }
     refuse_conflicts(&prepared.plan)?;
     if !prepared.plan.is_converged() && pool_spec::needs_confirmation(Some(args.env)) && !args.yes {
+        let new_pool = if args.new_pool { " --new-pool" } else { "" };
+        let without_terminal = format!(
+            "refusing to change production without confirmation: stdin is not a terminal. Review the plan (`cargo \
+             xtask provision --env production{new_pool} --check`), then re-run with --yes. Nothing was changed."
+        );
         let confirmation = Confirmation {
             show: &show,
             question: &|prepared: &Prepared| question(&spec.pool.name, &prepared.plan),
             changes_anything: &|prepared: &Prepared| !prepared.plan.is_converged(),
-            without_terminal: "refusing to change production without confirmation: stdin is not a terminal. Review \
-                               the plan (`cargo xtask provision --env production --check`), then re-run with --yes. \
-                               Nothing was changed.",
+            without_terminal: &without_terminal,
         };
         let on_screen = args.output == Output::Text && crate::confirm::stdout_on_screen();
         prepared = crate::confirm::confirm_current(prepared, on_screen, &confirmation, prepare).await?;
@@ -140,10 +153,17 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
         Ok(applied) => applied,
         Err(error) => {
             let domain_arn = domain_identity_arn(&error, ses_identity.as_ref());
-            let error = anyhow::Error::new(error).context(
-                "applying the plan; nothing after the failed call was applied. Run the same command again: \
-                 it plans from what now exists and finishes the job",
-            );
+            let rerun = match &error {
+                // The same command would refuse: the new pool is one more of the name now.
+                cognito::Error::Unfinished { pool_id, .. } if args.new_pool => {
+                    format!("Run it again with --pool-id {pool_id} instead of --new-pool")
+                }
+                _ => "Run the same command again".to_owned(),
+            };
+            let error = anyhow::Error::new(error).context(format!(
+                "applying the plan; nothing after the failed call was applied. {rerun}: it plans from what now \
+                 exists and finishes the job"
+            ));
             return Err(match domain_arn {
                 Some(arn) => error.context(format!(
                     "SES refused the identity ARN built for the address {}. When only its domain is verified in \
@@ -212,7 +232,11 @@ fn write_plan(
     prepared: &Prepared,
 ) -> std::fmt::Result {
     let plan = &prepared.plan;
-    let id = plan.live().map_or("not found", |live| live.id.as_str());
+    let id = match (plan.live(), plan.beside()) {
+        (Some(live), _) => live.id.clone(),
+        (None, Some(beside)) => format!("a new one beside {}", Shown(beside)),
+        (None, None) => "not found".to_owned(),
+    };
     writeln!(out, "Plan for the {environment} user pool `{name}` ({id}) in {region}:")?;
     for line in plan.to_string().lines() {
         writeln!(out, "  {line}")?;
@@ -304,6 +328,16 @@ fn print_result(args: &Args, applied: &Applied, plan: &Plan<LivePool>) {
     if !plan.is_converged() {
         outln!("Applied.");
     }
+    if let Some(beside) = plan.beside() {
+        outln!(
+            "Created beside {} (unchanged). While both exist, commands on the {} environment need --pool-id: {} for \
+             this pool, {} for the other.",
+            Shown(beside),
+            args.env,
+            Shown(&applied.pool_id),
+            Shown(beside)
+        );
+    }
     outln!("Pool ID:       {}", Shown(&applied.pool_id));
     outln!(
         "Pool ARN:      {}",
@@ -366,6 +400,7 @@ fn print_json(
             KnownSecret::None => Vec::new(),
         }),
         create_pool: plan.creates_pool(),
+        beside_pool_id: plan.beside(),
         create_client: plan.creates_client(),
         changes: plan.changes(),
         conflicts: plan.conflicts(),
@@ -378,8 +413,14 @@ fn print_json(
     Ok(())
 }
 
-/// What production's prompt asks: how many changes, to which pool.
+/// What production's prompt asks: how many changes, to which pool, or whether to create a second one.
 fn question(pool_name: &str, plan: &Plan<LivePool>) -> String {
+    if let Some(beside) = plan.beside() {
+        return format!(
+            "Create a SECOND PRODUCTION pool `{pool_name}` beside {}? Type yes to continue: ",
+            Shown(beside)
+        );
+    }
     let count = plan.changes().len() + usize::from(plan.creates_pool()) + usize::from(plan.creates_client());
     format!("Apply {count} change(s) to the PRODUCTION pool `{pool_name}`? Type yes to continue: ")
 }

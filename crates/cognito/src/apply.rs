@@ -10,8 +10,9 @@ use aws_sdk_cognitoidentityprovider::types::{
     UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
 };
 use pool_spec::{
-    Action, ClientSettings, DeletionProtection, DesiredState, EmailConfiguration, MfaConfiguration, MfaSettings,
-    PlanFeature, PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, Update, UserPoolTier,
+    Action, ClientSettings, Creation, DeletionProtection, DesiredState, EmailConfiguration, MfaConfiguration,
+    MfaSettings, PlanFeature, PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, Update,
+    UserPoolTier,
 };
 
 use crate::retry::{Created, retry_concurrent_modification, send_once, without_retries};
@@ -37,10 +38,12 @@ impl Cognito {
     /// CreateUserPoolClient. On an existing pool: SetUserPoolMfaConfig first when MFA changes
     /// (UpdateUserPool may only require MFA once a factor is enabled), then UpdateUserPool built from the
     /// described pool with MFA read back, and the client created or updated the same way. A converged
-    /// update makes no call.
+    /// update makes no call. A pool created beside another ([`Creation::beside`]) makes the calls of a first
+    /// creation, and the look after an ambiguous create and the duplicate check leave the other pool out; a
+    /// failure after the pool was created is [`Error::Unfinished`], naming it.
     pub async fn apply(&self, action: &Action<LivePool>) -> Result<Applied, Error> {
         match action {
-            Action::Create(creation) => self.create_all(creation.desired()).await,
+            Action::Create(creation) => self.create_all(creation).await,
             Action::Update(update) => self.update(update).await,
         }
     }
@@ -88,21 +91,32 @@ impl Cognito {
         output.account.ok_or(Error::missing("GetCallerIdentity", "Account"))
     }
 
-    async fn create_all(&self, desired: &DesiredState) -> Result<Applied, Error> {
-        let (pool_id, pool_arn) = self.create_pool(desired).await?;
-        // A run that started at the same moment may have created a twin; find out before going on.
-        let (duplicates, ()) = tokio::try_join!(
-            self.twins(&desired.pool().name, desired.tags()),
-            self.set_mfa(&pool_id, desired.mfa())
-        )?;
-        if duplicates.len() > 1 {
-            return Err(Error::DuplicatePool {
-                name: desired.pool().name.clone(),
-                ours: pool_id,
-                pools: duplicates,
-            });
-        }
-        let (client_id, client_secret) = self.create_client(&pool_id, desired.client()).await?;
+    async fn create_all(&self, creation: &Creation) -> Result<Applied, Error> {
+        let (desired, beside) = (creation.desired(), creation.beside());
+        let (pool_id, pool_arn) = self.create_pool(desired, beside).await?;
+        let finish = async {
+            // A run that started at the same moment may have created a twin; find out before going on.
+            let (duplicates, ()) = tokio::try_join!(
+                self.twins(&desired.pool().name, desired.tags(), beside),
+                self.set_mfa(&pool_id, desired.mfa())
+            )?;
+            if duplicates.len() > 1 {
+                return Err(Error::DuplicatePool {
+                    name: desired.pool().name.clone(),
+                    ours: pool_id.clone(),
+                    pools: duplicates,
+                });
+            }
+            self.create_client(&pool_id, desired.client()).await
+        };
+        let (client_id, client_secret) = finish.await.map_err(|source| match source {
+            // Names this run's pool already, and the way out is deleting it, not finishing it.
+            duplicate @ Error::DuplicatePool { .. } => duplicate,
+            source => Error::Unfinished {
+                pool_id: pool_id.clone(),
+                source: Box::new(source),
+            },
+        })?;
         Ok(Applied {
             pool_id,
             pool_arn,
@@ -112,9 +126,13 @@ impl Cognito {
     }
 
     /// CreateUserPool, sent once. After an answer that leaves it unknown whether the pool was made, the
-    /// pool with the spec's name and tags is looked for and adopted; only when there is none is the
-    /// create sent again.
-    async fn create_pool(&self, desired: &DesiredState) -> Result<(String, Option<String>), Error> {
+    /// pool with the spec's name and tags (other than the one `beside`, which existed before) is looked for and
+    /// adopted; only when there is none is the create sent again.
+    async fn create_pool(
+        &self,
+        desired: &DesiredState,
+        beside: Option<&str>,
+    ) -> Result<(String, Option<String>), Error> {
         let pool = desired.pool();
         // Destructured without `..`, so a new setting does not compile until the create sends it (below,
         // each through the function or builder call named after it).
@@ -157,6 +175,7 @@ impl Cognito {
             || request.clone().customize().config_override(without_retries()).send(),
             || async {
                 let mut found = self.pools_tagged(&pool.name, desired.tags()).await?;
+                found.retain(|pool| Some(pool.id.as_str()) != beside);
                 Ok(found.pop().map(|pool| (pool.id, None)))
             },
         )
@@ -174,10 +193,11 @@ impl Cognito {
         }
     }
 
-    /// The pools named `name` that carry `tags`, right after this run created one of them: one pool of
-    /// the name needs no DescribeUserPool to tell, so the usual case costs one ListUserPools.
-    async fn twins(&self, name: &str, tags: &Tags) -> Result<Vec<crate::PoolSummary>, Error> {
-        let named = self.list_named(name).await?;
+    /// The pools named `name` that carry `tags`, other than the one `beside`, right after this run created one of
+    /// them: one pool of the name needs no DescribeUserPool to tell, so the usual case costs one ListUserPools.
+    async fn twins(&self, name: &str, tags: &Tags, beside: Option<&str>) -> Result<Vec<crate::PoolSummary>, Error> {
+        let mut named = self.list_named(name).await?;
+        named.retain(|pool| Some(pool.id.as_str()) != beside);
         if named.len() <= 1 {
             return Ok(named);
         }

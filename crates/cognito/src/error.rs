@@ -52,6 +52,29 @@ pub enum Error {
         /// Every candidate's ID.
         ids: Vec<String>,
     },
+    /// A new pool was asked for beside the spec's pool, but several pools carry its name and their tags do not
+    /// single one out: one may be a new pool an earlier run created and did not finish. Nothing was created.
+    #[error(
+        "{} user pools are named `{name}` already: {}. A new pool is created beside one pool only, so nothing was \
+         created: one of them may be a new pool an earlier run created and did not finish",
+        .ids.len(), .ids.join(", ")
+    )]
+    SeveralBeside {
+        /// The pool name.
+        name: String,
+        /// Every pool of the name.
+        ids: Vec<String>,
+    },
+    /// The pool was created, and a later step of its creation (its MFA, the duplicate check's read, its client)
+    /// failed: the pool stays, found by its ID. A duplicate found is [`Error::DuplicatePool`] instead.
+    #[error("the user pool `{pool_id}` was created, but not finished")]
+    Unfinished {
+        /// The pool created.
+        pool_id: String,
+        /// The step that failed.
+        #[source]
+        source: Box<Error>,
+    },
     /// The pool ID given names no pool in this account and region.
     #[error(transparent)]
     PoolNotFound(#[from] crate::NoSuchPool),
@@ -200,6 +223,7 @@ impl Error {
     pub fn api_failure(&self) -> Option<&ApiFailure> {
         match self {
             Error::Api { failure, .. } => Some(failure),
+            Error::Unfinished { source, .. } => source.api_failure(),
             _ => None,
         }
     }

@@ -46,7 +46,7 @@ mod validate;
 pub use admin::{AdminDefaults, Language, TemporaryPassword, UnknownCode, UserType};
 pub use environment::{Environment, UnknownEnvironment, needs_confirmation};
 pub use features::{PlanFeature, Removal};
-pub use plan::{Action, ApplyCall, Change, Conflict, Creation, Observed, Plan, Refusal, Update, plan};
+pub use plan::{Action, ApplyCall, Change, Conflict, Creation, Observed, Plan, Refusal, Update, plan, plan_new_pool};
 pub use settings::{
     ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, PasswordPolicy,
     PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, UserPoolTier, Validity,

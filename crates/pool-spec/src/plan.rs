@@ -120,11 +120,13 @@ pub enum Action<P = Observed> {
     Update(Update<P>),
 }
 
-/// No pool was found: CreateUserPool (without MFA, which it cannot turn on for authenticator apps), then
-/// SetUserPoolMfaConfig, then CreateUserPoolClient, each sent the whole desired state, so no change is listed.
+/// No pool was found, or a new one is wanted beside the one found ([`plan_new_pool`]): CreateUserPool (without
+/// MFA, which it cannot turn on for authenticator apps), then SetUserPoolMfaConfig, then CreateUserPoolClient,
+/// each sent the whole desired state, so no change is listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Creation {
     desired: DesiredState,
+    beside: Option<String>,
 }
 
 /// An existing pool brought to the desired state in place: the client created if missing, and the
@@ -167,9 +169,17 @@ impl<P> Plan<P> {
         self.update().map(|update| &update.live)
     }
 
-    /// No pool was found: it is created, with its MFA and client.
+    /// No pool was found, or a new one is wanted: it is created, with its MFA and client.
     pub fn creates_pool(&self) -> bool {
         matches!(self, Plan::Apply(Action::Create(_)))
+    }
+
+    /// The ID of the pool of the same name that a new pool is created beside (and that stays as it is).
+    pub fn beside(&self) -> Option<&str> {
+        match self {
+            Plan::Apply(Action::Create(creation)) => creation.beside(),
+            Plan::Apply(Action::Update(_)) | Plan::Refuse(_) => None,
+        }
     }
 
     /// The app client is created (with a new pool, or in a pool that has none with the spec's name).
@@ -217,6 +227,12 @@ impl Creation {
     /// The state the pool, its MFA and its client are created with.
     pub fn desired(&self) -> &DesiredState {
         &self.desired
+    }
+
+    /// The ID of the pool of the same name this one is created beside, which is left as it is: a pool found
+    /// by name and tags after the creation is the new one only when it is not this one.
+    pub fn beside(&self) -> Option<&str> {
+        self.beside.as_deref()
     }
 }
 
@@ -279,11 +295,15 @@ impl<P> fmt::Display for Plan<P> {
         let desired = self.desired();
         let mut lines = Vec::new();
         if self.creates_pool() {
-            lines.push(format!(
-                "+ create user pool `{}`, then set its MFA to {}",
-                desired.pool().name,
-                desired.mfa()
-            ));
+            let which = match self.beside() {
+                Some(beside) => format!(
+                    "a SECOND user pool `{}` beside {} (which stays as it is)",
+                    desired.pool().name,
+                    Shown(beside)
+                ),
+                None => format!("user pool `{}`", desired.pool().name),
+            };
+            lines.push(format!("+ create {which}, then set its MFA to {}", desired.mfa()));
         }
         if self.creates_client() {
             let secret = if desired.client().generate_secret {
@@ -305,6 +325,15 @@ impl<P> fmt::Display for Plan<P> {
     }
 }
 
+/// A new pool (and its client) from `desired`, created beside the pool `beside` of the same name, which stays as
+/// it is: how users are moved to a pool with settings Cognito never changes, or to another region.
+pub fn plan_new_pool<P>(desired: DesiredState, beside: String) -> Plan<P> {
+    Plan::Apply(Action::Create(Creation {
+        desired,
+        beside: Some(beside),
+    }))
+}
+
 /// Compares `desired` with the `live` pool (`None` when no pool was found).
 ///
 /// Tags converge when the pool carries every desired tag with its value; other tags are left alone, so an
@@ -312,7 +341,7 @@ impl<P> fmt::Display for Plan<P> {
 /// duration, so `30 days` matches `720 hours`.
 pub fn plan<P: AsRef<Observed>>(desired: DesiredState, live: Option<P>) -> Plan<P> {
     let Some(live) = live else {
-        return Plan::Apply(Action::Create(Creation { desired }));
+        return Plan::Apply(Action::Create(Creation { desired, beside: None }));
     };
     let observed = live.as_ref();
     let mut diff = Diff::default();
@@ -711,9 +740,11 @@ mod tests {
         assert_eq!(
             plan,
             Plan::Apply(Action::Create(Creation {
-                desired: desired.clone()
+                desired: desired.clone(),
+                beside: None
             }))
         );
+        assert_eq!(plan.beside(), None);
         assert!(plan.creates_pool() && plan.creates_client());
         assert!(plan.changes().is_empty() && plan.conflicts().is_empty() && plan.live().is_none());
         assert!(matches!(plan.action(), Ok(Action::Create(creation)) if creation.desired() == &desired));
@@ -723,6 +754,27 @@ mod tests {
             plan.to_string(),
             "+ create user pool `credere-production`, then set its MFA to ON (authenticator apps on, SMS off, email off)\n\
              + create app client `credere-production` with a client secret"
+        );
+    }
+
+    #[test]
+    fn a_new_pool_beside_another_says_so_and_is_planned_as_a_creation() {
+        let desired = desired();
+        let plan = plan_new_pool::<Observed>(desired.clone(), "us-east-1_Old".to_owned());
+        assert_eq!(plan.beside(), Some("us-east-1_Old"));
+        assert!(plan.creates_pool() && plan.creates_client() && !plan.is_converged());
+        assert!(matches!(plan.action(), Ok(Action::Create(creation)) if creation.beside() == Some("us-east-1_Old")));
+        assert!(plan.live().is_none() && plan.changes().is_empty());
+        assert_eq!(
+            plan.to_string(),
+            "+ create a SECOND user pool `credere-production` beside us-east-1_Old (which stays as it is), then set \
+             its MFA to ON (authenticator apps on, SMS off, email off)\n\
+             + create app client `credere-production` with a client secret"
+        );
+        assert_ne!(
+            plan,
+            super::plan(desired, None),
+            "a plan beside a pool is not a first creation"
         );
     }
 

@@ -110,6 +110,11 @@ async fn provisioner_scenarios() -> BTreeSet<String> {
     hand_made_pool(&proxy, "credere").await;
     provision(&proxy, "development", &[]).await.assert_code(0);
     used.extend(recorded(&proxy));
+    // A second pool beside the first (--new-pool): the calls of a first creation.
+    let proxy = support::proxy().await;
+    provision(&proxy, "development", &[]).await.assert_code(0);
+    provision(&proxy, "development", &["--new-pool"]).await.assert_code(0);
+    used.extend(recorded(&proxy));
     // A pool with a domain adopted.
     let proxy = support::proxy().await;
     hand_made_pool_with_a_domain(&proxy, "credere").await;

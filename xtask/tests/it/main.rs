@@ -21,6 +21,7 @@ mod help;
 mod hostile_values;
 mod https;
 mod iam;
+mod new_pool;
 mod provision;
 mod provision_faults;
 mod readme;
