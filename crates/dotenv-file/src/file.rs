@@ -2,7 +2,7 @@
 
 use std::ffi::OsStr;
 use std::fs::{File, Metadata};
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -305,21 +305,34 @@ impl Target {
         }
     }
 
-    /// Whether the file is still the one the edit was made from, byte for byte (or still absent).
-    fn still_reads(&self) -> Result<bool, WriteError> {
-        let now = match std::fs::symlink_metadata(&self.file) {
-            Ok(now) => now,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(self.existing.is_none()),
+    /// Whether the file is still the one the edit was made from, byte for byte (or still absent); when it is, it
+    /// stays open, so that what is appended to it until the rename can be carried over.
+    fn still_reads(&self) -> Result<Unchanged, WriteError> {
+        let Some(existing) = &self.existing else {
+            return match std::fs::symlink_metadata(&self.file) {
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Unchanged::StillAbsent),
+                Err(error) => Err(self.io(error)),
+                Ok(_) => Ok(Unchanged::No),
+            };
+        };
+        let mut file = match File::open(&self.file) {
+            Ok(file) => file,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Unchanged::No),
             Err(error) => return Err(self.io(error)),
         };
-        let Some(existing) = &self.existing else {
-            return Ok(false);
-        };
+        let now = file.metadata().map_err(|source| self.io(source))?;
         if (now.dev(), now.ino()) != (existing.metadata.dev(), existing.metadata.ino()) {
-            return Ok(false);
+            return Ok(Unchanged::No);
         }
-        let text = std::fs::read(&self.file).map_err(|source| self.io(source))?;
-        Ok(text == existing.text.as_bytes())
+        let mut text = Vec::new();
+        file.read_to_end(&mut text).map_err(|source| self.io(source))?;
+        if text != existing.text.as_bytes() {
+            return Ok(Unchanged::No);
+        }
+        Ok(Unchanged::Yes(Replaced {
+            file,
+            read: text.len() as u64,
+        }))
     }
 
     fn text(&self) -> &str {
@@ -386,7 +399,10 @@ pub fn check_writable(path: &Path) -> Result<(), WriteError> {
 /// Concurrent changes are not lost: the rename happens under an exclusive `flock` of the target's
 /// directory (other runs wait for it; the file itself is replaced by every edit, so its own lock would not
 /// last) and only if the file is still the one read, with the same bytes; else the edit is made again from
-/// the new text, keeping the lock.
+/// the new text, keeping the lock. What a process that takes no lock (`echo >> .env`) appends between that last
+/// check and the rename reaches the replaced file, and is carried onto the end of the new one. Only a process that
+/// keeps the file open across the rename and writes after it is done writes into the replaced file, as with
+/// any editor that saves by renaming.
 pub fn write(path: &Path, values: &[(&str, &str)]) -> Result<(), WriteError> {
     let mut kept: Option<DirectoryLock> = None;
     for _ in 0..ATTEMPTS {
@@ -402,13 +418,23 @@ pub fn write(path: &Path, values: &[(&str, &str)]) -> Result<(), WriteError> {
             Some(lock) if lock.directory == target.directory => lock,
             _ => DirectoryLock::take(&target)?,
         };
-        if !target.still_reads()? {
-            kept = Some(lock);
-            continue;
-        }
+        let replaced = match target.still_reads()? {
+            Unchanged::No => {
+                kept = Some(lock);
+                continue;
+            }
+            Unchanged::StillAbsent => None,
+            Unchanged::Yes(replaced) => Some(replaced),
+        };
         // A file another process creates meanwhile, without the lock, is not replaced.
         match temporary.rename_to(&target.file, target.existing.is_some()) {
-            Ok(()) => {}
+            Ok(()) => {
+                if let Some(replaced) = replaced {
+                    replaced
+                        .carry_appends(&target.file)
+                        .map_err(|source| target.io(source))?;
+                }
+            }
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
                 kept = Some(lock);
                 continue;
@@ -424,6 +450,44 @@ pub fn write(path: &Path, values: &[(&str, &str)]) -> Result<(), WriteError> {
             });
     }
     Err(WriteError::KeptChanging { path: path.to_owned() })
+}
+
+/// What [`Target::still_reads`] found.
+enum Unchanged {
+    /// The file is the one read, byte for byte.
+    Yes(Replaced),
+    /// There was no file, and there still is none.
+    StillAbsent,
+    /// It changed: the edit is made again.
+    No,
+}
+
+/// The file an edit replaces, held open across the rename. A process that appends without the lock (`echo >>`)
+/// between the last check and the rename writes to it; those bytes are carried onto the end of the new file.
+struct Replaced {
+    file: File,
+    /// How much of it the new file already accounts for.
+    read: u64,
+}
+
+impl Replaced {
+    /// Appends to `target` (the new file, while the directory lock is held) what reached the replaced file after
+    /// it was read, until nothing more arrives.
+    fn carry_appends(mut self, target: &Path) -> std::io::Result<()> {
+        loop {
+            let length = self.file.metadata()?.len();
+            if length <= self.read {
+                return Ok(());
+            }
+            let mut appended = Vec::new();
+            self.file.seek(SeekFrom::Start(self.read))?;
+            (&self.file).take(length - self.read).read_to_end(&mut appended)?;
+            let mut new = std::fs::OpenOptions::new().append(true).open(target)?;
+            new.write_all(&appended)?;
+            new.sync_all()?;
+            self.read += appended.len() as u64;
+        }
+    }
 }
 
 /// Edits made again, after the file changed under them, before giving up.

@@ -1,5 +1,6 @@
 //! `write` while other processes change the same `.env`: other runs of this tool (which take the `flock` of
-//! its directory) and a process that appends lines without any lock. No line another process wrote is lost.
+//! its directory) and a process that appends lines without any lock. No line another process wrote is lost: an
+//! append that lands between an edit's last check and its rename is carried into the new file.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
