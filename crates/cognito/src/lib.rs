@@ -43,6 +43,7 @@ mod pool_choice;
 mod pool_id;
 mod provision;
 mod retry;
+mod rotation;
 mod scan;
 mod secrets;
 mod unknown;
@@ -59,9 +60,13 @@ pub use partition::Partition;
 pub use pool_choice::{ChosenPool, PoolChoice, PoolChoiceError};
 pub use pool_id::{NoSuchPool, PoolId, lower_case_region, pool_region};
 pub use provision::{Prepared, SesIdentitySource};
+pub use rotation::{RotationPlan, RotationRefusal, RotationStep};
 pub use scan::{ListedUser, MfaState, RateLimit, UserScan};
 pub use secrecy::{ExposeSecret, SecretString};
-pub use secrets::{ClientSecretInfo, KnownSecret};
+pub use secrets::{
+    ClientSecretInfo, ClientSecrets, GENERATED_SECRET_CHARS, KnownSecret, PROOF_USERNAME_PREFIX, Proof,
+    generate_secret, secret_hash,
+};
 pub use unknown::{NEWER_THAN_SDK, NewerMember, WhenOmitted};
 pub use user_status::UserStatus;
 pub use users::*;

@@ -24,6 +24,7 @@ mod iam;
 mod provision;
 mod provision_faults;
 mod readme;
+mod rotate_secret;
 mod sandbox_signals;
 mod secret_rotation;
 mod secrets;
