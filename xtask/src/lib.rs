@@ -49,7 +49,7 @@ enum Command {
     Spec(spec::Args),
     /// Regenerate the reference documentation from the specs (`--check` to verify it is fresh).
     Docs(docs::Args),
-    /// Print the least-privilege IAM policy (JSON) of a role: provisioner, drift-check or admin.
+    /// Print the least-privilege IAM policy (JSON) of a role: provisioner, drift-check, admin or rotator.
     IamPolicy(iam_policy::Args),
     /// Local and test databases: create one and run the workspace's migrations.
     #[command(subcommand)]
