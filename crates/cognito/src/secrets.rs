@@ -266,7 +266,7 @@ impl Cognito {
     }
 
     /// [`Cognito::prove_secret`] for a secret just added, which Cognito may take a moment to accept: a refusal is
-    /// tried again after each of [`PROOF_WAITS`] before it counts.
+    /// tried again after each wait (about 8 s in all) before it counts.
     pub async fn prove_added_secret(&self, client_id: &str, secret: &SecretString) -> Result<Proof, Error> {
         for wait in PROOF_WAITS {
             if self.prove_secret(client_id, secret).await? == Proof::Accepted {

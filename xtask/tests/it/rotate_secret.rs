@@ -154,7 +154,7 @@ async fn run_printed(command: &[String]) -> Run {
 async fn a_rotation_adds_a_proved_secret_to_the_env_and_the_finish_deletes_the_original() {
     let rotation = Rotation::new(Environment::Development).await;
     let original = rotation.original.clone();
-    assert_eq!(rotation.secret_ids().await, [original.id.clone()]);
+    assert_eq!(rotation.secret_ids().await, std::slice::from_ref(&original.id));
     rotation.check().await;
 
     rotation.proxy.clear();
@@ -243,7 +243,7 @@ async fn a_rotation_adds_a_proved_secret_to_the_env_and_the_finish_deletes_the_o
         secret_hash(&new.value, username, &rotation.client_id),
         "the finish proves the .env's secret before deleting"
     );
-    assert_eq!(rotation.secret_ids().await, [new.id.clone()]);
+    assert_eq!(rotation.secret_ids().await, std::slice::from_ref(&new.id));
     test_support::assert_no_secret_fragment(
         "the finish's output",
         &finished.output(),
@@ -278,7 +278,7 @@ async fn an_add_whose_answer_is_lost_is_adopted_not_sent_again() {
     started.assert_code(0);
     assert_eq!(rotation.added_values().len(), 1, "{:?}", rotation.proxy.operations());
     let new = secret_in(&rotation.env);
-    assert_eq!(rotation.added_values(), [new.value.clone()]);
+    assert_eq!(rotation.added_values(), std::slice::from_ref(&new.value));
     assert_eq!(started.json()["added_secret_id"], new.id.as_str());
     let ids = rotation.secret_ids().await;
     assert!(ids.contains(&new.id) && ids.contains(&rotation.original.id), "{ids:?}");
@@ -365,7 +365,7 @@ async fn an_env_of_another_pool_or_without_ids_is_refused_before_any_change() {
         rotation.proxy.operations()
     );
     std::fs::write(&rotation.env, text).unwrap();
-    assert_eq!(rotation.secret_ids().await, [rotation.original.id.clone()]);
+    assert_eq!(rotation.secret_ids().await, std::slice::from_ref(&rotation.original.id));
 }
 
 #[tokio::test]
@@ -390,7 +390,7 @@ async fn production_asks_and_without_a_terminal_needs_yes() {
         "{printed}"
     );
     let new = secret_in(&rotation.env);
-    assert_eq!(rotation.added_values(), [new.value.clone()]);
+    assert_eq!(rotation.added_values(), std::slice::from_ref(&new.value));
     test_support::assert_no_secret_fragment("the terminal", &printed, &[&new.value]);
 
     let (code, printed) = test_support::on_terminal(XTASK, &rotation.args(&endpoint, &["--finish"]), "yes\n").await;
@@ -446,7 +446,7 @@ async fn ctrl_c_between_the_add_and_the_env_write_keeps_the_new_secret() {
     let stderr = printed;
     assert_eq!(status.code(), Some(130), "{stderr}");
     let new = secret_in(&rotation.env);
-    assert_eq!(rotation.added_values(), [new.value.clone()], "{stderr}");
+    assert_eq!(rotation.added_values(), std::slice::from_ref(&new.value), "{stderr}");
     assert!(stderr.contains("it IS in"), "{stderr}");
 
     let finish = printed_command(&stderr, "Then run `");
@@ -476,7 +476,7 @@ async fn a_kill_between_the_add_and_the_env_write_is_cleaned_up_by_following_the
         again.stderr
     );
     rotation.rotate(&["--finish"]).await.assert_code(0);
-    assert_eq!(rotation.secret_ids().await, [rotation.original.id.clone()]);
+    assert_eq!(rotation.secret_ids().await, std::slice::from_ref(&rotation.original.id));
     assert_eq!(secret_in(&rotation.env), rotation.original);
 
     rotation.rotate(&[]).await.assert_code(0);
