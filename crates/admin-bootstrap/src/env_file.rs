@@ -182,6 +182,16 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_app_client_and_which_secret_it_holds() {
+        let env =
+            read("COGNITO_CLIENT_ID=abc123\ncognito_client_secret_id=abc123--1700000000000\nCOGNITO_CLIENT_SECRET=\n")
+                .unwrap();
+        assert_eq!(env.client_id.as_deref(), Some("abc123"));
+        assert_eq!(env.client_secret_id.as_deref(), Some("abc123--1700000000000"));
+        assert!(env.client_secret.is_none(), "an empty value counts as unset");
+    }
+
+    #[test]
     fn a_bad_line_is_reported_by_its_real_number_without_its_content() {
         let mut content = "A=1\n".repeat(25);
         content.push_str("NOT A SETTING 'topsecret\nDATABASE_URL=postgresql://u:topsecret@db/credere\n");

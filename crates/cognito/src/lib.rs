@@ -2,8 +2,9 @@
 //!
 //! Owns: building the SDK clients from aws-config (and running a profile's `credential_process` itself), finding a pool by name and tags, observing it in
 //! pool-spec's shape, applying a plan, creating and reading users, scanning every user of a pool within a
-//! client-side rate limit, and disabling, enabling and resetting the authenticator of a user (Cognito
-//! only: never the database).
+//! client-side rate limit, disabling, enabling and resetting the authenticator of a user (Cognito
+//! only: never the database), and rotating the app client's secret (the pure [`RotationPlan`], a generated secret
+//! added once, the sign-in attempt that proves a secret, the delete).
 //! Invariant: every update sends the whole desired configuration, never a part (Cognito resets what an
 //! update leaves out); a pool is never deleted or recreated here.
 //! Must not depend on: the database crates or the xtask binary. SDK types stay inside this crate's
