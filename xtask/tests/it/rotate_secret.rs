@@ -478,3 +478,59 @@ async fn a_kill_between_the_add_and_the_env_write_is_cleaned_up_by_following_the
     rotation.rotate(&["--finish"]).await.assert_code(0);
     assert_eq!(rotation.secret_ids().await, [new.id]);
 }
+
+#[tokio::test]
+async fn a_new_secret_cognito_keeps_refusing_is_deleted_again_and_never_written() {
+    let rotation = Rotation::new(Environment::Development).await;
+    let before = std::fs::read_to_string(&rotation.env).unwrap();
+    rotation.proxy.clear();
+    // Every proof answered as AWS answers a SECRET_HASH it cannot verify, however long the run waits.
+    rotation.proxy.inject(Fault {
+        times: 5,
+        ..Fault::once(
+            "InitiateAuth",
+            1,
+            FaultKind::Refused {
+                code: "NotAuthorizedException",
+                message: "Unable to verify secret hash for client x",
+            },
+        )
+    });
+    let refused = rotation.rotate(&[]).await;
+    refused.assert_code(1);
+    assert!(
+        refused.stderr.contains("did not accept the new secret"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("it was deleted again"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("hint: run the same command again"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        rotation.proxy.calls_of("InitiateAuth").len(),
+        5,
+        "{:?}",
+        rotation.proxy.operations()
+    );
+    let deletes = rotation.proxy.calls_of("DeleteUserPoolClientSecret");
+    let [delete] = &deletes[..] else {
+        panic!("one Delete: {:?}", rotation.proxy.operations());
+    };
+    let deleted = delete.request_json().unwrap()["ClientSecretId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(
+        deleted, rotation.original.id,
+        "the rollback deletes the added secret, never the current one"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&rotation.env).unwrap(),
+        before,
+        "nothing was written"
+    );
+    assert_eq!(rotation.secret_ids().await, std::slice::from_ref(&rotation.original.id));
+}
