@@ -20,6 +20,7 @@ use crate::aws::{AwsArgs, runtime};
 use crate::confirm::Confirmation;
 use crate::interrupt::CriticalSection;
 use crate::out::outln;
+use crate::provision::Output;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -49,12 +50,6 @@ pub struct Args {
     pool_id: Option<String>,
     #[command(flatten)]
     aws: AwsArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Output {
-    Text,
-    Json,
 }
 
 /// What `--output json` prints.
