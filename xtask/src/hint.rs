@@ -45,6 +45,9 @@ fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
     if let Some(error) = cause.downcast_ref::<user_audit::Error>() {
         return audit_hint(error);
     }
+    if let Some(error) = cause.downcast_ref::<cognito::RotationRefusal>() {
+        return Some(rotation_hint(error));
+    }
     if let Some(error) = cause.downcast_ref::<cognito::PoolChoiceError>() {
         return pool_choice_hint(error);
     }
@@ -203,7 +206,50 @@ fn cognito_hint(error: &cognito::Error) -> Option<String> {
         | cognito::Error::OutOfRange { .. }
         | cognito::Error::Unsendable { .. }
         | cognito::Error::Build { .. }
-        | cognito::Error::Spec(_) => None,
+        | cognito::Error::Spec(_)
+        | cognito::Error::Random { .. } => None,
+        cognito::Error::ClientNotFound { .. } => {
+            Some("create it with `cargo xtask provision --env ENV` (check --env, --region and --pool-id first)".into())
+        }
+    }
+}
+
+/// What to run after a refused step of `rotate-secret`.
+fn rotation_hint(error: &cognito::RotationRefusal) -> String {
+    use cognito::RotationRefusal;
+    match error {
+        RotationRefusal::NoSecret => {
+            "a public client cannot get a secret; the spec's clients have one: see `cargo xtask provision --check`"
+                .into()
+        }
+        RotationRefusal::UnderWay { .. } => "restart credere-backend (every process) so that it reads the new \
+                                             secret, then run the same command with --finish"
+            .into(),
+        RotationRefusal::NewerNotWritten { .. } => "run the same command with --finish: it deletes the newer \
+                                                    secret and keeps the one the .env names; then run it again \
+                                                    without --finish to rotate"
+            .into(),
+        RotationRefusal::EnvNamesNone { .. } => "pass the .env that credere-backend runs with; while the client \
+                                                 holds one secret, `cargo xtask provision --env ENV --write-env \
+                                                 FILE` writes its ID as COGNITO_CLIENT_SECRET_ID"
+            .into(),
+        RotationRefusal::EnvSecretRefused { .. } => "restore the .env's COGNITO_CLIENT_SECRET to the value of the \
+                                                     secret COGNITO_CLIENT_SECRET_ID names (the one credere-backend \
+                                                     signs in with), then run the same command again"
+            .into(),
+        RotationRefusal::AddedSecretRefused { rolled_back: true, .. } => {
+            "run the same command again in a minute; the current secret was not touched".into()
+        }
+        RotationRefusal::AddedSecretRefused { rolled_back: false, .. } => {
+            "run the same command with --finish to delete the new secret (the .env still names the old one), then \
+             run it again without --finish"
+                .into()
+        }
+        RotationRefusal::EnvFileIncomplete { .. } | RotationRefusal::WrongEnvFile { .. } => {
+            "pass this environment's credere-backend .env as --write-env, or write this pool's IDs into it with \
+             `cargo xtask provision --env ENV --write-env FILE`"
+                .into()
+        }
     }
 }
 

@@ -16,6 +16,7 @@ mod iam_policy;
 mod interrupt;
 mod out;
 mod provision;
+mod rotate_secret;
 mod sandbox;
 mod spec;
 mod test;
@@ -36,6 +37,9 @@ pub struct Cli {
 enum Command {
     /// Show the plan for an environment's user pool and app client, then apply it.
     Provision(provision::Args),
+    /// Rotate the app client secret without downtime: add a second secret and write it to credere-backend's .env,
+    /// then (--finish, after a restart) delete the old one.
+    RotateSecret(rotate_secret::Args),
     /// Bootstrap a first administrator: the Cognito user and its credere_user row, resumable. Its subcommands
     /// disable, enable and reset-mfa act on an existing user.
     Admin(admin::Args),
@@ -45,7 +49,7 @@ enum Command {
     Spec(spec::Args),
     /// Regenerate the reference documentation from the specs (`--check` to verify it is fresh).
     Docs(docs::Args),
-    /// Print the least-privilege IAM policy (JSON) of a role: provisioner, drift-check or admin.
+    /// Print the least-privilege IAM policy (JSON) of a role: provisioner, drift-check, admin or rotator.
     IamPolicy(iam_policy::Args),
     /// Local and test databases: create one and run the workspace's migrations.
     #[command(subcommand)]
@@ -66,6 +70,7 @@ pub fn run() -> ExitCode {
     };
     let result = match cli.command {
         Command::Provision(args) => provision::run(args),
+        Command::RotateSecret(args) => rotate_secret::run(args),
         Command::Admin(args) => admin::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Spec(args) => spec::run(args),

@@ -56,8 +56,9 @@ pub struct Args {
     aws: AwsArgs,
 }
 
+/// `--output`, of `provision` and `rotate-secret`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Output {
+pub(crate) enum Output {
     Text,
     Json,
 }

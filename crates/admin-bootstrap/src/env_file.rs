@@ -9,13 +9,16 @@ use std::path::{Path, PathBuf};
 const DATABASE_URL: &str = "DATABASE_URL";
 const POOL_ID: &str = "COGNITO_POOL_ID";
 const REGION: &str = "AWS_REGION";
+const CLIENT_ID: &str = "COGNITO_CLIENT_ID";
+const CLIENT_SECRET: &str = "COGNITO_CLIENT_SECRET";
+const CLIENT_SECRET_ID: &str = "COGNITO_CLIENT_SECRET_ID";
 
 /// The region credere-backend uses when neither its `.env` nor its environment sets `AWS_REGION`: its
 /// `app/settings.py` says `aws_region: str = "us-west-2"`.
 pub const BACKEND_DEFAULT_REGION: &str = "us-west-2";
 
 /// What a credere-backend `.env` says; each value is `None` when the file does not set it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct BackendEnv {
     /// `DATABASE_URL` (may hold a password: never print it as is).
     pub database_url: Option<String>,
@@ -23,6 +26,12 @@ pub struct BackendEnv {
     pub pool_id: Option<String>,
     /// `AWS_REGION`; without it, credere-backend uses [`BACKEND_DEFAULT_REGION`].
     pub region: Option<String>,
+    /// `COGNITO_CLIENT_ID`.
+    pub client_id: Option<String>,
+    /// `COGNITO_CLIENT_SECRET`.
+    pub client_secret: Option<cognito::SecretString>,
+    /// `COGNITO_CLIENT_SECRET_ID`: which of the client's secrets `COGNITO_CLIENT_SECRET` is.
+    pub client_secret_id: Option<String>,
 }
 
 /// Why a `.env` file could not be used. Never quotes the file's content, which holds secrets.
@@ -130,6 +139,9 @@ impl BackendEnv {
             database_url: setting(DATABASE_URL)?,
             pool_id: setting(POOL_ID)?,
             region: setting(REGION)?,
+            client_id: setting(CLIENT_ID)?,
+            client_secret: setting(CLIENT_SECRET)?.map(cognito::SecretString::from),
+            client_secret_id: setting(CLIENT_SECRET_ID)?,
         })
     }
 }
@@ -153,19 +165,30 @@ mod tests {
              NOTES=\"AWS_REGION=us-west-2\"\r\nOTHER=1 2 3\r\n",
         )
         .unwrap();
+        assert_eq!(env.database_url.as_deref(), Some("postgresql://u:p$ss@db/credere$x"));
+        assert_eq!(env.pool_id.as_deref(), Some("eu-west-1_Abc"));
+        assert_eq!(env.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(env.client_id, None);
         assert_eq!(
-            env,
-            BackendEnv {
-                database_url: Some("postgresql://u:p$ss@db/credere$x".into()),
-                pool_id: Some("eu-west-1_Abc".into()),
-                region: Some("eu-west-1".into()),
-            }
+            env.client_secret.as_ref().map(cognito::ExposeSecret::expose_secret),
+            Some("shh")
         );
+        assert!(!format!("{env:?}").contains("shh"), "Debug hides the secret");
         assert_eq!(
             std::env::var_os("COGNITO_CLIENT_SECRET"),
             None,
             "the process environment is untouched"
         );
+    }
+
+    #[test]
+    fn reads_the_app_client_and_which_secret_it_holds() {
+        let env =
+            read("COGNITO_CLIENT_ID=abc123\ncognito_client_secret_id=abc123--1700000000000\nCOGNITO_CLIENT_SECRET=\n")
+                .unwrap();
+        assert_eq!(env.client_id.as_deref(), Some("abc123"));
+        assert_eq!(env.client_secret_id.as_deref(), Some("abc123--1700000000000"));
+        assert!(env.client_secret.is_none(), "an empty value counts as unset");
     }
 
     #[test]

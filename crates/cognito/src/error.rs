@@ -195,6 +195,20 @@ pub enum Error {
     /// The spec is invalid or its SES identity ARN cannot be resolved.
     #[error(transparent)]
     Spec(pool_spec::ResolveError),
+    /// The pool has no app client with the spec's client name.
+    #[error("user pool `{}` has no app client named `{}`", Shown(.pool_id), Shown(.name))]
+    ClientNotFound {
+        /// The pool.
+        pool_id: String,
+        /// The client name looked for.
+        name: String,
+    },
+    /// The operating system's random number generator failed.
+    #[error("the operating system's random number generator failed: {message}")]
+    Random {
+        /// getrandom's description of the failure.
+        message: String,
+    },
 }
 
 impl Error {

@@ -28,6 +28,10 @@ pub enum Action {
     /// `cognito-idp:ListUserPoolClientSecrets`: which secrets the app client holds (IDs and dates, never values):
     /// whether it has one, and whether a rotation is under way.
     ListUserPoolClientSecrets,
+    /// `cognito-idp:AddUserPoolClientSecret`: `rotate-secret` adds the new secret.
+    AddUserPoolClientSecret,
+    /// `cognito-idp:DeleteUserPoolClientSecret`: `rotate-secret --finish` deletes the old secret.
+    DeleteUserPoolClientSecret,
     /// `cognito-idp:DescribeUserPoolDomain`: whether the pool's domain serves managed login (a feature of the
     /// Essentials plan), only for a pool that has a domain.
     DescribeUserPoolDomain,
@@ -100,6 +104,8 @@ impl Action {
             Action::ListUserPoolClients => "cognito-idp:ListUserPoolClients",
             Action::DescribeUserPoolClient => "cognito-idp:DescribeUserPoolClient",
             Action::ListUserPoolClientSecrets => "cognito-idp:ListUserPoolClientSecrets",
+            Action::AddUserPoolClientSecret => "cognito-idp:AddUserPoolClientSecret",
+            Action::DeleteUserPoolClientSecret => "cognito-idp:DeleteUserPoolClientSecret",
             Action::DescribeUserPoolDomain => "cognito-idp:DescribeUserPoolDomain",
             Action::UpdateUserPool => "cognito-idp:UpdateUserPool",
             Action::SetUserPoolMfaConfig => "cognito-idp:SetUserPoolMfaConfig",
@@ -146,11 +152,14 @@ pub enum Role {
     DriftCheck,
     /// `admin` and `audit`: finds the pool, creates and reads users.
     Admin,
+    /// `rotate-secret`: finds the pool and its app client, adds and deletes the client's secrets. Nothing else:
+    /// it neither creates nor updates a pool, and it never reads a secret's value (DescribeUserPoolClient).
+    Rotator,
 }
 
 impl Role {
     /// Every role, in the order the documentation shows them.
-    pub const ALL: [Role; 3] = [Role::Provisioner, Role::DriftCheck, Role::Admin];
+    pub const ALL: [Role; 4] = [Role::Provisioner, Role::DriftCheck, Role::Admin, Role::Rotator];
 
     /// The name used on the command line and in the docs.
     pub fn as_str(self) -> &'static str {
@@ -158,6 +167,7 @@ impl Role {
             Role::Provisioner => "provisioner",
             Role::DriftCheck => "drift-check",
             Role::Admin => "admin",
+            Role::Rotator => "rotator",
         }
     }
 
@@ -201,6 +211,16 @@ impl Role {
                 AdminEnableUser,
                 AdminDeleteSoftwareToken,
                 ListUsers,
+            ],
+            // The sign-in attempt that proves a secret (InitiateAuth) is not here: Cognito evaluates no IAM
+            // policy for it.
+            Role::Rotator => &[
+                ListUserPools,
+                DescribeUserPool,
+                ListUserPoolClients,
+                ListUserPoolClientSecrets,
+                AddUserPoolClientSecret,
+                DeleteUserPoolClientSecret,
             ],
         }
     }
@@ -265,7 +285,7 @@ impl fmt::Display for Role {
 
 /// A string that names no role.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role `{0}`: expected one of provisioner, drift-check, admin")]
+#[error("unknown role `{0}`: expected one of provisioner, drift-check, admin, rotator")]
 pub struct UnknownRole(pub String);
 
 impl std::str::FromStr for Role {
@@ -419,6 +439,21 @@ mod tests {
                 .iter()
                 .all(|action| Role::Provisioner.actions().contains(action))
         );
+    }
+
+    #[test]
+    fn the_rotator_only_touches_client_secrets_and_the_provisioner_never_does() {
+        let secrets = [Action::AddUserPoolClientSecret, Action::DeleteUserPoolClientSecret];
+        assert!(
+            Role::Rotator
+                .actions()
+                .iter()
+                .all(|action| reads(action) || secrets.contains(action))
+        );
+        assert!(!Role::Rotator.actions().contains(&Action::DescribeUserPoolClient));
+        for role in [Role::Provisioner, Role::DriftCheck, Role::Admin] {
+            assert!(role.actions().iter().all(|action| !secrets.contains(action)), "{role}");
+        }
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //!
 //! Owns: building the SDK clients from aws-config (and running a profile's `credential_process` itself), finding a pool by name and tags, observing it in
 //! pool-spec's shape, applying a plan, creating and reading users, scanning every user of a pool within a
-//! client-side rate limit, and disabling, enabling and resetting the authenticator of a user (Cognito
-//! only: never the database).
+//! client-side rate limit, disabling, enabling and resetting the authenticator of a user (Cognito
+//! only: never the database), and rotating the app client's secret (the pure [`RotationPlan`], a generated secret
+//! added once, the sign-in attempt that proves a secret, the delete).
 //! Invariant: every update sends the whole desired configuration, never a part (Cognito resets what an
 //! update leaves out); a pool is never deleted or recreated here.
 //! Must not depend on: the database crates or the xtask binary. SDK types stay inside this crate's
@@ -43,6 +44,7 @@ mod pool_choice;
 mod pool_id;
 mod provision;
 mod retry;
+mod rotation;
 mod scan;
 mod secrets;
 mod unknown;
@@ -59,9 +61,13 @@ pub use partition::Partition;
 pub use pool_choice::{ChosenPool, PoolChoice, PoolChoiceError};
 pub use pool_id::{NoSuchPool, PoolId, lower_case_region, pool_region};
 pub use provision::{Prepared, SesIdentitySource};
+pub use rotation::{RotationPlan, RotationRefusal, RotationStep};
 pub use scan::{ListedUser, MfaState, RateLimit, UserScan};
 pub use secrecy::{ExposeSecret, SecretString};
-pub use secrets::{ClientSecretInfo, KnownSecret};
+pub use secrets::{
+    ClientSecretInfo, ClientSecrets, GENERATED_SECRET_CHARS, KnownSecret, PROOF_USERNAME_PREFIX, Proof,
+    generate_secret, secret_hash,
+};
 pub use unknown::{NEWER_THAN_SDK, NewerMember, WhenOmitted};
 pub use user_status::UserStatus;
 pub use users::*;

@@ -76,6 +76,12 @@ fn purpose(role: Role) -> &'static str {
              user; ``admin disable``, ``admin enable`` and ``admin reset-mfa``, which change an existing user; \
              and ``cargo xtask audit``, which reads every user of the pool"
         }
+        Role::Rotator => {
+            "runs ``cargo xtask rotate-secret``: it finds the pool and its app client, adds a secret and deletes \
+             the old one. It is its own role because neither the provisioner nor this one needs the other's \
+             writes, and it never reads a secret's value (no DescribeUserPoolClient). The sign-in attempt that \
+             proves a secret works (InitiateAuth) needs no permission: Cognito evaluates no IAM policy for it"
+        }
     }
 }
 
@@ -92,6 +98,8 @@ fn why(action: Action) -> &'static str {
             "tell whether the app client has a secret and whether a rotation is under way (IDs and dates only, \
              never a value)"
         }
+        Action::AddUserPoolClientSecret => "``rotate-secret``: add the new secret beside the current one",
+        Action::DeleteUserPoolClientSecret => "``rotate-secret --finish``: delete every secret but the one in use",
         Action::DescribeUserPoolDomain => {
             "tell whether the pool's domain serves managed login, which the LITE plan lacks (only for a pool \
              with a domain; it names a domain, not a pool: ``*``)"

@@ -11,8 +11,10 @@ use crate::support::{hand_made_pool, sdk, xtask};
 use cognito::iam::{Action, PoolResource, Role};
 use testkit::{Fault, FaultKind, RecordingProxy};
 
-/// Calls no policy lists: `sts:GetCallerIdentity` is allowed for every caller whatever its policies.
-const NEEDS_NO_PERMISSION: &[&str] = &["GetCallerIdentity"];
+/// Calls no policy lists: `sts:GetCallerIdentity` is allowed for every caller whatever its policies, and Cognito
+/// evaluates no IAM policy for InitiateAuth (its API reference says so), the sign-in attempt `rotate-secret` proves
+/// a secret with.
+const NEEDS_NO_PERMISSION: &[&str] = &["GetCallerIdentity", "InitiateAuth"];
 
 const SES_ARN: &str = "arn:aws:ses:us-east-1:123456789012:identity/credere@noreply.open-contracting.org";
 
@@ -248,6 +250,43 @@ async fn admin_scenarios() -> BTreeSet<String> {
     recorded(&proxy)
 }
 
+async fn rotator_scenarios() -> BTreeSet<String> {
+    let proxy = support::proxy().await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = dir.path().join(".env");
+    let env = env.to_str().unwrap();
+    let written = provision(&proxy, "development", &["--write-env", env, "--output", "json"]).await;
+    written.assert_code(0);
+    let pool_id = written.json()["pool_id"].as_str().unwrap().to_owned();
+    proxy.clear();
+    let endpoint = proxy.endpoint();
+    let rotate = |extra: &'static [&'static str]| {
+        let endpoint = endpoint.clone();
+        let pool_id = pool_id.clone();
+        async move {
+            let mut args = vec![
+                "rotate-secret",
+                "--env",
+                "development",
+                "--endpoint-url",
+                &endpoint,
+                "--write-env",
+                env,
+            ];
+            args.extend(extra);
+            if extra.contains(&"--pool-id") {
+                args.push(&pool_id);
+            }
+            xtask(&args).await
+        }
+    };
+    // A start, a finish on the pool given by ID (described to check its name), and a finish with nothing to do.
+    rotate(&[]).await.assert_code(0);
+    rotate(&["--finish", "--pool-id"]).await.assert_code(0);
+    rotate(&["--finish"]).await.assert_code(0);
+    recorded(&proxy)
+}
+
 fn assert_role_matches(role: Role, used: &BTreeSet<String>) {
     let granted: BTreeSet<&str> = role.actions().iter().filter_map(|action| action.operation()).collect();
     let ungranted: Vec<&String> = used
@@ -264,11 +303,16 @@ fn assert_role_matches(role: Role, used: &BTreeSet<String>) {
 
 #[tokio::test]
 async fn every_recorded_call_is_granted_and_every_granted_action_is_used() {
-    let (provisioner, drift_check, admin) =
-        tokio::join!(provisioner_scenarios(), drift_check_scenarios(), admin_scenarios());
+    let (provisioner, drift_check, admin, rotator) = tokio::join!(
+        provisioner_scenarios(),
+        drift_check_scenarios(),
+        admin_scenarios(),
+        rotator_scenarios()
+    );
     assert_role_matches(Role::Provisioner, &provisioner);
     assert_role_matches(Role::DriftCheck, &drift_check);
     assert_role_matches(Role::Admin, &admin);
+    assert_role_matches(Role::Rotator, &rotator);
     // The two actions no proxy can see: Cognito acts on the caller's authority, for SES email and for a
     // live SMS configuration an update carries over.
     let on_behalf = [Action::CreateEmailServiceLinkedRole, Action::PassSmsRole];
@@ -289,6 +333,8 @@ async fn every_recorded_call_is_granted_and_every_granted_action_is_used() {
 const NEWER_THAN_PARLIAMENT: &[&str] = &[
     "cognito-idp:AdminDeleteSoftwareToken",
     "cognito-idp:ListUserPoolClientSecrets",
+    "cognito-idp:AddUserPoolClientSecret",
+    "cognito-idp:DeleteUserPoolClientSecret",
 ];
 
 /// Whether a parliament finding is only that it does not know one of [`NEWER_THAN_PARLIAMENT`].

@@ -25,6 +25,7 @@ mod new_pool;
 mod provision;
 mod provision_faults;
 mod readme;
+mod rotate_secret;
 mod sandbox_signals;
 mod secret_rotation;
 mod secrets;

@@ -12,6 +12,7 @@ const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
 /// The commands documented in README.md's "Commands" section, as typed after `cargo xtask`.
 const COMMANDS: &[&[&str]] = &[
     &["provision"],
+    &["rotate-secret"],
     &["admin"],
     &["admin", "disable"],
     &["admin", "enable"],

@@ -73,6 +73,7 @@ fn bad_values_conflicts_and_missing_arguments_exit_1() {
         1,
         "cannot be used with",
     );
+    assert_exit(&["rotate-secret", "--env", "development"], 1, "--write-env <FILE>");
     assert_exit(&["admin", "--email", "a@example.org"], 1, "--name <NAME>");
     assert_exit(&["admin", "--output", "yaml"], 1, "invalid value 'yaml'");
     assert_exit(&["no-such-command"], 1, "unrecognized subcommand");

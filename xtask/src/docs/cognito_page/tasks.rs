@@ -1,5 +1,5 @@
-//! The tasks: provisioning, the first admin, offboarding, a lost authenticator and the audit, each as its command
-//! and as the same steps by hand.
+//! The tasks: provisioning, the first admin, offboarding, a lost authenticator, the audit and a secret rotation,
+//! each as its command (and, where the console can, as the same steps by hand).
 
 use pool_spec::{EmailSpec, PoolSpec, TemporaryPassword};
 
@@ -63,6 +63,7 @@ pub(super) fn tasks(page: &mut Page, specs: &[PoolSpec]) {
     first_admin(page, specs);
     offboard(page, specs);
     reset_authenticator(page, specs);
+    rotate_secret(page, specs);
 }
 
 /// The environments' pools, as the console lists them: ```credere-production`` in Production, …`.
@@ -256,4 +257,45 @@ pub(super) fn audit(page: &mut Page, specs: &[PoolSpec]) {
 
 fn sql_string(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
+}
+
+fn rotate_secret(page: &mut Page, specs: &[PoolSpec]) {
+    page.heading("Rotate the app client secret", '~');
+    let first = specs.first().map(|s| s.environment.as_str()).unwrap_or("production");
+    page.para(
+        0,
+        "When credere-backend's client secret may have leaked, or on a schedule. The app client holds a second \
+         secret while the first is replaced, and Cognito accepts either, so nobody is logged out. Two steps, with \
+         a restart of credere-backend between them:",
+    );
+    let start = format!("cargo xtask rotate-secret --env {first} --write-env .env");
+    page.code_block(0, "bash", [start.clone(), format!("{start} --finish")]);
+    page.line(
+        0,
+        &format!(
+            "#. The first step adds a generated secret ({} letters and digits), checks with a sign-in attempt that \
+             needs no user that Cognito accepts it, then writes ``COGNITO_CLIENT_SECRET`` and \
+             ``COGNITO_CLIENT_SECRET_ID`` into credere-backend's ``.env``.",
+            cognito::GENERATED_SECRET_CHARS
+        ),
+    );
+    page.line(
+        0,
+        "#. Restart every credere-backend process, so each reads the new secret. Until the next step both secrets \
+         work.",
+    );
+    page.line(
+        0,
+        "#. ``--finish`` checks the ``.env``'s secret the same way, then deletes every other secret of the app \
+         client.",
+    );
+    page.blank();
+    page.para(
+        0,
+        "Production asks for confirmation (``--yes`` confirms without a terminal). After an interrupted run, run \
+         the same step again: a first step interrupted by Ctrl-C stops once the ``.env`` holds the new secret and \
+         says so (restart, then ``--finish``); if the process was killed before the ``.env`` was written, the next \
+         first step is refused because the ``.env`` names the older of two secrets: ``--finish`` then deletes the \
+         newer one, whose value was lost, and keeps the ``.env``'s, and the rotation starts again.",
+    );
 }
