@@ -59,7 +59,7 @@ pub use partition::Partition;
 pub use pool_choice::{ChosenPool, PoolChoice, PoolChoiceError};
 pub use pool_id::{NoSuchPool, PoolId, lower_case_region, pool_region};
 pub use provision::{Prepared, SesIdentitySource};
-pub use scan::{ListedUser, MfaState, RateLimit, UserScan};
+pub use scan::{ListedUser, MfaState, PAGE_SIZE, PoolGroup, RateLimit, ScanProgress, UserFacts, UserScan};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use secrets::{ClientSecretInfo, KnownSecret};
 pub use unknown::{NEWER_THAN_SDK, NewerMember, WhenOmitted};

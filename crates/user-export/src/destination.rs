@@ -1,0 +1,205 @@
+//! Where an export goes: checked before any call, written to an owner-only temporary file beside it, and renamed
+//! into place only once whole (`dotenv_file::Temporary`, which a signal handler removes with
+//! `dotenv_file::abandon_edits`).
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use pool_spec::Shown;
+
+/// A file an export may be written to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    path: PathBuf,
+    directory: PathBuf,
+    replace: bool,
+}
+
+/// Why a file cannot be written. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum DestinationError {
+    /// The path names no file (empty, or ends in `..` or `/`).
+    #[error("{} names no file: give a file's path, e.g. users.jsonl", Shown(&.0.display().to_string()))]
+    NoFileName(PathBuf),
+    /// Its directory does not exist.
+    #[error("the directory {} does not exist: create it first, or write the file elsewhere", Shown(&.0.display().to_string()))]
+    NoDirectory(PathBuf),
+    /// A file is there already, and replacing was not asked for.
+    #[error(
+        "{} exists already, and an export never replaces a file unless asked to (it may be the last good \
+         backup): choose another name, or ask for it to be replaced",
+        Shown(&.0.display().to_string())
+    )]
+    Exists(PathBuf),
+    /// A directory is there.
+    #[error("{} is a directory: give a file's path inside it", Shown(&.0.display().to_string()))]
+    IsDirectory(PathBuf),
+    /// Writing failed.
+    #[error("writing {} failed", Shown(&.path.display().to_string()))]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Destination {
+    /// Checks that `path` can take an export: its directory exists, and no file is there unless `replace`.
+    /// Makes no change.
+    pub fn check(path: &Path, replace: bool) -> Result<Self, DestinationError> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| DestinationError::NoFileName(path.to_owned()))?;
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        if !directory.is_dir() {
+            return Err(DestinationError::NoDirectory(directory));
+        }
+        let path = directory.join(name);
+        match std::fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.is_dir() => return Err(DestinationError::IsDirectory(path)),
+            Ok(_) if !replace => return Err(DestinationError::Exists(path)),
+            Ok(_) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(DestinationError::Io { path, source }),
+        }
+        Ok(Self {
+            path,
+            directory,
+            replace,
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `write` on a new owner-only (0600) temporary file beside the destination, flushes it to disk, and
+    /// renames it into place; on any error, or a signal meanwhile, the temporary file is removed and the
+    /// destination is as it was. A file created at the destination since [`Destination::check`] is not replaced
+    /// unless replacing was asked for.
+    pub fn write<T, E>(&self, write: impl FnOnce(&mut dyn Write) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<DestinationError>,
+    {
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| DestinationError::Io { path, source }
+        };
+        let name = self.path.file_name().unwrap_or_default();
+        let temporary = dotenv_file::Temporary::create_in(&self.directory, name).map_err(io(&self.directory))?;
+        let mut out = BufWriter::new(temporary.file());
+        let written = write(&mut out)?;
+        out.flush().map_err(io(&self.path))?;
+        drop(out);
+        temporary.file().sync_all().map_err(io(&self.path))?;
+        temporary.rename_to(&self.path, self.replace).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AlreadyExists {
+                DestinationError::Exists(self.path.clone())
+            } else {
+                io(&self.path)(source)
+            }
+        })?;
+        File::open(&self.directory)
+            .and_then(|directory| directory.sync_all())
+            .map_err(io(&self.directory))?;
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn entries(directory: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(directory)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn writes_an_owner_only_file_whole_and_leaves_nothing_beside_it() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("users.jsonl");
+        let destination = Destination::check(&path, false).unwrap();
+        destination
+            .write(|out| {
+                out.write_all(b"whole\n").map_err(|source| DestinationError::Io {
+                    path: path.clone(),
+                    source,
+                })
+            })
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "whole\n");
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(entries(directory.path()), ["users.jsonl"]);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_no_file_and_an_existing_one_as_it_was() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("users.jsonl");
+        std::fs::write(&path, "the last good backup\n").unwrap();
+        let destination = Destination::check(&path, true).unwrap();
+        let failed: Result<(), DestinationError> = destination.write(|out| {
+            out.write_all(b"half").unwrap();
+            Err(DestinationError::NoFileName(PathBuf::new()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "the last good backup\n");
+        assert_eq!(entries(directory.path()), ["users.jsonl"]);
+    }
+
+    #[test]
+    fn refuses_an_existing_file_a_directory_and_a_missing_directory_before_writing() {
+        let directory = tempfile::tempdir().unwrap();
+        let existing = directory.path().join("users.jsonl");
+        std::fs::write(&existing, "kept\n").unwrap();
+        assert!(
+            matches!(Destination::check(&existing, false), Err(DestinationError::Exists(path)) if path == existing)
+        );
+        assert!(Destination::check(&existing, true).is_ok());
+        assert!(matches!(
+            Destination::check(directory.path(), true),
+            Err(DestinationError::IsDirectory(_))
+        ));
+        let missing = directory.path().join("missing").join("users.jsonl");
+        assert!(matches!(
+            Destination::check(&missing, false),
+            Err(DestinationError::NoDirectory(path)) if path == directory.path().join("missing")
+        ));
+        assert!(matches!(
+            Destination::check(Path::new(""), false),
+            Err(DestinationError::NoFileName(_))
+        ));
+        assert_eq!(std::fs::read_to_string(&existing).unwrap(), "kept\n");
+    }
+
+    #[test]
+    fn a_file_made_after_the_check_is_not_replaced_unless_asked() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("users.jsonl");
+        let destination = Destination::check(&path, false).unwrap();
+        std::fs::write(&path, "made meanwhile\n").unwrap();
+        let written: Result<(), DestinationError> = destination.write(|out| {
+            out.write_all(b"new\n").map_err(|source| DestinationError::Io {
+                path: path.clone(),
+                source,
+            })
+        });
+        assert!(matches!(written, Err(DestinationError::Exists(_))), "{written:?}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "made meanwhile\n");
+        assert_eq!(entries(directory.path()), ["users.jsonl"]);
+    }
+}
