@@ -21,9 +21,9 @@ pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
-/// For commands that edit a `.env` (`provision --write-env`): a signal removes the temporary files of the
-/// edits in progress, which hold the whole new file with its secret, and ends the process with [`EXIT_CODE`].
-/// The `.env` stays as it was, or completely written.
+/// For commands that edit a `.env` (`provision --write-env`) or write a file of users (`users export`): a signal
+/// removes the temporary files in progress, which hold the whole new file with its secret or personal data, and
+/// ends the process with [`EXIT_CODE`]. The file stays as it was, or completely written.
 pub fn remove_temporary_files_and_exit() -> anyhow::Result<()> {
     ctrlc::set_handler(|| {
         dotenv_file::abandon_edits();

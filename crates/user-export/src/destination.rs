@@ -80,36 +80,57 @@ impl Destination {
         &self.path
     }
 
-    /// Runs `write` on a new owner-only (0600) temporary file beside the destination, flushes it to disk, and
-    /// renames it into place; on any error, or a signal meanwhile, the temporary file is removed and the
-    /// destination is as it was. A file created at the destination since [`Destination::check`] is not replaced
-    /// unless replacing was asked for.
-    pub fn write<T, E>(&self, write: impl FnOnce(&mut dyn Write) -> Result<T, E>) -> Result<T, E>
-    where
-        E: From<DestinationError>,
-    {
+    /// Creates the new owner-only (0600) temporary file beside the destination, which [`Pending::commit`] writes
+    /// and renames into place: done before any call, so that a directory that cannot take the file is found
+    /// before anything is read. Dropped, or on a signal (`dotenv_file::abandon_edits`), it is removed.
+    pub fn open(&self) -> Result<Pending<'_>, DestinationError> {
+        let name = self.path.file_name().unwrap_or_default();
+        let temporary =
+            dotenv_file::Temporary::create_in(&self.directory, name).map_err(|source| DestinationError::Io {
+                path: self.directory.clone(),
+                source,
+            })?;
+        Ok(Pending {
+            destination: self,
+            temporary,
+        })
+    }
+}
+
+/// The temporary file of a [`Destination`], not yet in place.
+pub struct Pending<'a> {
+    destination: &'a Destination,
+    temporary: dotenv_file::Temporary,
+}
+
+impl Pending<'_> {
+    /// Runs `write` on the temporary file, flushes it to disk, and renames it into place; on any error the
+    /// temporary file is removed and the destination is as it was. A file created at the destination since
+    /// [`Destination::check`] is not replaced unless replacing was asked for.
+    pub fn commit(self, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), DestinationError> {
+        let Destination {
+            path,
+            directory,
+            replace,
+        } = self.destination;
         let io = |path: &Path| {
             let path = path.to_owned();
             move |source| DestinationError::Io { path, source }
         };
-        let name = self.path.file_name().unwrap_or_default();
-        let temporary = dotenv_file::Temporary::create_in(&self.directory, name).map_err(io(&self.directory))?;
-        let mut out = BufWriter::new(temporary.file());
-        let written = write(&mut out)?;
-        out.flush().map_err(io(&self.path))?;
+        let mut out = BufWriter::new(self.temporary.file());
+        write(&mut out).and_then(|()| out.flush()).map_err(io(path))?;
         drop(out);
-        temporary.file().sync_all().map_err(io(&self.path))?;
-        temporary.rename_to(&self.path, self.replace).map_err(|source| {
+        self.temporary.file().sync_all().map_err(io(path))?;
+        self.temporary.rename_to(path, *replace).map_err(|source| {
             if source.kind() == std::io::ErrorKind::AlreadyExists {
-                DestinationError::Exists(self.path.clone())
+                DestinationError::Exists(path.clone())
             } else {
-                io(&self.path)(source)
+                io(path)(source)
             }
         })?;
-        File::open(&self.directory)
+        File::open(directory)
             .and_then(|directory| directory.sync_all())
-            .map_err(io(&self.directory))?;
-        Ok(written)
+            .map_err(io(directory))
     }
 }
 
@@ -152,11 +173,15 @@ mod tests {
         let path = directory.path().join("users.jsonl");
         std::fs::write(&path, "the last good backup\n").unwrap();
         let destination = Destination::check(&path, true).unwrap();
-        let failed: Result<(), DestinationError> = destination.write(|out| {
-            out.write_all(b"half").unwrap();
-            Err(DestinationError::NoFileName(PathBuf::new()))
+        let failed = destination.open().unwrap().commit(|out| {
+            out.write_all(b"half")?;
+            Err(std::io::Error::other("the disk is full"))
         });
-        assert!(failed.is_err());
+        assert!(matches!(failed, Err(DestinationError::Io { .. })), "{failed:?}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "the last good backup\n");
+        assert_eq!(entries(directory.path()), ["users.jsonl"]);
+        // Opened and dropped (the export failed): nothing is left either.
+        drop(destination.open().unwrap());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "the last good backup\n");
         assert_eq!(entries(directory.path()), ["users.jsonl"]);
     }

@@ -118,6 +118,17 @@ pub struct Export {
     pub users: Vec<User>,
 }
 
+impl Export {
+    /// Writes the whole file: header, users, closing line.
+    pub fn write_to(&self, out: impl Write) -> std::io::Result<()> {
+        let mut writer = Writer::start(out, &self.header)?;
+        for user in &self.users {
+            writer.user(user)?;
+        }
+        writer.finish().map(drop)
+    }
+}
+
 /// Line 1 as written: the format and version first, so that a reader of any version finds them.
 #[derive(Serialize)]
 struct HeaderLine<'a> {

@@ -5,8 +5,8 @@
 //! observed settings, its groups, how many users it reported), one [`User`] a line, and a closing line with the
 //! number of users written, so that a cut-short file is told from a whole one; its [`Writer`] and its reader
 //! ([`read`]), which refuses, naming the problem, a file from another tool, a newer version, a truncated or
-//! malformed file ([`ReadError`]); where the file goes ([`Destination`]: checked before any call, written to an
-//! owner-only temporary file and renamed into place); and the read-only run ([`export`]).
+//! malformed file ([`ReadError`]); where the file goes ([`Destination`]: checked, and its owner-only temporary
+//! file made, before any call; renamed into place once whole); and the read-only run ([`export`]).
 //!
 //! **Invariant:** read-only towards Cognito (ListUserPools when the pool is found by environment,
 //! DescribeUserPool, GetUserPoolMfaConfig, DescribeUserPoolDomain for a pool with a domain, ListUsers, ListGroups,
@@ -46,7 +46,11 @@
 //! writer.user(&user)?;
 //! let bytes = writer.finish()?;
 //! let read = user_export::read(&bytes[..])?;
-//! assert_eq!((read.header, read.users), (header, vec![user]));
+//! assert_eq!((&read.header, &read.users), (&header, &vec![user]));
+//! // Export::write_to writes it the same way.
+//! let mut again = Vec::new();
+//! read.write_to(&mut again)?;
+//! assert_eq!(again, bytes);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -54,6 +58,6 @@ mod destination;
 mod format;
 mod run;
 
-pub use destination::{Destination, DestinationError};
+pub use destination::{Destination, DestinationError, Pending};
 pub use format::{Attribute, Export, FORMAT, Group, Header, PoolFacts, ReadError, User, VERSION, Writer, read};
-pub use run::{Error, Summary, TOOL, export};
+pub use run::{Summary, TOOL, export};

@@ -1,7 +1,6 @@
 //! The export: find the pool, observe it, read its users and groups within one rate limit, and write the file.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::num::NonZeroU32;
 use std::time::SystemTime;
 
@@ -9,7 +8,7 @@ use chrono::{DateTime, Utc};
 use cognito::{Cognito, ListedUser, PoolChoice, PoolGroup, RateLimit, ScanProgress};
 use futures_util::future::try_join_all;
 
-use crate::{Attribute, DestinationError, Group, Header, PoolFacts, User, Writer};
+use crate::{Attribute, Export, Group, Header, PoolFacts, User};
 
 /// The tool and version a file names as its writer.
 pub const TOOL: &str = concat!("credere-cognito ", env!("CARGO_PKG_VERSION"));
@@ -31,30 +30,15 @@ pub struct Summary {
     pub calls: usize,
 }
 
-/// Why an export failed. Cognito was only read; the file was not written.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// Finding or reading the pool failed.
-    #[error(transparent)]
-    Cognito(#[from] cognito::Error),
-    /// Writing the file failed.
-    #[error(transparent)]
-    Destination(#[from] DestinationError),
-    /// Writing the file failed.
-    #[error("writing the file failed")]
-    Write(#[from] std::io::Error),
-}
-
-/// Reads every user of the pool `pool` names, with its groups, and the pool's settings, and writes them to `out`.
-/// Every ListUsers, ListGroups and ListUsersInGroup call waits its turn at one limit of `max_rps` calls a second;
-/// `progress` is told how the scan of users goes. Only reads.
+/// Reads every user of the pool `pool` names, with its groups, and the pool's settings: the file's content (sorted
+/// by username), and what it took. Every ListUsers, ListGroups and ListUsersInGroup call waits its turn at one
+/// limit of `max_rps` calls a second; `progress` is told how the scan of users goes. Only reads.
 pub async fn export(
     cognito: &Cognito,
     pool: &PoolChoice,
     max_rps: NonZeroU32,
     progress: &dyn ScanProgress,
-    out: &mut dyn Write,
-) -> Result<Summary, Error> {
+) -> Result<(Export, Summary), cognito::Error> {
     let exported_at = Utc::now();
     let chosen = cognito.choose_pool(pool).await?;
     let live = cognito.observe_without_client(&chosen.id).await?;
@@ -96,19 +80,15 @@ pub async fn export(
         settings: live.observed.clone(),
         groups: groups.iter().map(group).collect(),
     };
-    let mut writer = Writer::start(out, &header)?;
-    for user in &users {
-        writer.user(user)?;
-    }
-    writer.finish()?;
-    Ok(Summary {
+    let summary = Summary {
         pool_id: chosen.id,
-        region: header.pool.region,
+        region: header.pool.region.clone(),
         users: users.len(),
         groups: groups.len(),
         reported_users: header.pool.reported_users,
         calls: scan.calls + group_calls + member_calls,
-    })
+    };
+    Ok((Export { header, users }, summary))
 }
 
 fn user(listed: &ListedUser, mut groups: Vec<String>) -> User {

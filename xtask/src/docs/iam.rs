@@ -76,6 +76,9 @@ fn purpose(role: Role) -> &'static str {
              user; ``admin disable``, ``admin enable`` and ``admin reset-mfa``, which change an existing user; \
              and ``cargo xtask audit``, which reads every user of the pool"
         }
+        Role::Export => {
+            "runs ``cargo xtask users export``: it only reads the pool's settings, users and groups. It never              reads the app client, so, unlike ``drift-check``, it cannot read the client secret; the file it              writes holds personal data"
+        }
     }
 }
 
@@ -109,7 +112,11 @@ fn why(action: Action) -> &'static str {
         Action::AdminUserGlobalSignOut => "``admin disable``: revoke the user's tokens",
         Action::AdminEnableUser => "``admin enable``: let a disabled user sign in again",
         Action::AdminDeleteSoftwareToken => "``admin reset-mfa``: forget a lost authenticator app",
-        Action::ListUsers => "``audit``: read every user of the pool, to compare them with the ``credere_user`` rows",
+        Action::ListUsers => {
+            "``audit``: read every user of the pool, to compare them with the ``credere_user`` rows; ``users              export``: read every user of the pool"
+        }
+        Action::ListGroups => "``users export``: read the pool's groups",
+        Action::ListUsersInGroup => "``users export``: read each group's members",
         Action::CreateEmailServiceLinkedRole => {
             "let Cognito create its SES service-linked role the first time a pool sends email through SES"
         }
