@@ -154,14 +154,13 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("users.jsonl");
         let destination = Destination::check(&path, false).unwrap();
-        destination
-            .write(|out| {
-                out.write_all(b"whole\n").map_err(|source| DestinationError::Io {
-                    path: path.clone(),
-                    source,
-                })
-            })
-            .unwrap();
+        let pending = destination.open().unwrap();
+        assert_eq!(
+            entries(directory.path()).len(),
+            1,
+            "the temporary file, beside the destination"
+        );
+        pending.commit(|out| out.write_all(b"whole\n")).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "whole\n");
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         assert_eq!(entries(directory.path()), ["users.jsonl"]);
@@ -217,12 +216,7 @@ mod tests {
         let path = directory.path().join("users.jsonl");
         let destination = Destination::check(&path, false).unwrap();
         std::fs::write(&path, "made meanwhile\n").unwrap();
-        let written: Result<(), DestinationError> = destination.write(|out| {
-            out.write_all(b"new\n").map_err(|source| DestinationError::Io {
-                path: path.clone(),
-                source,
-            })
-        });
+        let written = destination.open().unwrap().commit(|out| out.write_all(b"new\n"));
         assert!(matches!(written, Err(DestinationError::Exists(_))), "{written:?}");
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "made meanwhile\n");
         assert_eq!(entries(directory.path()), ["users.jsonl"]);
