@@ -14,9 +14,10 @@ use aws_sdk_cognitoidentityprovider::primitives::DateTime;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeDataType, AttributeType, MessageActionType, SchemaAttributeType, UserType,
 };
-use testkit::{Call, Fault, FaultKind};
+use testkit::{Fault, FaultKind};
 use user_export::Export;
 
+use crate::audit_rate::attempts;
 use crate::support::{self, xtask};
 
 /// The reads an export makes within its rate limit.
@@ -278,16 +279,6 @@ async fn every_user_is_written_as_cognito_lists_it_and_nothing_is_written_to_cog
     let observed = world.cognito.observe(pool_id, "no such client").await.unwrap().observed;
     assert_eq!(header.settings, observed);
     assert_eq!(header.tool, user_export::TOOL);
-}
-
-/// The attempts of `operations` the proxy received, in order of arrival.
-fn attempts(calls: Vec<Call>, operations: &[&str]) -> Vec<Call> {
-    let mut attempts: Vec<Call> = calls
-        .into_iter()
-        .filter(|call| operations.contains(&call.operation.as_str()))
-        .collect();
-    attempts.sort_by_key(|call| call.started);
-    attempts
 }
 
 /// Users in the large pool: about 62 a `sub` prefix, so some prefixes take two pages of 60.
