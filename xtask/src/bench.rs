@@ -19,6 +19,9 @@ pub struct Args {
     /// Injected latencies in milliseconds, one table row group each.
     #[arg(long, value_delimiter = ',', default_value = "0,100")]
     latency_ms: Vec<u64>,
+    /// Pool sizes of the audit and export scenarios, one row group each (seeding 10,000 users takes a while).
+    #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+    users: Vec<usize>,
 }
 
 /// One measured run of the binary.
@@ -64,7 +67,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         table.add_row(row("admin re-run (nothing to do)", latency, &existing));
     }
     let exports = tempfile::tempdir().context("a directory for the exports")?;
-    for &users in &AUDIT_USERS {
+    for &users in &args.users {
         let pool = AuditPool::seed(&runtime, &services, users)?;
         for &latency in &args.latency_ms {
             pool.proxy.set_latency(Duration::from_millis(latency));
@@ -153,8 +156,6 @@ fn migrated_database(services: &testkit::Services) -> anyhow::Result<(testkit::T
     Ok((database, url))
 }
 
-/// Pool sizes of the audit and export scenarios.
-const AUDIT_USERS: [usize; 2] = [1_000, 10_000];
 /// AdminCreateUser calls in flight while seeding a pool. One: moto answers concurrent AdminCreateUser calls
 /// with HTTP 500 now and then (its user store is not guarded against threads), which AWS would not.
 const SEEDERS: usize = 1;
