@@ -75,12 +75,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let database_url = DatabaseUrl::parse(&raw_url).context("invalid database URL, nothing was read")?;
     let mut options = args.aws.connect_options();
     options.region = crate::admin::region(options.region, args.env_file.as_deref(), &file);
+    let progress = crate::progress::UsersRead::on_stderr(args.output == Output::Text);
     let report = runtime()?.block_on(async {
         let cognito = args.aws.connect(&options).await?;
-        user_audit::run(&cognito, &pool, &database_url, args.max_rps)
+        user_audit::run(&cognito, &pool, &database_url, args.max_rps, &progress)
             .await
             .map_err(anyhow::Error::from)
     })?;
+    progress.clear();
     let mut out = crate::out::stdout();
     match args.output {
         Output::Json => writeln!(out, "{}", serde_json::to_string(&report)?)?,

@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: what `provision`, `admin` and `audit` cost, measured against the emulator through the recording
+//! `cargo xtask bench`: what `provision`, `admin`, `audit` and `users export` cost, measured against the emulator through the recording
 //! proxy, with and without injected latency. Figures, not assertions: the tests assert call and
 //! round-trip counts; this reports them with wall time and peak memory.
 
@@ -19,6 +19,9 @@ pub struct Args {
     /// Injected latencies in milliseconds, one table row group each.
     #[arg(long, value_delimiter = ',', default_value = "0,100")]
     latency_ms: Vec<u64>,
+    /// Pool sizes of the audit and export scenarios, one row group each (seeding 10,000 users takes a while).
+    #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+    users: Vec<usize>,
 }
 
 /// One measured run of the binary.
@@ -63,14 +66,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         table.add_row(row("admin bootstrap (creates user and row)", latency, &created));
         table.add_row(row("admin re-run (nothing to do)", latency, &existing));
     }
-    for &users in &AUDIT_USERS {
+    let exports = tempfile::tempdir().context("a directory for the exports")?;
+    for &users in &args.users {
         let pool = AuditPool::seed(&runtime, &services, users)?;
         for &latency in &args.latency_ms {
             pool.proxy.set_latency(Duration::from_millis(latency));
-            let samples = (0..args.runs.max(1))
+            let runs = 0..args.runs.max(1);
+            let audits = runs
+                .clone()
                 .map(|_| pool.measure(&runtime))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            table.add_row(row(&format!("audit, {users} users and rows"), latency, &samples));
+            table.add_row(row(&format!("audit, {users} users and rows"), latency, &audits));
+            let file = exports.path().join(format!("{users}.jsonl"));
+            let exported = runs
+                .map(|_| pool.measure_export(&runtime, &file))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            table.add_row(row(&format!("users export, {users} users"), latency, &exported));
         }
     }
     outln!(
@@ -83,8 +94,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "Wall time is the whole `cargo xtask` process (this build's profile), peak RSS its VmHWM. Production \
          resolves the SES ARN with GetCallerIdentity alongside ListUserPools. The admin runs use --env \
          development (ListUserPools, then AdminCreateUser or AdminGetUser) and a migrated database of their own. \
-         The audits use --pool-id and the default --max-rps (20 calls a second): a pool of N users and N rows, \
-         one of them OCP; their users were created (through the proxy, without latency) before timing."
+         The audits and exports use --pool-id and the default --max-rps (20 calls a second): a pool of N users and N \
+         rows, one of them OCP; their users were created (through the proxy, without latency) before timing. An \
+         export writes its file (--force) to a temporary directory."
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -144,8 +156,6 @@ fn migrated_database(services: &testkit::Services) -> anyhow::Result<(testkit::T
     Ok((database, url))
 }
 
-/// Pool sizes of the audit scenario.
-const AUDIT_USERS: [usize; 2] = [1_000, 10_000];
 /// AdminCreateUser calls in flight while seeding a pool. One: moto answers concurrent AdminCreateUser calls
 /// with HTTP 500 now and then (its user store is not guarded against threads), which AWS would not.
 const SEEDERS: usize = 1;
@@ -246,6 +256,26 @@ impl AuditPool {
             "json",
         ];
         measure_accepting(runtime, &self.proxy, &args, &[0, 2])
+    }
+
+    /// One `users export` of the pool into `file`, replacing it, which must succeed.
+    fn measure_export(&self, runtime: &tokio::runtime::Runtime, file: &std::path::Path) -> anyhow::Result<Sample> {
+        let endpoint = self.proxy.endpoint();
+        let file = file.to_str().context("a UTF-8 temporary path")?;
+        let args = [
+            "users",
+            "export",
+            "--pool-id",
+            &self.pool_id,
+            "--out",
+            file,
+            "--force",
+            "--endpoint-url",
+            &endpoint,
+            "--output",
+            "json",
+        ];
+        measure(runtime, &self.proxy, &args)
     }
 }
 

@@ -74,7 +74,22 @@ fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
     if let Some(error) = cause.downcast_ref::<user_model::Error>() {
         return database_hint(error).map(str::to_owned);
     }
+    if let Some(error) = cause.downcast_ref::<user_export::DestinationError>() {
+        return destination_hint(error).map(str::to_owned);
+    }
     None
+}
+
+/// What to pass when `--out` cannot take the export.
+fn destination_hint(error: &user_export::DestinationError) -> Option<&'static str> {
+    match error {
+        user_export::DestinationError::Exists(_) => Some("pass another --out, or --force to replace the file"),
+        user_export::DestinationError::NoDirectory(_) => Some("create the directory (mkdir -p), or pass another --out"),
+        user_export::DestinationError::NoFileName(_) | user_export::DestinationError::IsDirectory(_) => {
+            Some("pass --out with a file's path, e.g. --out users.jsonl")
+        }
+        user_export::DestinationError::Io { .. } => None,
+    }
 }
 
 /// What to do about a database that made the tool wait too long, ended its session, or is not the tool's to migrate.

@@ -9,8 +9,8 @@ use cognito::iam::{PoolResource, Role};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The role: provisioner (provision), drift-check (provision --check), admin (admin, audit) or rotator
-    /// (rotate-secret).
+    /// The role: provisioner (provision), drift-check (provision --check), admin (admin, audit), rotator
+    /// (rotate-secret) or export (users export).
     #[arg(long, value_name = "ROLE")]
     role: Role,
     /// Grant one pool only: arn:PARTITION:cognito-idp:REGION:ACCOUNT_ID:userpool/POOL_ID.

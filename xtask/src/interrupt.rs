@@ -33,10 +33,10 @@ struct Critical {
     signalled: bool,
 }
 
-/// For commands that edit a `.env` (`provision --write-env`, `rotate-secret`): a signal removes the temporary
-/// files of the edits in progress, which hold the whole new file with its secret, and ends the process with
-/// [`EXIT_CODE`]. The `.env` stays as it was, or completely written. Inside a [`CriticalSection`] the signal is
-/// only recorded, and the section's owner stops once its work has landed.
+/// For commands that edit a `.env` (`provision --write-env`, `rotate-secret`) or write a file of users (`users
+/// export`): a signal removes the temporary files in progress, which hold the whole new file with its secret or
+/// personal data, and ends the process with [`EXIT_CODE`]. The file stays as it was, or completely written. Inside
+/// a [`CriticalSection`] the signal is only recorded, and the section's owner stops once its work has landed.
 pub fn remove_temporary_files_and_exit() -> anyhow::Result<()> {
     ctrlc::set_handler(|| {
         let mut critical = CRITICAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

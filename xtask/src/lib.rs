@@ -15,11 +15,13 @@ mod hint;
 mod iam_policy;
 mod interrupt;
 mod out;
+mod progress;
 mod provision;
 mod rotate_secret;
 mod sandbox;
 mod spec;
 mod test;
+mod users;
 
 use std::process::ExitCode;
 
@@ -45,16 +47,19 @@ enum Command {
     Admin(admin::Args),
     /// Check a pool's Cognito users against the credere_user rows, read-only (exit 0 clean, 2 findings, 1 error).
     Audit(audit::Args),
+    /// A pool's users as a whole: `export` writes them all to a file (a backup), reading Cognito only.
+    #[command(subcommand)]
+    Users(users::Command),
     /// Print an environment's pool spec as JSON.
     Spec(spec::Args),
     /// Regenerate the reference documentation from the specs (`--check` to verify it is fresh).
     Docs(docs::Args),
-    /// Print the least-privilege IAM policy (JSON) of a role: provisioner, drift-check, admin or rotator.
+    /// Print the least-privilege IAM policy (JSON) of a role: provisioner, drift-check, admin, rotator or export.
     IamPolicy(iam_policy::Args),
     /// Local and test databases: create one and run the workspace's migrations.
     #[command(subcommand)]
     Db(db::Command),
-    /// Measure provision, an admin bootstrap and audit (API calls, round trips, wall time, peak memory) against the emulator.
+    /// Measure provision, an admin bootstrap, audit and users export (API calls, round trips, wall time, peak memory) against the emulator.
     Bench(bench::Args),
     /// See the whole tool work on this machine: emulator, database, both pools, an admin, then teardown.
     Sandbox(sandbox::Args),
@@ -73,6 +78,7 @@ pub fn run() -> ExitCode {
         Command::RotateSecret(args) => rotate_secret::run(args),
         Command::Admin(args) => admin::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Users(command) => users::run(command),
         Command::Spec(args) => spec::run(args),
         Command::Docs(args) => docs::run(args),
         Command::Db(command) => db::run(command),

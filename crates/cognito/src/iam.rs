@@ -55,8 +55,12 @@ pub enum Action {
     AdminEnableUser,
     /// `cognito-idp:AdminDeleteSoftwareToken`: a lost authenticator.
     AdminDeleteSoftwareToken,
-    /// `cognito-idp:ListUsers`: `audit` reads every user of the pool.
+    /// `cognito-idp:ListUsers`: `audit` and `users export` read every user of the pool.
     ListUsers,
+    /// `cognito-idp:ListGroups`: `users export` reads the pool's groups.
+    ListGroups,
+    /// `cognito-idp:ListUsersInGroup`: `users export` reads each group's members.
+    ListUsersInGroup,
     /// `iam:CreateServiceLinkedRole` for `email.cognito-idp.amazonaws.com`: Cognito creates this role the
     /// first time a pool in the account sends email through SES (DEVELOPER), on the caller's authority.
     CreateEmailServiceLinkedRole,
@@ -118,6 +122,8 @@ impl Action {
             Action::AdminEnableUser => "cognito-idp:AdminEnableUser",
             Action::AdminDeleteSoftwareToken => "cognito-idp:AdminDeleteSoftwareToken",
             Action::ListUsers => "cognito-idp:ListUsers",
+            Action::ListGroups => "cognito-idp:ListGroups",
+            Action::ListUsersInGroup => "cognito-idp:ListUsersInGroup",
             Action::CreateEmailServiceLinkedRole => "iam:CreateServiceLinkedRole",
             Action::PassSmsRole => "iam:PassRole",
         }
@@ -155,11 +161,20 @@ pub enum Role {
     /// `rotate-secret`: finds the pool and its app client, adds and deletes the client's secrets. Nothing else:
     /// it neither creates nor updates a pool, and it never reads a secret's value (DescribeUserPoolClient).
     Rotator,
+    /// `users export`: reads the pool, its users and groups; never its app client (whose description holds the
+    /// client secret) and nothing else.
+    Export,
 }
 
 impl Role {
     /// Every role, in the order the documentation shows them.
-    pub const ALL: [Role; 4] = [Role::Provisioner, Role::DriftCheck, Role::Admin, Role::Rotator];
+    pub const ALL: [Role; 5] = [
+        Role::Provisioner,
+        Role::DriftCheck,
+        Role::Admin,
+        Role::Rotator,
+        Role::Export,
+    ];
 
     /// The name used on the command line and in the docs.
     pub fn as_str(self) -> &'static str {
@@ -168,6 +183,7 @@ impl Role {
             Role::DriftCheck => "drift-check",
             Role::Admin => "admin",
             Role::Rotator => "rotator",
+            Role::Export => "export",
         }
     }
 
@@ -221,6 +237,15 @@ impl Role {
                 ListUserPoolClientSecrets,
                 AddUserPoolClientSecret,
                 DeleteUserPoolClientSecret,
+            ],
+            Role::Export => &[
+                ListUserPools,
+                DescribeUserPool,
+                GetUserPoolMfaConfig,
+                DescribeUserPoolDomain,
+                ListUsers,
+                ListGroups,
+                ListUsersInGroup,
             ],
         }
     }
@@ -285,7 +310,7 @@ impl fmt::Display for Role {
 
 /// A string that names no role.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role `{0}`: expected one of provisioner, drift-check, admin, rotator")]
+#[error("unknown role `{0}`: expected one of provisioner, drift-check, admin, rotator, export")]
 pub struct UnknownRole(pub String);
 
 impl std::str::FromStr for Role {
@@ -425,8 +450,10 @@ mod tests {
     }
 
     #[test]
-    fn drift_check_only_reads_admin_only_touches_users_and_provisioner_can_check() {
+    fn drift_check_and_export_only_read_admin_only_touches_users_and_provisioner_can_check() {
         assert!(Role::DriftCheck.actions().iter().all(reads));
+        assert!(Role::Export.actions().iter().all(reads));
+        assert!(!Role::Export.actions().contains(&Action::DescribeUserPoolClient));
         assert!(
             Role::Admin
                 .actions()

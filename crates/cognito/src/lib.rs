@@ -62,7 +62,7 @@ pub use pool_choice::{ChosenPool, PoolChoice, PoolChoiceError};
 pub use pool_id::{NoSuchPool, PoolId, lower_case_region, pool_region};
 pub use provision::{Prepared, SesIdentitySource};
 pub use rotation::{RotationPlan, RotationRefusal, RotationStep};
-pub use scan::{ListedUser, MfaState, RateLimit, UserScan};
+pub use scan::{ListedUser, MfaState, PAGE_SIZE, PoolGroup, RateLimit, ScanProgress, UserFacts, UserScan};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use secrets::{
     ClientSecretInfo, ClientSecrets, GENERATED_SECRET_CHARS, KnownSecret, PROOF_USERNAME_PREFIX, Proof,

@@ -105,6 +105,16 @@ pub struct Unreadable {
 }
 
 impl LivePool {
+    /// The pool's name.
+    pub fn name(&self) -> &str {
+        self.raw_pool.name().unwrap_or_default()
+    }
+
+    /// How many users the pool reported (`EstimatedNumberOfUsers`).
+    pub fn estimated_users(&self) -> u64 {
+        crate::scan::estimated_users(&self.raw_pool)
+    }
+
     /// The pool's IDs and client secret as they are now, for a pool that needs no change.
     pub fn as_applied(&self) -> crate::Applied {
         crate::Applied {
@@ -216,11 +226,24 @@ impl Cognito {
     /// Observes the pool, its MFA and the app client named `client_name`. The three independent reads
     /// run concurrently, so this costs two sequential round trips.
     pub async fn observe(&self, pool_id: &str, client_name: &str) -> Result<LivePool, Error> {
-        let ((pool, raw_pool), mfa, client_id) = tokio::try_join!(
-            self.describe_pool_whole(pool_id),
-            self.mfa(pool_id),
-            self.client_id(pool_id, client_name)
-        )?;
+        self.observe_with(pool_id, Some(client_name)).await
+    }
+
+    /// Observes the pool and its MFA, not its app client (whose description holds the client secret): what a
+    /// reader of users needs, with no right to the secret.
+    pub async fn observe_without_client(&self, pool_id: &str) -> Result<LivePool, Error> {
+        self.observe_with(pool_id, None).await
+    }
+
+    async fn observe_with(&self, pool_id: &str, client_name: Option<&str>) -> Result<LivePool, Error> {
+        let client_id = async {
+            match client_name {
+                Some(name) => self.client_id(pool_id, name).await,
+                None => Ok(None),
+            }
+        };
+        let ((pool, raw_pool), mfa, client_id) =
+            tokio::try_join!(self.describe_pool_whole(pool_id), self.mfa(pool_id), client_id)?;
         let client = async {
             match client_id {
                 Some(id) => {

@@ -1,5 +1,6 @@
 //! Reading every user of a pool fast and within Cognito's quotas: ListUsers split into sixteen disjoint
-//! `sub` prefixes run concurrently under one client-side rate limit, and each administrator's MFA state.
+//! `sub` prefixes run concurrently under one client-side rate limit, the pool's groups and their members, and each
+//! administrator's MFA state.
 //!
 //! ListUsers pages hold at most 60 users and each page needs the previous page's token, so one scan of
 //! a 10,000-user pool is 167 calls in a row. Every `sub` is a lower-case UUID, so the filters
@@ -10,20 +11,22 @@
 //! instead). Throttling (`TooManyRequestsException`) slows the limit down, and the call is sent again: a
 //! throttled scan takes longer rather than failing.
 
+use std::future::Future;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserError;
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserType};
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, GroupType, UserType};
 use futures_util::future::try_join_all;
 use tokio::time::Instant;
 
 use crate::retry::{send_limited, without_retries};
 use crate::{Cognito, Error, UserStatus};
 
-/// ListUsers answers at most 60 users a page.
-const PAGE_SIZE: i32 = 60;
+/// ListUsers, ListGroups and ListUsersInGroup answer at most 60 a page.
+pub const PAGE_SIZE: i32 = 60;
 /// The first character of every `sub`: a lower-case hexadecimal digit.
 const SUB_PREFIXES: [char; 16] = [
     '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f',
@@ -126,6 +129,38 @@ pub struct ListedUser {
     /// `UserLastModifiedDate`: setting a temporary password changes it, so a user still in
     /// `FORCE_CHANGE_PASSWORD` has held that password at least since then.
     pub last_modified: Option<SystemTime>,
+    /// `UserCreateDate`.
+    pub created: Option<SystemTime>,
+    /// Every attribute (name, value), in the order Cognito listed them, `sub` and `email` included.
+    pub attributes: Vec<(String, Option<String>)>,
+}
+
+/// A group of a pool, as ListGroups reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolGroup {
+    /// `GroupName`.
+    pub name: String,
+    /// `Description`, when it has one.
+    pub description: Option<String>,
+    /// `Precedence`, when it has one.
+    pub precedence: Option<i32>,
+    /// `RoleArn`, when it has one.
+    pub role_arn: Option<String>,
+}
+
+/// Told how a scan goes, e.g. to draw a progress bar. Calls come from the tasks of one scan, one at a time or at
+/// once.
+pub trait ScanProgress: Sync {
+    /// The pool reported about `users` users (`EstimatedNumberOfUsers`).
+    fn expect(&self, users: u64);
+    /// `users` more users were read.
+    fn read(&self, users: usize);
+}
+
+/// No one is told.
+impl ScanProgress for () {
+    fn expect(&self, _users: u64) {}
+    fn read(&self, _users: usize) {}
 }
 
 /// A user's MFA state, from AdminGetUser.
@@ -148,10 +183,15 @@ pub struct UserScan {
 
 impl Cognito {
     /// Every user of the pool: sixteen `sub ^= "…"` parts read concurrently, each call waiting its turn at
-    /// `limit`.
-    pub async fn list_all_users(&self, pool_id: &str, limit: &RateLimit) -> Result<UserScan, Error> {
+    /// `limit`; `progress` is told of each page.
+    pub async fn list_all_users(
+        &self,
+        pool_id: &str,
+        limit: &RateLimit,
+        progress: &dyn ScanProgress,
+    ) -> Result<UserScan, Error> {
         self.check_pool_region(pool_id)?;
-        let parts = SUB_PREFIXES.map(|prefix| self.list_users_with_prefix(pool_id, prefix, limit));
+        let parts = SUB_PREFIXES.map(|prefix| self.list_users_with_prefix(pool_id, prefix, limit, progress));
         let mut scan = UserScan::default();
         for part in try_join_all(parts).await? {
             scan.users.extend(part.users);
@@ -160,11 +200,14 @@ impl Cognito {
         Ok(scan)
     }
 
-    async fn list_users_with_prefix(&self, pool_id: &str, prefix: char, limit: &RateLimit) -> Result<UserScan, Error> {
-        const OPERATION: &str = "ListUsers";
-        let mut scan = UserScan::default();
-        let mut token = None;
-        loop {
+    async fn list_users_with_prefix(
+        &self,
+        pool_id: &str,
+        prefix: char,
+        limit: &RateLimit,
+        progress: &dyn ScanProgress,
+    ) -> Result<UserScan, Error> {
+        let (users, calls) = all_pages(|token| {
             let request = self
                 .idp
                 .list_users()
@@ -172,26 +215,101 @@ impl Cognito {
                 .filter(format!("sub ^= \"{prefix}\""))
                 .limit(PAGE_SIZE)
                 .set_pagination_token(token);
-            let output = send_limited(OPERATION, limit, || {
-                request.clone().customize().config_override(without_retries()).send()
-            })
-            .await
-            .map_err(|error| match error.as_service_error() {
-                Some(service) if service.is_resource_not_found_exception() => self.no_such_pool(pool_id).into(),
-                _ => Error::api(OPERATION)(error),
-            })?;
-            scan.calls += 1;
-            for user in output.users() {
-                scan.users.push(listed_user(user)?);
+            async move {
+                let output = self
+                    .read_limited("ListUsers", pool_id, limit, || {
+                        request.clone().customize().config_override(without_retries()).send()
+                    })
+                    .await?;
+                let users = output.users().iter().map(listed_user).collect::<Result<Vec<_>, _>>()?;
+                progress.read(users.len());
+                Ok((users, output.pagination_token().map(str::to_owned)))
             }
-            token = output
-                .pagination_token()
-                .filter(|token| !token.is_empty())
-                .map(str::to_owned);
-            if token.is_none() {
-                return Ok(scan);
+        })
+        .await?;
+        Ok(UserScan { users, calls })
+    }
+
+    /// Every group of the pool (ListGroups, waiting its turn at `limit`), and how many calls that took.
+    pub async fn list_groups(&self, pool_id: &str, limit: &RateLimit) -> Result<(Vec<PoolGroup>, usize), Error> {
+        self.check_pool_region(pool_id)?;
+        all_pages(|token| {
+            let request = self
+                .idp
+                .list_groups()
+                .user_pool_id(pool_id)
+                .limit(PAGE_SIZE)
+                .set_next_token(token);
+            async move {
+                let output = self
+                    .read_limited("ListGroups", pool_id, limit, || {
+                        request.clone().customize().config_override(without_retries()).send()
+                    })
+                    .await?;
+                let groups = output.groups().iter().map(pool_group).collect::<Result<Vec<_>, _>>()?;
+                Ok((groups, output.next_token().map(str::to_owned)))
             }
-        }
+        })
+        .await
+    }
+
+    /// The usernames of the members of `group` (ListUsersInGroup, waiting its turn at `limit`), and how many calls
+    /// that took.
+    pub async fn group_members(
+        &self,
+        pool_id: &str,
+        group: &str,
+        limit: &RateLimit,
+    ) -> Result<(Vec<String>, usize), Error> {
+        self.check_pool_region(pool_id)?;
+        all_pages(|token| {
+            let request = self
+                .idp
+                .list_users_in_group()
+                .user_pool_id(pool_id)
+                .group_name(group)
+                .limit(PAGE_SIZE)
+                .set_next_token(token);
+            async move {
+                // A group deleted since it was listed is not the pool missing: no read_limited.
+                let output = send_limited("ListUsersInGroup", limit, || {
+                    request.clone().customize().config_override(without_retries()).send()
+                })
+                .await
+                .map_err(Error::api("ListUsersInGroup"))?;
+                let members = output
+                    .users()
+                    .iter()
+                    .map(|user| listed_user(user).map(|user| user.username))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((members, output.next_token().map(str::to_owned)))
+            }
+        })
+        .await
+    }
+
+    /// One read of the pool, every attempt waiting its turn at `limit`; a pool Cognito does not know is
+    /// [`Error::PoolNotFound`].
+    async fn read_limited<Output, E, R, Send, Sent>(
+        &self,
+        operation: &'static str,
+        pool_id: &str,
+        limit: &RateLimit,
+        send: Send,
+    ) -> Result<Output, Error>
+    where
+        Send: Fn() -> Sent,
+        Sent: Future<Output = Result<Output, SdkError<E, R>>>,
+        E: ProvideErrorMetadata + std::error::Error + std::marker::Send + Sync + 'static,
+        R: crate::retry::HttpStatus + std::fmt::Debug + std::marker::Send + Sync + 'static,
+    {
+        send_limited(operation, limit, send).await.map_err(|error| {
+            if error.code() == Some("ResourceNotFoundException") {
+                self.no_such_pool(pool_id).into()
+            } else {
+                Error::api(operation)(error)
+            }
+        })
     }
 
     /// AdminGetUser's MFA facts about one user, waiting its turn at `limit`; `None` when the pool no longer has
@@ -224,23 +342,73 @@ impl Cognito {
         }))
     }
 
-    /// How many days a temporary password lasts in this pool (DescribeUserPool's
-    /// `Policies.PasswordPolicy.TemporaryPasswordValidityDays`; Cognito's default, 7, when it reports none).
-    pub async fn temporary_password_validity_days(&self, pool_id: &str) -> Result<u32, Error> {
+    /// What DescribeUserPool says about the pool's users: how long a temporary password lasts and how many users
+    /// the pool holds, about.
+    pub async fn user_facts(&self, pool_id: &str) -> Result<UserFacts, Error> {
         let pool = self.describe_pool(pool_id).await?;
         let days = pool
             .policies()
             .and_then(|policies| policies.password_policy())
             .map(|policy| policy.temporary_password_validity_days());
-        match days {
-            None => Ok(DEFAULT_TEMPORARY_PASSWORD_VALIDITY_DAYS),
+        let temporary_password_validity_days = match days {
+            None => DEFAULT_TEMPORARY_PASSWORD_VALIDITY_DAYS,
             Some(days) => u32::try_from(days).map_err(|_| Error::Unexpected {
                 operation: "DescribeUserPool",
                 field: "TemporaryPasswordValidityDays",
                 value: days.to_string(),
-            }),
+            })?,
+        };
+        Ok(UserFacts {
+            temporary_password_validity_days,
+            estimated_users: estimated_users(&pool),
+        })
+    }
+}
+
+/// What DescribeUserPool says about a pool's users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserFacts {
+    /// `Policies.PasswordPolicy.TemporaryPasswordValidityDays` (Cognito's default, 7, when it reports none).
+    pub temporary_password_validity_days: u32,
+    /// `EstimatedNumberOfUsers`.
+    pub estimated_users: u64,
+}
+
+/// `EstimatedNumberOfUsers` (never negative; 0 if it were).
+pub(crate) fn estimated_users(pool: &aws_sdk_cognitoidentityprovider::types::UserPoolType) -> u64 {
+    u64::try_from(pool.estimated_number_of_users()).unwrap_or(0)
+}
+
+/// Every item of a paged read: `page` reads the page a token names (the first for `None`) and returns its items and
+/// the next token. Returns the items and the number of pages read.
+async fn all_pages<T, Page, Read>(page: Page) -> Result<(Vec<T>, usize), Error>
+where
+    Page: Fn(Option<String>) -> Read,
+    Read: Future<Output = Result<(Vec<T>, Option<String>), Error>>,
+{
+    let (mut items, mut pages, mut token) = (Vec::new(), 0, None);
+    loop {
+        let (read, next) = page(token).await?;
+        items.extend(read);
+        pages += 1;
+        token = next.filter(|token| !token.is_empty());
+        if token.is_none() {
+            return Ok((items, pages));
         }
     }
+}
+
+fn pool_group(group: &GroupType) -> Result<PoolGroup, Error> {
+    Ok(PoolGroup {
+        name: group
+            .group_name()
+            .filter(|name| !name.is_empty())
+            .ok_or_else(|| Error::missing("ListGroups", "GroupName"))?
+            .to_owned(),
+        description: group.description().map(str::to_owned),
+        precedence: group.precedence(),
+        role_arn: group.role_arn().map(str::to_owned),
+    })
 }
 
 fn listed_user(user: &UserType) -> Result<ListedUser, Error> {
@@ -264,6 +432,14 @@ fn listed_user(user: &UserType) -> Result<ListedUser, Error> {
         last_modified: user
             .user_last_modified_date()
             .and_then(|date| SystemTime::try_from(*date).ok()),
+        created: user
+            .user_create_date()
+            .and_then(|date| SystemTime::try_from(*date).ok()),
+        attributes: user
+            .attributes()
+            .iter()
+            .map(|attribute| (attribute.name().to_owned(), attribute.value().map(str::to_owned)))
+            .collect(),
     })
 }
 

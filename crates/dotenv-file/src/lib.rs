@@ -4,7 +4,8 @@
 //! quotes, escapes, multi-line values, CRLF, `${NAME}` interpolation, the last assignment winning), the
 //! pure edit that sets keys in such a text ([`edited`]), and editing the file where it is ([`write()`],
 //! checked beforehand by [`check_writable`]; [`abandon_edits`] removes the temporary files of edits in
-//! progress, for a signal handler).
+//! progress, for a signal handler), through an owner-only [`Temporary`] file renamed into place, which other
+//! files that must reach the disk whole (`user-export`'s) use too.
 //!
 //! Invariant: what [`EnvFile::values`] returns is what python-dotenv returns for the same text and
 //! environment (the differential tests against python-dotenv itself are the specification); an edit
@@ -37,5 +38,5 @@ mod values;
 
 pub use edit::{EditError, edited};
 pub use file::{ReadError, WriteError, check_writable, read, write};
-pub use temporary::abandon_edits;
+pub use temporary::{Temporary, abandon_edits};
 pub use values::{EnvFile, Setting};

@@ -1,5 +1,7 @@
 //! The file an edit writes before renaming it over the target, and the record of those in progress, so that
 //! a signal handler can remove them (they hold the whole new file, secrets included) before the process ends.
+//! Public for other files that must reach the disk whole or not at all and hold what no one else may read
+//! (`user-export`'s files of users).
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
@@ -14,8 +16,9 @@ fn in_progress() -> MutexGuard<'static, Vec<PathBuf>> {
     IN_PROGRESS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Removes the temporary files of the edits in progress, and keeps every edit from making another or
-/// renaming one over its target: the `.env` files stay as they are (as they were, or completely written).
+/// Removes the temporary files of the edits in progress (every [`Temporary`] of this process), and keeps every
+/// edit from making another or renaming one over its target: the `.env` files, and any other file written
+/// through a [`Temporary`], stay as they are (as they were, or completely written).
 /// For a handler of SIGINT, SIGTERM or SIGHUP that ends the process next: an edit of this process that
 /// reaches this point afterwards waits there until the process ends.
 pub fn abandon_edits() {
@@ -29,8 +32,8 @@ pub fn abandon_edits() {
 
 /// A new, owner-only file named as the target (so that whatever ignore rule covers the target, such as
 /// credere-backend's `.gitignore` line `.env`, covers it too), alone in a new owner-only directory beside the
-/// target, `NAME.XXXXXX.tmp`. Removed with its directory when dropped.
-pub(crate) struct Temporary {
+/// target, `NAME.XXXXXX.tmp`. Removed with its directory when dropped, or by [`abandon_edits`].
+pub struct Temporary {
     directory: Option<tempfile::TempDir>,
     path: PathBuf,
     file: File,
@@ -38,7 +41,7 @@ pub(crate) struct Temporary {
 
 impl Temporary {
     /// Creates it beside a target named `name` in `directory`.
-    pub(crate) fn create_in(directory: &Path, name: &OsStr) -> std::io::Result<Self> {
+    pub fn create_in(directory: &Path, name: &OsStr) -> std::io::Result<Self> {
         let mut in_progress = in_progress();
         let mut prefix = OsString::from(name);
         prefix.push(".");
@@ -57,12 +60,13 @@ impl Temporary {
         })
     }
 
-    pub(crate) fn file(&self) -> &File {
+    /// The open file, to write to.
+    pub fn file(&self) -> &File {
         &self.file
     }
 
     /// Renames it to `target`, replacing what is there, or only when nothing is (`replace` false).
-    pub(crate) fn rename_to(self, target: &Path, replace: bool) -> std::io::Result<()> {
+    pub fn rename_to(self, target: &Path, replace: bool) -> std::io::Result<()> {
         let in_progress = in_progress();
         let renamed = if replace {
             std::fs::rename(&self.path, target)

@@ -323,6 +323,12 @@ mod tests {
             enabled: true,
             status: UserStatus::Confirmed,
             last_modified: Some(now() - Duration::from_secs(3600)),
+            created: Some(now() - Duration::from_secs(7200)),
+            attributes: vec![
+                ("sub".to_owned(), Some(username.to_owned())),
+                ("email".to_owned(), Some(email.to_owned())),
+                ("email_verified".to_owned(), Some("true".to_owned())),
+            ],
         }
     }
 

@@ -13,7 +13,7 @@ mod findings;
 use std::num::NonZeroU32;
 use std::time::SystemTime;
 
-use cognito::{ChosenPool, Cognito, PoolChoice, RateLimit};
+use cognito::{ChosenPool, Cognito, PoolChoice, RateLimit, ScanProgress};
 use futures_util::future::try_join_all;
 use pool_spec::Environment;
 use serde::Serialize;
@@ -49,12 +49,13 @@ pub enum Error {
     Database(#[from] user_model::Error),
 }
 
-/// Audits the pool against the database, reading both at once.
+/// Audits the pool against the database, reading both at once; `progress` is told how the scan of the pool goes.
 pub async fn run(
     cognito: &Cognito,
     pool: &PoolChoice,
     database_url: &DatabaseUrl,
     max_rps: NonZeroU32,
+    progress: &dyn ScanProgress,
 ) -> Result<Report, Error> {
     let ChosenPool {
         id: pool_id,
@@ -66,12 +67,17 @@ pub async fn run(
         let store = UserStore::connect(database_url).await?;
         store.all_links().await
     };
-    let (validity_days, scan, rows) = tokio::join!(
-        cognito.temporary_password_validity_days(&pool_id),
-        cognito.list_all_users(&pool_id, &limit),
+    let user_facts = async {
+        let facts = cognito.user_facts(&pool_id).await?;
+        progress.expect(facts.estimated_users);
+        Ok::<_, cognito::Error>(facts)
+    };
+    let (facts, scan, rows) = tokio::join!(
+        user_facts,
+        cognito.list_all_users(&pool_id, &limit, progress),
         read_rows
     );
-    let (validity_days, scan, rows) = (validity_days?, scan?, rows?);
+    let (validity_days, scan, rows) = (facts?.temporary_password_validity_days, scan?, rows?);
     let Outcome {
         mut findings,
         mut admins,

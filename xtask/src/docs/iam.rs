@@ -82,6 +82,11 @@ fn purpose(role: Role) -> &'static str {
              writes, and it never reads a secret's value (no DescribeUserPoolClient). The sign-in attempt that \
              proves a secret works (InitiateAuth) needs no permission: Cognito evaluates no IAM policy for it"
         }
+        Role::Export => {
+            "runs ``cargo xtask users export``: it only reads the pool's settings, users and groups. It never \
+             reads the app client, so, unlike ``drift-check``, it cannot read the client secret; the file it \
+             writes holds personal data"
+        }
     }
 }
 
@@ -117,7 +122,11 @@ fn why(action: Action) -> &'static str {
         Action::AdminUserGlobalSignOut => "``admin disable``: revoke the user's tokens",
         Action::AdminEnableUser => "``admin enable``: let a disabled user sign in again",
         Action::AdminDeleteSoftwareToken => "``admin reset-mfa``: forget a lost authenticator app",
-        Action::ListUsers => "``audit``: read every user of the pool, to compare them with the ``credere_user`` rows",
+        Action::ListUsers => {
+            "``audit``: read every user of the pool, to compare them with the ``credere_user`` rows; ``users              export``: read every user of the pool"
+        }
+        Action::ListGroups => "``users export``: read the pool's groups",
+        Action::ListUsersInGroup => "``users export``: read each group's members",
         Action::CreateEmailServiceLinkedRole => {
             "let Cognito create its SES service-linked role the first time a pool sends email through SES"
         }

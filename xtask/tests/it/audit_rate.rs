@@ -18,7 +18,7 @@ const JITTER: Duration = Duration::from_millis(50);
 const USERS: usize = 12;
 
 /// The attempts of `operations` the proxy received, in order of arrival.
-fn attempts(calls: Vec<Call>, operations: &[&str]) -> Vec<Call> {
+pub fn attempts(calls: Vec<Call>, operations: &[&str]) -> Vec<Call> {
     let mut attempts: Vec<Call> = calls
         .into_iter()
         .filter(|call| operations.contains(&call.operation.as_str()))

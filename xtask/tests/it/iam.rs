@@ -287,6 +287,83 @@ async fn rotator_scenarios() -> BTreeSet<String> {
     recorded(&proxy)
 }
 
+/// `users export`: of the development pool, by environment and by ID, with a user in a group; and of a pool with a
+/// domain.
+async fn export_scenarios() -> BTreeSet<String> {
+    let mut used = BTreeSet::new();
+    let proxy = support::proxy().await;
+    provision(&proxy, "development", &[]).await.assert_code(0);
+    let pool_id = support::pools_named(&proxy, "credere").await.remove(0);
+    let client = sdk(&proxy).await;
+    client
+        .create_group()
+        .user_pool_id(&pool_id)
+        .group_name("staff")
+        .send()
+        .await
+        .unwrap();
+    let created = client
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("iam-export@example.org")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    client
+        .admin_add_user_to_group()
+        .user_pool_id(&pool_id)
+        .username(created.user().unwrap().username().unwrap())
+        .group_name("staff")
+        .send()
+        .await
+        .unwrap();
+    proxy.clear();
+    let directory = tempfile::tempdir().unwrap();
+    let endpoint = proxy.endpoint();
+    for (file, choice) in [
+        ("by-env.jsonl", ["--env", "development"]),
+        ("by-id.jsonl", ["--pool-id", &pool_id]),
+    ] {
+        let out = directory.path().join(file);
+        xtask(
+            &[
+                &[
+                    "users",
+                    "export",
+                    "--out",
+                    out.to_str().unwrap(),
+                    "--endpoint-url",
+                    &endpoint,
+                ],
+                &choice[..],
+            ]
+            .concat(),
+        )
+        .await
+        .assert_code(0);
+    }
+    used.extend(recorded(&proxy));
+    let proxy = support::proxy().await;
+    hand_made_pool_with_a_domain(&proxy, "credere").await;
+    let out = directory.path().join("domain.jsonl");
+    let endpoint = proxy.endpoint();
+    xtask(&[
+        "users",
+        "export",
+        "--env",
+        "development",
+        "--out",
+        out.to_str().unwrap(),
+        "--endpoint-url",
+        &endpoint,
+    ])
+    .await
+    .assert_code(0);
+    used.extend(recorded(&proxy));
+    used
+}
+
 fn assert_role_matches(role: Role, used: &BTreeSet<String>) {
     let granted: BTreeSet<&str> = role.actions().iter().filter_map(|action| action.operation()).collect();
     let ungranted: Vec<&String> = used
@@ -303,16 +380,18 @@ fn assert_role_matches(role: Role, used: &BTreeSet<String>) {
 
 #[tokio::test]
 async fn every_recorded_call_is_granted_and_every_granted_action_is_used() {
-    let (provisioner, drift_check, admin, rotator) = tokio::join!(
+    let (provisioner, drift_check, admin, rotator, export) = tokio::join!(
         provisioner_scenarios(),
         drift_check_scenarios(),
         admin_scenarios(),
-        rotator_scenarios()
+        rotator_scenarios(),
+        export_scenarios()
     );
     assert_role_matches(Role::Provisioner, &provisioner);
     assert_role_matches(Role::DriftCheck, &drift_check);
     assert_role_matches(Role::Admin, &admin);
     assert_role_matches(Role::Rotator, &rotator);
+    assert_role_matches(Role::Export, &export);
     // The two actions no proxy can see: Cognito acts on the caller's authority, for SES email and for a
     // live SMS configuration an update carries over.
     let on_behalf = [Action::CreateEmailServiceLinkedRole, Action::PassSmsRole];

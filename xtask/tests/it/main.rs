@@ -31,4 +31,5 @@ mod secret_rotation;
 mod secrets;
 mod support;
 mod usage;
+mod users_export;
 mod write_env;

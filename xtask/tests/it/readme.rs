@@ -18,6 +18,7 @@ const COMMANDS: &[&[&str]] = &[
     &["admin", "enable"],
     &["admin", "reset-mfa"],
     &["audit"],
+    &["users", "export"],
     &["spec"],
     &["docs"],
     &["db", "setup"],

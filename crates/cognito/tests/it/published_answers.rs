@@ -349,9 +349,13 @@ async fn the_published_temporary_password_validity_is_read() {
     proxy.answer("DescribeUserPool", published.pool.clone());
     let cognito = connect(&proxy).await;
 
-    let days = cognito.temporary_password_validity_days(published.id()).await.unwrap();
+    let facts = cognito.user_facts(published.id()).await.unwrap();
 
-    assert_eq!(days, 1);
+    assert_eq!(facts.temporary_password_validity_days, 1);
+    assert_eq!(
+        facts.estimated_users,
+        published.pool["UserPool"]["EstimatedNumberOfUsers"].as_u64().unwrap()
+    );
 }
 
 #[tokio::test]
@@ -476,6 +480,7 @@ async fn published_users_are_listed_once_each_across_the_sixteen_sub_prefixes() 
     assert!(token.is_string(), "the published page asks for more: {page}");
     let users = page["Users"].as_array().unwrap().clone();
     let proxy = RecordingProxy::answering_only().await.unwrap();
+    let answered = users.clone();
     proxy.answer_with("ListUsers", move |request| {
         if request.get("PaginationToken").is_some() {
             return json!({"Users": []});
@@ -486,7 +491,7 @@ async fn published_users_are_listed_once_each_across_the_sixteen_sub_prefixes() 
             .and_then(|rest| rest.strip_suffix('"'))
             .unwrap_or_else(|| panic!("a sub prefix filter: {filter}"));
         let matching: Vec<&Value> =
-            users
+            answered
                 .iter()
                 .filter(|user| {
                     user["Attributes"].as_array().unwrap().iter().any(|attribute| {
@@ -499,7 +504,7 @@ async fn published_users_are_listed_once_each_across_the_sixteen_sub_prefixes() 
     let cognito = connect(&proxy).await;
     let limit = RateLimit::per_second(std::num::NonZeroU32::new(1000).unwrap());
 
-    let scan = cognito.list_all_users("us-west-2_EXAMPLE", &limit).await.unwrap();
+    let scan = cognito.list_all_users("us-west-2_EXAMPLE", &limit, &()).await.unwrap();
 
     let mut listed = scan.users.clone();
     listed.sort_by(|a, b| a.username.cmp(&b.username));
@@ -512,6 +517,8 @@ async fn published_users_are_listed_once_each_across_the_sixteen_sub_prefixes() 
         enabled: true,
         status: status.into(),
         last_modified: Some(modified),
+        created: None,
+        attributes: Vec::new(),
     };
     let expected = [
         user(
@@ -548,9 +555,34 @@ async fn published_users_are_listed_once_each_across_the_sixteen_sub_prefixes() 
         );
         let same_time = ListedUser {
             last_modified: expected.last_modified,
+            created: None,
+            attributes: Vec::new(),
             ..listed.clone()
         };
         assert_eq!(&same_time, expected);
+        // Every attribute, in AWS's order, and the creation date, as published.
+        let published = users
+            .iter()
+            .find(|user| user["Username"] == expected.username.as_str())
+            .unwrap();
+        let attributes: Vec<(String, Option<String>)> = published["Attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|attribute| {
+                (
+                    text(&attribute["Name"], "Name").to_owned(),
+                    attribute["Value"].as_str().map(str::to_owned),
+                )
+            })
+            .collect();
+        assert_eq!(listed.attributes, attributes, "{}", expected.username);
+        let published_created = (published["UserCreateDate"].as_f64().unwrap() * 1e9) as u128;
+        assert!(
+            nanos(listed.created).abs_diff(published_created) < 1_000_000,
+            "{}",
+            expected.username
+        );
     }
     assert_eq!(scan.calls, 32, "each part's published page, then its last page");
     let paged: Vec<Value> = proxy

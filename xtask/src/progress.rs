@@ -1,0 +1,55 @@
+//! The progress bar of long work on users (`users export`, `audit`), on stderr: users read, of how many the pool
+//! reported, the rate and the time left. Drawn only when stderr is a terminal and the output is text, so no
+//! script or JSON reader ever meets it.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// A bar of users read, or nothing.
+pub struct UsersRead(Option<ProgressBar>);
+
+impl UsersRead {
+    /// A bar on stderr when `text_output` and stderr is a terminal; else nothing.
+    pub fn on_stderr(text_output: bool) -> Self {
+        if !text_output || !std::io::stderr().is_terminal() {
+            return Self(None);
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{wide_bar} {human_pos}/{human_len} users read, {per_sec}, {eta} left")
+                .expect("a valid template"),
+        );
+        Self(Some(bar))
+    }
+
+    /// Takes the bar off the terminal, before the result is printed.
+    pub fn clear(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl cognito::ScanProgress for UsersRead {
+    fn expect(&self, users: u64) {
+        if let Some(bar) = &self.0 {
+            bar.set_length(users);
+            // Drawn now, before the first page arrives.
+            bar.tick();
+        }
+    }
+
+    fn read(&self, users: usize) {
+        if let Some(bar) = &self.0 {
+            bar.inc(users as u64);
+        }
+    }
+}
+
+impl Drop for UsersRead {
+    /// An error ends the command with a message on stderr: the bar is gone before it.
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
