@@ -1,7 +1,7 @@
 //! The one crate that talks to Amazon Cognito (and STS, to learn the caller's account).
 //!
 //! Owns: building the SDK clients from aws-config (and running a profile's `credential_process` itself), finding a pool by name and tags, observing it in
-//! pool-spec's shape, applying a plan, creating and reading users, scanning every user of a pool within a
+//! pool-spec's shape, applying a plan, creating and reading users, moving users into a pool (`moving.rs`), scanning every user of a pool within a
 //! client-side rate limit, and disabling, enabling and resetting the authenticator of a user (Cognito
 //! only: never the database).
 //! Invariant: every update sends the whole desired configuration, never a part (Cognito resets what an
@@ -37,6 +37,7 @@ mod client;
 mod credential_helper;
 mod error;
 pub mod iam;
+mod moving;
 mod observe;
 mod partition;
 mod pool_choice;
