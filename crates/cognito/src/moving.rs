@@ -47,7 +47,12 @@ impl Cognito {
             OPERATION,
             || async {
                 limit.wait().await;
-                request.clone().customize().config_override(without_retries()).send().await
+                request
+                    .clone()
+                    .customize()
+                    .config_override(without_retries())
+                    .send()
+                    .await
             },
             || async {
                 limit.wait().await;

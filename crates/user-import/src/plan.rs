@@ -244,7 +244,10 @@ impl Plan {
 
     /// How many users are created.
     pub fn creates(&self) -> usize {
-        self.users.iter().filter(|moved| moved.target == InTarget::Create).count()
+        self.users
+            .iter()
+            .filter(|moved| moved.target == InTarget::Create)
+            .count()
     }
 }
 
@@ -487,7 +490,10 @@ mod tests {
             &[],
             vec![user("new-cy", "cy@example.org", true, &[])],
         );
-        let rows = [row(7, "zed@example.org", "someone-else"), row(8, "cy@example.org", "new-cy")];
+        let rows = [
+            row(7, "zed@example.org", "someone-else"),
+            row(8, "cy@example.org", "new-cy"),
+        ];
         let plan = Plan::build(&file(), &target, &rows).unwrap();
         assert_eq!(plan.rows[0].link, RowLink::NoUserInFile);
         assert_eq!(plan.rows[1].link, RowLink::NoUserInFile);
@@ -537,7 +543,9 @@ mod tests {
     #[test]
     fn a_user_without_email_or_two_users_of_one_email_are_refused() {
         let mut no_email = file();
-        no_email.users[1].attributes.retain(|attribute| attribute.name != "email");
+        no_email.users[1]
+            .attributes
+            .retain(|attribute| attribute.name != "email");
         assert_eq!(
             Plan::build(&no_email, &empty_target(), &[]),
             Err(PlanError::NoEmail {
@@ -551,7 +559,10 @@ mod tests {
         let target = export(
             pool("us-east-1_New", "us-east-1"),
             &[],
-            vec![user("a", "x@example.org", true, &[]), user("b", "X@example.org", true, &[])],
+            vec![
+                user("a", "x@example.org", true, &[]),
+                user("b", "X@example.org", true, &[]),
+            ],
         );
         let error = Plan::build(&file(), &target, &[]).unwrap_err();
         assert!(error.to_string().contains("the target pool has 2 users"), "{error}");

@@ -16,7 +16,7 @@ const IMPORT_LOCK: i32 = 0x494D_5054;
 /// The statement both [`rehearse_relink`] and [`relink`] run: every row whose `external_id` is an old value of
 /// `$1` takes the new value at the same place in `$2`.
 const RELINK: &str = "UPDATE public.credere_user AS row SET external_id = moved.new \
-                      FROM pg_catalog.unnest($1::text[], $2::text[]) AS moved(old, new) \
+                      FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[])) AS moved(old, new) \
                       WHERE row.external_id = moved.old RETURNING row.id";
 
 #[derive(QueryableByName)]
@@ -40,7 +40,11 @@ pub fn lock_import(conn: &mut PgConnection) -> Result<(), Error> {
         .bind::<Int4, _>(IMPORT_LOCK)
         .get_result::<Locked>(conn)
         .map_err(Error::query("taking the import's lock"))?;
-    if taken.locked { Ok(()) } else { Err(Error::ImportRunning) }
+    if taken.locked {
+        Ok(())
+    } else {
+        Err(Error::ImportRunning)
+    }
 }
 
 /// Runs the relink of `moves` (old `external_id`, new) as each row's value to itself, then rolls it back: proves
