@@ -129,7 +129,7 @@ impl ImportProgress for () {
 }
 
 /// Carries `plan` out: the missing groups, then each user (created, disabled again, added to its groups; up to
-/// [`IN_FLIGHT`] at once, every call within `max_rps`), then, only once every user is in the target pool, every
+/// eight at once, every call within `max_rps`), then, only once every user is in the target pool, every
 /// row relinked in one transaction. Stops at the first failed write, with no row relinked.
 pub async fn import(
     cognito: &Cognito,

@@ -18,6 +18,7 @@ const COMMANDS: &[&[&str]] = &[
     &["admin", "reset-mfa"],
     &["audit"],
     &["users", "export"],
+    &["users", "import"],
     &["spec"],
     &["docs"],
     &["db", "setup"],

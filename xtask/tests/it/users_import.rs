@@ -18,20 +18,49 @@ use user_model::UserType;
 
 use crate::support::{self, xtask};
 
-/// The users of the source pool, by email: (email_verified, enabled, has a permanent password, lender, groups).
-const PEOPLE: [(&str, &str, bool, bool, Option<&str>, &[&str]); 5] = [
-    ("staff@example.org", "true", true, true, None, &["staff"]),
-    (
-        "lender@example.org",
-        "true",
-        true,
-        false,
-        Some("Banco \"Uno\" ñ"),
-        &["lenders"],
-    ),
-    ("gone@example.org", "true", false, true, None, &["staff"]),
-    ("unverified@example.org", "false", true, false, Some("Banco Dos"), &[]),
-    ("new@example.org", "true", true, false, None, &[]),
+/// A user of the source pool.
+struct Person {
+    email: &'static str,
+    email_verified: &'static str,
+    enabled: bool,
+    /// Set a permanent password (CONFIRMED); else FORCE_CHANGE_PASSWORD.
+    confirmed: bool,
+    /// `custom:lender`.
+    lender: Option<&'static str>,
+    groups: &'static [&'static str],
+}
+
+const fn person(email: &'static str, email_verified: &'static str, enabled: bool, confirmed: bool) -> Person {
+    Person {
+        email,
+        email_verified,
+        enabled,
+        confirmed,
+        lender: None,
+        groups: &[],
+    }
+}
+
+/// Staff, a lender, a disabled user, an unverified email and a user in FORCE_CHANGE_PASSWORD.
+const PEOPLE: [Person; 5] = [
+    Person {
+        groups: &["staff"],
+        ..person("staff@example.org", "true", true, true)
+    },
+    Person {
+        lender: Some("Banco \"Uno\" ñ"),
+        groups: &["lenders"],
+        ..person("lender@example.org", "true", true, false)
+    },
+    Person {
+        groups: &["staff"],
+        ..person("gone@example.org", "true", false, true)
+    },
+    Person {
+        lender: Some("Banco Dos"),
+        ..person("unverified@example.org", "false", true, false)
+    },
+    person("new@example.org", "true", true, false),
 ];
 
 /// A row that points at no user of the file: left alone.
@@ -81,7 +110,15 @@ async fn moving() -> Moving {
             .unwrap();
     }
     let mut old = BTreeMap::new();
-    for (email, verified, enabled, confirmed, lender, groups) in PEOPLE {
+    for Person {
+        email,
+        email_verified: verified,
+        enabled,
+        confirmed,
+        lender,
+        groups,
+    } in PEOPLE
+    {
         let mut request = sdk
             .admin_create_user()
             .user_pool_id(pool_id)
@@ -224,7 +261,14 @@ impl Moving {
     async fn assert_moved(&self) {
         let users = self.target_users().await;
         assert_eq!(users.len(), PEOPLE.len(), "{users:#?}");
-        for (email, verified, enabled, _, lender, _) in PEOPLE {
+        for Person {
+            email,
+            email_verified: verified,
+            enabled,
+            lender,
+            ..
+        } in PEOPLE
+        {
             let user = &users[email];
             assert_eq!(value(user, "email_verified"), Some(verified), "{email}");
             assert_eq!(value(user, "custom:lender"), lender, "{email}");
@@ -355,7 +399,7 @@ async fn the_plan_shows_each_user_and_row_and_a_re_run_shows_them_in_place() {
     let run = moving.import(&[]).await;
     run.assert_code(0);
     let stderr = &run.stderr;
-    for (email, ..) in PEOPLE {
+    for Person { email, .. } in PEOPLE {
         assert!(stderr.contains(&format!("create    {email}")), "{stderr}");
     }
     assert!(
