@@ -567,6 +567,19 @@ async fn bad_input_is_refused_before_anything_is_written() {
     );
     assert_eq!(test_support::mutations(proxy), Vec::<String>::new());
 
+    // A pool given by ID counts as production: without a terminal, only --yes confirms.
+    let args = moving.args(&moving.file, &moving.target, &[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).filter(|arg| *arg != "--yes").collect();
+    let run = xtask(&args).await;
+    run.assert_code(1);
+    assert!(run.stderr.contains("run again with --yes to confirm"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("create    staff@example.org"),
+        "the plan is shown: {}",
+        run.stderr
+    );
+    assert_eq!(test_support::mutations(proxy), Vec::<String>::new());
+
     // A truncated file, and a newer version: refused before any call.
     let truncated = directory.join("truncated.jsonl");
     let lines: Vec<&str> = whole.lines().collect();
