@@ -519,6 +519,53 @@ async fn a_database_that_cannot_take_the_relink_is_refused_before_any_cognito_wr
 }
 
 #[tokio::test]
+async fn a_database_lost_before_the_relink_relinks_nothing_and_a_re_run_finishes_the_job() {
+    let moving = moving().await;
+    // The last writes wait at the proxy while the import's database session is ended, as a restart or a failover
+    // would end it.
+    let held = moving.world.proxy.hold("AdminAddUserToGroup");
+    let args = moving.args(&moving.file, &moving.target, &[]);
+    let child = test_support::clean_command(support::XTASK)
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    held.wait_for(1).await;
+    test_support::execute(
+        &moving.world.database,
+        &format!(
+            "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity \
+             WHERE datname = pg_catalog.current_database() AND pid <> pg_catalog.pg_backend_pid() \
+             AND application_name = '{}'",
+            user_model::APPLICATION_NAME
+        ),
+    );
+    held.release();
+    let output = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("no row was relinked") || stderr.contains("none was relinked"),
+        "{stderr}"
+    );
+    assert_eq!(
+        moving.target_users().await.len(),
+        PEOPLE.len(),
+        "every user was created"
+    );
+    for row in test_support::rows(&moving.world.database) {
+        if row.email != STRANGER.0 {
+            assert_eq!(row.external_id, moving.old[&row.email], "no row relinked");
+        }
+    }
+
+    moving.import(&[]).await.assert_code(0);
+    moving.assert_moved().await;
+    moving.assert_rerun_changes_nothing().await;
+}
+
+#[tokio::test]
 async fn sigint_mid_import_leaves_no_row_relinked_and_a_re_run_finishes_the_job() {
     let moving = moving().await;
     let held = moving.world.proxy.hold_from("AdminCreateUser", 3);
