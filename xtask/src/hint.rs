@@ -71,6 +71,13 @@ fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
     if let Some(admin_bootstrap::EnvFileError::OutsideReference { key, .. }) = cause.downcast_ref() {
         return setting_flag(key).map(|flag| format!("pass {flag} and leave out --env-file"));
     }
+    if let Some(user_import::ImportError::DatabaseNotReady(user_model::Error::Query { .. })) = cause.downcast_ref() {
+        return Some(
+            "the role in DATABASE_URL needs SELECT and UPDATE on public.credere_user (GRANT SELECT, UPDATE ON \
+             public.credere_user TO ROLE), and the rows must pass the table's triggers; fix that, then run again"
+                .into(),
+        );
+    }
     if let Some(error) = cause.downcast_ref::<user_model::Error>() {
         return database_hint(error).map(str::to_owned);
     }
@@ -133,6 +140,7 @@ fn database_hint(error: &user_model::Error) -> Option<&'static str> {
         | user_model::Error::Migration { .. }
         | user_model::Error::MigrationRolledBack { .. }
         | user_model::Error::UnsupportedValue { .. }
+        | user_model::Error::ImportRunning
         | user_model::Error::ConnectionPoisoned
         | user_model::Error::Cancelled => None,
     }
@@ -325,6 +333,7 @@ fn row_not_writable_hint(cause: &user_model::Error) -> Option<&'static str> {
         | user_model::Error::Migration { .. }
         | user_model::Error::MigrationRolledBack { .. }
         | user_model::Error::ManagedByAlembic { .. }
+        | user_model::Error::ImportRunning
         | user_model::Error::ConnectionPoisoned
         | user_model::Error::Cancelled => Some(
             "the role in DATABASE_URL needs SELECT, INSERT and UPDATE on public.credere_user and USAGE on \

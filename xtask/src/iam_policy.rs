@@ -10,7 +10,7 @@ use cognito::iam::{PoolResource, Role};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The role: provisioner (provision), drift-check (provision --check), admin (admin, audit), rotator
-    /// (rotate-secret) or export (users export).
+    /// (rotate-secret), export (users export) or import (users import).
     #[arg(long, value_name = "ROLE")]
     role: Role,
     /// Grant one pool only: arn:PARTITION:cognito-idp:REGION:ACCOUNT_ID:userpool/POOL_ID.

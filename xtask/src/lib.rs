@@ -54,7 +54,8 @@ enum Command {
     Spec(spec::Args),
     /// Regenerate the reference documentation from the specs (`--check` to verify it is fresh).
     Docs(docs::Args),
-    /// Print the least-privilege IAM policy (JSON) of a role: provisioner, drift-check, admin, rotator or export.
+    /// Print the least-privilege IAM policy (JSON) of a role: provisioner, drift-check, admin, rotator, export or
+    /// import.
     IamPolicy(iam_policy::Args),
     /// Local and test databases: create one and run the workspace's migrations.
     #[command(subcommand)]

@@ -1,5 +1,5 @@
-//! The progress bar of long work on users (`users export`, `audit`), on stderr: users read, of how many the pool
-//! reported, the rate and the time left. Drawn only when stderr is a terminal and the output is text, so no
+//! The progress bars of long work on users (`users export`, `audit`, `users import`), on stderr: users read, of how
+//! many the pool reported, or users written, of how many the plan writes, the rate and the time left. Drawn only when stderr is a terminal and the output is text, so no
 //! script or JSON reader ever meets it.
 
 use std::io::IsTerminal;
@@ -12,15 +12,7 @@ pub struct UsersRead(Option<ProgressBar>);
 impl UsersRead {
     /// A bar on stderr when `text_output` and stderr is a terminal; else nothing.
     pub fn on_stderr(text_output: bool) -> Self {
-        if !text_output || !std::io::stderr().is_terminal() {
-            return Self(None);
-        }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{wide_bar} {human_pos}/{human_len} users read, {per_sec}, {eta} left")
-                .expect("a valid template"),
-        );
-        Self(Some(bar))
+        Self(bar(text_output, "read"))
     }
 
     /// Takes the bar off the terminal, before the result is printed.
@@ -45,6 +37,54 @@ impl cognito::ScanProgress for UsersRead {
             bar.inc(users as u64);
         }
     }
+}
+
+/// A bar of users written, or nothing.
+pub struct UsersWritten(Option<ProgressBar>);
+
+impl UsersWritten {
+    /// A bar on stderr when `text_output` and stderr is a terminal; else nothing.
+    pub fn on_stderr(text_output: bool) -> Self {
+        Self(bar(text_output, "written"))
+    }
+}
+
+impl user_import::ImportProgress for UsersWritten {
+    fn expect(&self, users: usize) {
+        if let Some(bar) = &self.0 {
+            bar.set_length(users as u64);
+            bar.tick();
+        }
+    }
+
+    fn written(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+}
+
+impl Drop for UsersWritten {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// A bar of users `done` on stderr when `text_output` and stderr is a terminal.
+fn bar(text_output: bool, done: &str) -> Option<ProgressBar> {
+    if !text_output || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{wide_bar}} {{human_pos}}/{{human_len}} users {done}, {{per_sec}}, {{eta}} left"
+        ))
+        .expect("a valid template"),
+    );
+    Some(bar)
 }
 
 impl Drop for UsersRead {

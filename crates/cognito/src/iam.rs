@@ -61,6 +61,10 @@ pub enum Action {
     ListGroups,
     /// `cognito-idp:ListUsersInGroup`: `users export` reads each group's members.
     ListUsersInGroup,
+    /// `cognito-idp:CreateGroup`: `users import` creates the file's groups the new pool lacks.
+    CreateGroup,
+    /// `cognito-idp:AdminAddUserToGroup`: `users import` puts each user back in its groups.
+    AdminAddUserToGroup,
     /// `iam:CreateServiceLinkedRole` for `email.cognito-idp.amazonaws.com`: Cognito creates this role the
     /// first time a pool in the account sends email through SES (DEVELOPER), on the caller's authority.
     CreateEmailServiceLinkedRole,
@@ -124,6 +128,8 @@ impl Action {
             Action::ListUsers => "cognito-idp:ListUsers",
             Action::ListGroups => "cognito-idp:ListGroups",
             Action::ListUsersInGroup => "cognito-idp:ListUsersInGroup",
+            Action::CreateGroup => "cognito-idp:CreateGroup",
+            Action::AdminAddUserToGroup => "cognito-idp:AdminAddUserToGroup",
             Action::CreateEmailServiceLinkedRole => "iam:CreateServiceLinkedRole",
             Action::PassSmsRole => "iam:PassRole",
         }
@@ -164,16 +170,20 @@ pub enum Role {
     /// `users export`: reads the pool, its users and groups; never its app client (whose description holds the
     /// client secret) and nothing else.
     Export,
+    /// `users import`: reads the new pool as `users export` does, creates its users (looking one up after a lost
+    /// answer), disables those that were disabled, and restores groups.
+    Import,
 }
 
 impl Role {
     /// Every role, in the order the documentation shows them.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Provisioner,
         Role::DriftCheck,
         Role::Admin,
         Role::Rotator,
         Role::Export,
+        Role::Import,
     ];
 
     /// The name used on the command line and in the docs.
@@ -184,6 +194,7 @@ impl Role {
             Role::Admin => "admin",
             Role::Rotator => "rotator",
             Role::Export => "export",
+            Role::Import => "import",
         }
     }
 
@@ -246,6 +257,20 @@ impl Role {
                 ListUsers,
                 ListGroups,
                 ListUsersInGroup,
+            ],
+            Role::Import => &[
+                ListUserPools,
+                DescribeUserPool,
+                GetUserPoolMfaConfig,
+                DescribeUserPoolDomain,
+                ListUsers,
+                ListGroups,
+                ListUsersInGroup,
+                CreateGroup,
+                AdminCreateUser,
+                AdminGetUser,
+                AdminDisableUser,
+                AdminAddUserToGroup,
             ],
         }
     }
@@ -310,7 +335,7 @@ impl fmt::Display for Role {
 
 /// A string that names no role.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role `{0}`: expected one of provisioner, drift-check, admin, rotator, export")]
+#[error("unknown role `{0}`: expected one of provisioner, drift-check, admin, rotator, export, import")]
 pub struct UnknownRole(pub String);
 
 impl std::str::FromStr for Role {

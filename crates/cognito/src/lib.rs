@@ -1,10 +1,10 @@
 //! The one crate that talks to Amazon Cognito (and STS, to learn the caller's account).
 //!
 //! Owns: building the SDK clients from aws-config (and running a profile's `credential_process` itself), finding a pool by name and tags, observing it in
-//! pool-spec's shape, applying a plan, creating and reading users, scanning every user of a pool within a
-//! client-side rate limit, disabling, enabling and resetting the authenticator of a user (Cognito
-//! only: never the database), and rotating the app client's secret (the pure [`RotationPlan`], a generated secret
-//! added once, the sign-in attempt that proves a secret, the delete).
+//! pool-spec's shape, applying a plan, creating and reading users, moving users into a pool (`moving.rs`),
+//! scanning every user of a pool within a client-side rate limit, disabling, enabling and resetting the
+//! authenticator of a user (Cognito only: never the database), and rotating the app client's secret (the pure
+//! [`RotationPlan`], a generated secret added once, the sign-in attempt that proves a secret, the delete).
 //! Invariant: every update sends the whole desired configuration, never a part (Cognito resets what an
 //! update leaves out); a pool is never deleted or recreated here.
 //! Must not depend on: the database crates or the xtask binary. SDK types stay inside this crate's
@@ -38,6 +38,7 @@ mod client;
 mod credential_helper;
 mod error;
 pub mod iam;
+mod moving;
 mod observe;
 mod partition;
 mod pool_choice;

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use crate::check::check_schema;
 use crate::database_url::DatabaseUrl;
 use crate::error::Error;
+use crate::relink;
 use crate::schema::sql_types::Usertype;
 use crate::types::{UserType, UserTypeLabel};
 use crate::user::{self, NewUser, User, UserLink};
@@ -148,6 +149,21 @@ impl UserStore {
         let external_id = external_id.to_owned();
         self.run(move |conn| user::set_external_id(conn, id, &external_id))
             .await
+    }
+
+    /// See [`relink::lock_import`]: held until this store is dropped.
+    pub async fn lock_import(&self) -> Result<(), Error> {
+        self.run(relink::lock_import).await
+    }
+
+    /// See [`relink::rehearse_relink`].
+    pub async fn rehearse_relink(&self, old: Vec<String>) -> Result<(), Error> {
+        self.run(move |conn| relink::rehearse_relink(conn, &old)).await
+    }
+
+    /// See [`relink::relink`].
+    pub async fn relink(&self, old: Vec<String>, new: Vec<String>) -> Result<usize, Error> {
+        self.run(move |conn| relink::relink(conn, &old, &new)).await
     }
 
     /// See [`user::promote_to_ocp`].

@@ -97,6 +97,13 @@ pub enum Error {
         unknown: crate::UnknownCode,
     },
 
+    /// Another `users import` holds the import's lock on this database.
+    #[error(
+        "another `cargo xtask users import` is running against this database (it holds the import's advisory \
+         lock); wait for it to finish, then run again. Nothing was changed"
+    )]
+    ImportRunning,
+
     /// An update addressed a user id that has no row.
     #[error("no credere_user row has id {id}")]
     UserNotFound {

@@ -2,7 +2,7 @@
 //!
 //! **Owns:** the diesel schema and models of `credere_user` and the `usertype` enum ([`User`], [`NewUser`]; the
 //! row's [`UserType`] and [`Language`] are pool-spec's, re-exported, so the first admin's defaults need no mapping);
-//! the few queries Credere's tooling runs on them; parsing `DATABASE_URL`
+//! the few queries Credere's tooling runs on them (with the relink of many rows at once, `users import`'s); parsing `DATABASE_URL`
 //! ([`DatabaseUrl`]); the schema check ([`check_schema`]); the workspace's embedded migrations and `db setup`
 //! ([`setup`]), which exist for local and test databases only; and how every session is set up ([`connect`]: named
 //! [`APPLICATION_NAME`], its lock and statement waits bounded) and what a statement cancelled for a timeout waited
@@ -38,6 +38,7 @@ mod connect;
 mod database_url;
 mod error;
 mod migrate;
+mod relink;
 pub mod schema;
 mod types;
 mod user;
@@ -51,6 +52,7 @@ pub use migrate::{
     AlembicPolicy, MIGRATIONS, SETUP_LOCK, SetupReport, applied_migrations, revert_all_migrations,
     run_pending_migrations, setup,
 };
+pub use relink::{lock_import, rehearse_relink, relink};
 pub use types::{Language, StoredType, UnknownCode, UserType};
 pub use user::{
     NewUser, PENDING_EXTERNAL_ID, User, UserLink, all_links, find_by_email, find_by_external_id, insert, lock_email,

@@ -87,6 +87,11 @@ fn purpose(role: Role) -> &'static str {
              reads the app client, so, unlike ``drift-check``, it cannot read the client secret; the file it \
              writes holds personal data"
         }
+        Role::Import => {
+            "runs ``cargo xtask users import``: it reads the new pool as ``export`` does, creates the users of \
+             the file (reading one back when an answer was lost), disables those that were disabled, and \
+             restores their groups. It never reads the app client"
+        }
     }
 }
 
@@ -113,20 +118,27 @@ fn why(action: Action) -> &'static str {
         Action::SetUserPoolMfaConfig => "turn on MFA with authenticator apps",
         Action::CreateUserPoolClient => "create the app client credere-backend uses",
         Action::UpdateUserPoolClient => "fix the app client's drift, sending its whole configuration",
-        Action::AdminCreateUser => "create the administrator's Cognito user",
+        Action::AdminCreateUser => {
+            "create the administrator's Cognito user; ``users import``: create each user of the file"
+        }
         Action::AdminGetUser => {
             "read an existing user (a re-run, a user made before, or one to change); ``audit`` reads each \
-             administrator's MFA"
+             administrator's MFA; ``users import`` looks a user up after a create's answer was lost"
         }
-        Action::AdminDisableUser => "``admin disable``: stop the user signing in",
+        Action::AdminDisableUser => {
+            "``admin disable``: stop the user signing in; ``users import``: disable again a user that was"
+        }
         Action::AdminUserGlobalSignOut => "``admin disable``: revoke the user's tokens",
         Action::AdminEnableUser => "``admin enable``: let a disabled user sign in again",
         Action::AdminDeleteSoftwareToken => "``admin reset-mfa``: forget a lost authenticator app",
         Action::ListUsers => {
-            "``audit``: read every user of the pool, to compare them with the ``credere_user`` rows; ``users              export``: read every user of the pool"
+            "``audit``: read every user of the pool, to compare them with the ``credere_user`` rows; ``users \
+             export`` and ``users import``: read every user of the pool"
         }
-        Action::ListGroups => "``users export``: read the pool's groups",
-        Action::ListUsersInGroup => "``users export``: read each group's members",
+        Action::ListGroups => "``users export`` and ``users import``: read the pool's groups",
+        Action::ListUsersInGroup => "``users export`` and ``users import``: read each group's members",
+        Action::CreateGroup => "``users import``: create the file's groups the new pool lacks",
+        Action::AdminAddUserToGroup => "``users import``: put each user back in its groups",
         Action::CreateEmailServiceLinkedRole => {
             "let Cognito create its SES service-linked role the first time a pool sends email through SES"
         }

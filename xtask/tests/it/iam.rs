@@ -364,6 +364,93 @@ async fn export_scenarios() -> BTreeSet<String> {
     used
 }
 
+/// `users import`: a hand-made pool's users (one disabled, one in a group) moved into the development pool (with a
+/// domain and a group of its own) found by environment, the answer to the first create lost after it reached the
+/// emulator.
+async fn import_scenarios() -> BTreeSet<String> {
+    let proxy = support::proxy().await;
+    hand_made_pool_with_a_domain(&proxy, "credere").await;
+    let client = sdk(&proxy).await;
+    client
+        .create_group()
+        .user_pool_id(support::pools_named(&proxy, "credere").await.remove(0))
+        .group_name("reviewers")
+        .send()
+        .await
+        .unwrap();
+    let source = test_support::create_pool(&client, "credere-old", &Default::default()).await;
+    client
+        .create_group()
+        .user_pool_id(&source)
+        .group_name("staff")
+        .send()
+        .await
+        .unwrap();
+    for email in ["iam-import@example.org", "iam-gone@example.org"] {
+        let created = client
+            .admin_create_user()
+            .user_pool_id(&source)
+            .username(email)
+            .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+            .send()
+            .await
+            .unwrap();
+        let username = created.user().unwrap().username().unwrap();
+        client
+            .admin_add_user_to_group()
+            .user_pool_id(&source)
+            .username(username)
+            .group_name("staff")
+            .send()
+            .await
+            .unwrap();
+        if email.contains("gone") {
+            client
+                .admin_disable_user()
+                .user_pool_id(&source)
+                .username(username)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("users.jsonl");
+    let endpoint = proxy.endpoint();
+    let file = file.to_str().unwrap();
+    xtask(&[
+        "users",
+        "export",
+        "--pool-id",
+        &source,
+        "--out",
+        file,
+        "--endpoint-url",
+        &endpoint,
+    ])
+    .await
+    .assert_code(0);
+    proxy.clear();
+    proxy.inject(Fault::after_forwarding("AdminCreateUser", 1, FaultKind::ServerError));
+    let database = test_support::ddl_database();
+    xtask(&[
+        "users",
+        "import",
+        "--from",
+        file,
+        "--env",
+        "development",
+        "--database-url",
+        database.url(),
+        "--yes",
+        "--endpoint-url",
+        &endpoint,
+    ])
+    .await
+    .assert_code(0);
+    recorded(&proxy)
+}
+
 fn assert_role_matches(role: Role, used: &BTreeSet<String>) {
     let granted: BTreeSet<&str> = role.actions().iter().filter_map(|action| action.operation()).collect();
     let ungranted: Vec<&String> = used
@@ -380,18 +467,20 @@ fn assert_role_matches(role: Role, used: &BTreeSet<String>) {
 
 #[tokio::test]
 async fn every_recorded_call_is_granted_and_every_granted_action_is_used() {
-    let (provisioner, drift_check, admin, rotator, export) = tokio::join!(
+    let (provisioner, drift_check, admin, rotator, export, import) = tokio::join!(
         provisioner_scenarios(),
         drift_check_scenarios(),
         admin_scenarios(),
         rotator_scenarios(),
-        export_scenarios()
+        export_scenarios(),
+        import_scenarios()
     );
     assert_role_matches(Role::Provisioner, &provisioner);
     assert_role_matches(Role::DriftCheck, &drift_check);
     assert_role_matches(Role::Admin, &admin);
     assert_role_matches(Role::Rotator, &rotator);
     assert_role_matches(Role::Export, &export);
+    assert_role_matches(Role::Import, &import);
     // The two actions no proxy can see: Cognito acts on the caller's authority, for SES email and for a
     // live SMS configuration an update carries over.
     let on_behalf = [Action::CreateEmailServiceLinkedRole, Action::PassSmsRole];

@@ -32,4 +32,5 @@ mod secrets;
 mod support;
 mod usage;
 mod users_export;
+mod users_import;
 mod write_env;

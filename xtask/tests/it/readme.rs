@@ -19,6 +19,7 @@ const COMMANDS: &[&[&str]] = &[
     &["admin", "reset-mfa"],
     &["audit"],
     &["users", "export"],
+    &["users", "import"],
     &["spec"],
     &["docs"],
     &["db", "setup"],

@@ -1,0 +1,281 @@
+//! `cargo xtask users import`: the users of a `users export` file moved into another pool (created without an
+//! invitation, disabled again, put back in their groups), then every `credere_user` row pointed at them in one
+//! transaction. Exit codes: 0 done (or nothing to do), 1 refused or failed (a re-run finishes the job).
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use admin_bootstrap::BackendEnv;
+use anyhow::Context;
+use pool_spec::{Environment, Shown};
+use user_import::{InTarget, Plan, RowLink};
+
+use crate::aws::{AwsArgs, runtime};
+use crate::confirm::Confirmation;
+use crate::progress::{UsersRead, UsersWritten};
+
+/// How the result is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Output {
+    /// The plan on stderr, then what was done.
+    Text,
+    /// What was done, as one JSON object.
+    Json,
+}
+
+/// Flags of `cargo xtask users import`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The file `cargo xtask users export` wrote.
+    #[arg(long, value_name = "FILE")]
+    from: PathBuf,
+    /// The environment whose pool (by the spec's name and tags) the users move to.
+    #[arg(long = "env", value_name = "ENV", required_unless_present = "pool_id")]
+    environment: Option<Environment>,
+    /// The pool the users move to (never read from COGNITO_POOL_ID: that names the old pool until the switch).
+    /// Must agree with --env.
+    #[arg(long, value_name = "ID")]
+    pool_id: Option<String>,
+    /// The Credere database whose credere_user rows are relinked; else DATABASE_URL (from --env-file, then the
+    /// environment).
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// A credere-backend `.env` to read DATABASE_URL from (its COGNITO_POOL_ID and AWS_REGION name the old pool,
+    /// so they are not read).
+    #[arg(long, value_name = "PATH")]
+    env_file: Option<PathBuf>,
+    /// Make the changes without asking (needed when stdin is not a terminal, unless the pool is development's).
+    #[arg(long)]
+    yes: bool,
+    /// At most this many Cognito calls a second, retries included; throttling slows the import down
+    /// (AdminCreateUser's quota is 50 a second per account and region, shared with anything else creating users).
+    #[arg(long, value_name = "N", default_value = "20")]
+    max_rps: NonZeroU32,
+    /// How to print the result.
+    #[arg(long, value_enum, default_value = "text")]
+    output: Output,
+    #[command(flatten)]
+    aws: AwsArgs,
+}
+
+/// Reads the file, prepares the database, plans, asks, imports and prints what was done.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let export = std::fs::File::open(&args.from)
+        .map_err(user_export::ReadError::Io)
+        .and_then(|file| user_export::read(std::io::BufReader::new(file)))
+        .with_context(|| format!("reading --from {}; nothing was done", args.from.display()))?;
+    let pool = cognito::PoolChoice::from_flags(args.environment, args.pool_id.as_deref())
+        .context("invalid input, nothing was done")?;
+    let file = match &args.env_file {
+        Some(path) => BackendEnv::read(path).context("reading --env-file")?,
+        None => BackendEnv::default(),
+    };
+    let Some(url) = args
+        .database_url
+        .clone()
+        .or(file.database_url)
+        .or_else(|| std::env::var("DATABASE_URL").ok())
+    else {
+        anyhow::bail!(
+            "no database: the credere_user rows must be relinked. Pass --database-url URL or --env-file PATH \
+             (credere-backend's .env); nothing was done"
+        );
+    };
+    let url = user_model::DatabaseUrl::parse(&url).context("invalid --database-url, nothing was done")?;
+    let mut options = args.aws.connect_options();
+    // The new pool's region is in its ID; a move by --env names it with --region.
+    options.region = options.region.or_else(|| {
+        let id = args.pool_id.as_deref()?;
+        cognito::pool_region(id.trim()).map(str::to_owned)
+    });
+    let text = args.output == Output::Text;
+    let runtime = runtime()?;
+    let (cognito, store) = runtime.block_on(async {
+        let cognito = args.aws.connect(&options).await?;
+        let store = user_import::prepare_database(&url, &export).await?;
+        anyhow::Ok((cognito, store))
+    })?;
+    let plan_now = async || {
+        let progress = UsersRead::on_stderr(text);
+        user_import::plan(&cognito, &pool, &export, &store, args.max_rps, &progress)
+            .await
+            .map_err(anyhow::Error::from)
+    };
+    let plan = runtime.block_on(plan_now())?;
+    eprint!("{}", plan_text(&plan));
+    if plan.changes_anything() && pool_spec::needs_confirmation(pool.environment()) && !args.yes {
+        let confirmation = Confirmation {
+            show: &plan_text,
+            question: &|plan: &Plan| {
+                format!(
+                    "Move {} user(s) into pool {} and relink {} row(s)? Type yes to continue: ",
+                    plan.users.len(),
+                    Shown(&plan.target.id),
+                    relinks(plan)
+                )
+            },
+            changes_anything: &Plan::changes_anything,
+            without_terminal: "the target pool is not the development environment's and stdin is not a terminal: \
+                               run again with --yes to confirm. Nothing was changed",
+        };
+        runtime.block_on(crate::confirm::confirm_current(
+            plan.clone(),
+            true,
+            &confirmation,
+            plan_now,
+        ))?;
+    }
+    let progress = UsersWritten::on_stderr(text);
+    let report = runtime.block_on(user_import::import(&cognito, &plan, &store, args.max_rps, &progress))?;
+    drop(progress);
+    print(&args, &report)
+}
+
+fn print(args: &Args, report: &user_import::Report) -> anyhow::Result<ExitCode> {
+    let mut out = crate::out::stdout();
+    match args.output {
+        Output::Json => writeln!(out, "{}", serde_json::to_string(report)?)?,
+        Output::Text => {
+            writeln!(
+                out,
+                "Pool {} ({}): {} user(s) of the file; {} created, {} disabled, {} group(s) created, {} membership(s) \
+                 added; {} credere_user row(s) relinked in one transaction, {} left alone.",
+                Shown(&report.pool_id),
+                Shown(&report.region),
+                report.users,
+                report.created,
+                report.disabled,
+                report.groups_created,
+                report.memberships_added,
+                report.rows_relinked,
+                report.rows_left_alone
+            )?;
+            writeln!(
+                out,
+                "Next: point credere-backend at the new pool (provision --write-env), restart it, and have each user \
+                 choose \"Forgot Password?\": passwords and authenticator apps did not move."
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn relinks(plan: &Plan) -> usize {
+    plan.rows
+        .iter()
+        .filter(|row| matches!(row.link, RowLink::Relink { .. }))
+        .count()
+}
+
+/// The plan as a person reads it; values from the file, Cognito and the database go through [`Shown`].
+fn plan_text(plan: &Plan) -> String {
+    let mut text = String::new();
+    write_plan(&mut text, plan).expect("writing to a String cannot fail");
+    text
+}
+
+fn write_plan(out: &mut String, plan: &Plan) -> std::fmt::Result {
+    writeln!(
+        out,
+        "Moving the users of pool {} ({}, {}) into pool {} ({}, {}):",
+        Shown(&plan.source.id),
+        Shown(&plan.source.name),
+        Shown(&plan.source.region),
+        Shown(&plan.target.id),
+        Shown(&plan.target.name),
+        Shown(&plan.target.region)
+    )?;
+    for group in &plan.groups_to_create {
+        writeln!(out, "  group     {}: created (CreateGroup)", Shown(&group.name))?;
+    }
+    for moved in &plan.users {
+        let state = if moved.enabled { "enabled" } else { "disabled" };
+        let joins = if moved.joins.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = moved.joins.iter().map(|group| Shown(group).to_string()).collect();
+            format!(", added to {}", names.join(", "))
+        };
+        match &moved.target {
+            InTarget::Create => writeln!(
+                out,
+                "  create    {} ({state}, was {}){joins}",
+                Shown(&moved.email),
+                Shown(&moved.old_status)
+            )?,
+            InTarget::Exists {
+                username,
+                disable,
+                differing,
+            } => {
+                let disable = if *disable { ", disabled" } else { "" };
+                let differing = if differing.is_empty() {
+                    String::new()
+                } else {
+                    let names: Vec<String> = differing.iter().map(|name| Shown(name).to_string()).collect();
+                    format!(" (kept as there: {})", names.join(", "))
+                };
+                writeln!(
+                    out,
+                    "  exists    {} as {}{differing}: skipped{disable}{joins}",
+                    Shown(&moved.email),
+                    Shown(username)
+                )?;
+            }
+        }
+    }
+    for row in &plan.rows {
+        match &row.link {
+            RowLink::Relink { to, file_email } => {
+                let to = to
+                    .as_deref()
+                    .map_or_else(|| "the user created".to_owned(), |username| Shown(username).to_string());
+                writeln!(
+                    out,
+                    "  relink    credere_user id {} ({}): external_id {} -> {to}",
+                    row.id,
+                    Shown(&row.email),
+                    Shown(&row.external_id)
+                )?;
+                if let Some(email) = file_email {
+                    writeln!(
+                        out,
+                        "            note: its user in the file has the email {}, not the row's",
+                        Shown(email)
+                    )?;
+                }
+            }
+            RowLink::Relinked => {}
+            RowLink::NoUserInFile => writeln!(
+                out,
+                "  no user   credere_user id {} ({}): external_id {} is no user of the file; left alone",
+                row.id,
+                Shown(&row.email),
+                Shown(&row.external_id)
+            )?,
+        }
+    }
+    for user in &plan.target_only {
+        writeln!(
+            out,
+            "  other     {} is in the target pool but not in the file; left alone",
+            Shown(user)
+        )?;
+    }
+    let relinked = plan.rows.iter().filter(|row| row.link == RowLink::Relinked).count();
+    writeln!(
+        out,
+        "  {} to create, {} already there; {} row(s) to relink in one transaction, {relinked} already relinked.",
+        plan.creates(),
+        plan.users.len() - plan.creates(),
+        relinks(plan)
+    )?;
+    writeln!(
+        out,
+        "  Passwords and authenticator apps cannot be moved: created users have neither, and each sets a password \
+         through \"Forgot Password?\" (then a new authenticator)."
+    )
+}
