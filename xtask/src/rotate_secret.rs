@@ -121,8 +121,9 @@ async fn rotate(args: Args) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("finding the {} app client `{}`", args.env, spec.client.name))?;
         check_same_client(&file, &found).context(in_file(&args.write_env))?;
+        // Its refusals are about the client's secrets (a rotation under way), not about the file.
         let plan = RotationPlan::new(step, &found.secrets, file.client_secret_id.as_deref())
-            .context(in_file(&args.write_env))?;
+            .with_context(|| format!("planning the rotation of the {} app client's secret", args.env))?;
         Ok(Planned { found, plan })
     };
     let mut planned = plan().await?;
