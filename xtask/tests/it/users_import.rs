@@ -656,3 +656,37 @@ async fn bad_input_is_refused_before_anything_is_written() {
         run.stderr
     );
 }
+
+/// On a terminal the plan is shown and the question asked: "no" writes nothing, to Cognito or the database;
+/// "yes" imports as `--yes` does.
+#[tokio::test]
+async fn on_a_terminal_the_plan_is_shown_no_changes_nothing_and_yes_imports() {
+    let moving = moving().await;
+    let args = moving.args(&moving.file, &moving.target, &[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).filter(|arg| *arg != "--yes").collect();
+    let rows = test_support::rows(&moving.world.database);
+    let writers = transaction_ids(&moving.world.database, "true");
+
+    let mut terminal = test_support::Terminal::start(support::XTASK, &args, None);
+    terminal.wait_for("create    staff@example.org").await;
+    terminal.wait_for("relink    credere_user id").await;
+    terminal.wait_for("Type yes to continue").await;
+    terminal.type_text("no\n").await;
+    let (code, printed) = terminal.finish().await;
+    assert_eq!(code, 1, "{printed}");
+    assert!(printed.contains("not confirmed; nothing was changed"), "{printed}");
+    assert_eq!(test_support::mutations(&moving.world.proxy), Vec::<String>::new());
+    assert_eq!(test_support::rows(&moving.world.database), rows);
+    assert_eq!(
+        transaction_ids(&moving.world.database, "true"),
+        writers,
+        "no row rewritten"
+    );
+
+    let mut terminal = test_support::Terminal::start(support::XTASK, &args, None);
+    terminal.wait_for("Type yes to continue").await;
+    terminal.type_text("yes\n").await;
+    let (code, printed) = terminal.finish().await;
+    assert_eq!(code, 0, "{printed}");
+    moving.assert_moved().await;
+}
