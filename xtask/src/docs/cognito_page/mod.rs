@@ -112,6 +112,7 @@ mod tests {
             "cargo xtask provision --env production --new-pool",
             "cargo xtask users import --from credere-production-users.jsonl --pool-id NEW_POOL_ID",
             "cargo xtask provision --env production --pool-id NEW_POOL_ID --write-env ../credere-backend/.env",
+            "--send-reset --backend-url BACKEND_URL",
             "Restart",
             "Forgot Password?",
         ];

@@ -328,6 +328,10 @@ fn move_to_new_pool(page: &mut Page, specs: &[PoolSpec]) {
             format!("cargo xtask provision --env {env} --new-pool"),
             format!("cargo xtask users import --from {file} --pool-id NEW_POOL_ID --env-file {env_file}"),
             format!("cargo xtask provision --env {env} --pool-id NEW_POOL_ID --write-env {env_file}"),
+            format!(
+                "cargo xtask users import --from {file} --pool-id NEW_POOL_ID --env-file {env_file} --send-reset \
+                 --backend-url BACKEND_URL"
+            ),
         ],
     );
     page.line(
@@ -337,7 +341,7 @@ fn move_to_new_pool(page: &mut Page, specs: &[PoolSpec]) {
     );
     page.line(
         0,
-        "#. ``--new-pool`` creates a pool and app client from the spec beside the old one and prints the new \
+        "#. ``cargo xtask provision --new-pool`` creates a pool and app client from the spec beside the old one and prints the new \
          pool's ID; from then on ``--pool-id`` chooses between the two. For a region move, add ``--region``.",
     );
     page.line(
@@ -349,13 +353,15 @@ fn move_to_new_pool(page: &mut Page, specs: &[PoolSpec]) {
     );
     page.line(
         0,
-        "#. ``--write-env`` points credere-backend's ``.env`` at the new pool and its app client.",
+        "#. ``cargo xtask provision --write-env`` points credere-backend's ``.env`` at the new pool and its app client.",
     );
     page.line(0, "#. Restart every credere-backend process, which ends the downtime.");
     page.line(
         0,
-        "#. Passwords and authenticator apps cannot be moved. Tell the users to open Credere's frontend, click \
-         *Forgot Password?* and follow the emailed link: it sets a new password, then a new authenticator app.",
+        "#. Passwords and authenticator apps cannot be moved. Once credere-backend uses the new pool, run \
+         ``cargo xtask users import`` again with ``--send-reset``: it finds everything in place, writes nothing, and asks credere-backend to \
+         email each enabled user a link (as *Forgot Password?* does) that sets a new password, then a new \
+         authenticator app. Each answer is shown; it exits 1 when one was not accepted.",
     );
     page.blank();
     page.para(
