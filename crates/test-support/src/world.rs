@@ -233,32 +233,41 @@ pub async fn one_request_server(status: u16) -> (String, tokio::task::JoinHandle
     let address = listener.local_addr().unwrap();
     let handle = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();
-        let mut received = Vec::new();
-        let mut buffer = [0u8; 4096];
-        // Read the head, then as much body as Content-Length says.
-        loop {
-            let read = stream.read(&mut buffer).await.unwrap();
-            received.extend_from_slice(&buffer[..read]);
-            let text = String::from_utf8_lossy(&received).to_string();
-            if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                let length = head
-                    .lines()
-                    .find_map(|line| {
-                        line.to_ascii_lowercase()
-                            .strip_prefix("content-length:")
-                            .map(str::to_owned)
-                    })
-                    .and_then(|value| value.trim().parse::<usize>().ok())
-                    .unwrap_or(0);
-                if body.len() >= length {
-                    break;
-                }
-            }
-            assert!(read > 0, "the client closed before sending the whole request");
-        }
-        let response = format!("HTTP/1.1 {status} Whatever\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}");
-        stream.write_all(response.as_bytes()).await.unwrap();
-        String::from_utf8(received).unwrap()
+        let received = read_request(&mut stream).await;
+        answer(&mut stream, status).await;
+        received
     });
     (format!("http://{address}"), handle)
+}
+
+/// Reads one HTTP request from `stream`: the head, then as much body as Content-Length says; its raw text.
+pub async fn read_request(stream: &mut tokio::net::TcpStream) -> String {
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let read = stream.read(&mut buffer).await.unwrap();
+        received.extend_from_slice(&buffer[..read]);
+        let text = String::from_utf8_lossy(&received).to_string();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|line| {
+                    line.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(str::to_owned)
+                })
+                .and_then(|value| value.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if body.len() >= length {
+                return String::from_utf8(received).unwrap();
+            }
+        }
+        assert!(read > 0, "the client closed before sending the whole request");
+    }
+}
+
+/// Answers a request read from `stream` with `status` and an empty JSON object, then closes.
+pub async fn answer(stream: &mut tokio::net::TcpStream, status: u16) {
+    let response = format!("HTTP/1.1 {status} Whatever\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}");
+    stream.write_all(response.as_bytes()).await.unwrap();
 }

@@ -1,6 +1,8 @@
 //! `cargo xtask users import`: the users of a `users export` file moved into another pool (created without an
 //! invitation, disabled again, put back in their groups), then every `credere_user` row pointed at them in one
-//! transaction. Exit codes: 0 done (or nothing to do), 1 refused or failed (a re-run finishes the job).
+//! transaction; with `--send-reset`, credere-backend then emails each enabled user of the file a password-reset
+//! link. Exit codes: 0 done (or nothing to do) and every reset accepted, 1 refused or failed (a re-run finishes the
+//! job) or a reset not accepted (reported after the whole list; the import itself is done).
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -8,7 +10,7 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use admin_bootstrap::BackendEnv;
+use admin_bootstrap::{BackendEnv, ResetOutcome, ResetTarget};
 use anyhow::Context;
 use pool_spec::{Environment, Shown};
 use user_import::{InTarget, Plan, RowLink};
@@ -54,11 +56,36 @@ pub struct Args {
     /// (AdminCreateUser's quota is 50 a second per account and region, shared with anything else creating users).
     #[arg(long, value_name = "N", default_value = "20")]
     max_rps: NonZeroU32,
+    /// After the relink, ask credere-backend to email each enabled user of the file a password-reset link (as the
+    /// frontend's "Forgot Password?" does), at most --max-rps a second. credere-backend must already use the new
+    /// pool: run the import again with it after the switch.
+    #[arg(long, requires = "backend_url")]
+    send_reset: bool,
+    /// credere-backend's base URL, for --send-reset.
+    #[arg(long, value_name = "URL", requires = "send_reset")]
+    backend_url: Option<String>,
     /// How to print the result.
     #[arg(long, value_enum, default_value = "text")]
     output: Output,
     #[command(flatten)]
     aws: AwsArgs,
+}
+
+/// What `--output json` prints: the import's report, and with `--send-reset` each reset's answer.
+#[derive(serde::Serialize)]
+struct Printed<'a> {
+    #[serde(flatten)]
+    report: &'a user_import::Report,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resets: Option<&'a [Reset]>,
+}
+
+/// One `--send-reset` request and its answer.
+#[derive(serde::Serialize)]
+struct Reset {
+    email: String,
+    #[serde(flatten)]
+    outcome: ResetOutcome,
 }
 
 /// Reads the file, prepares the database, plans, asks, imports and prints what was done.
@@ -67,6 +94,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map_err(user_export::ReadError::Io)
         .and_then(|file| user_export::read(std::io::BufReader::new(file)))
         .with_context(|| format!("reading --from {}; nothing was done", args.from.display()))?;
+    let reset = args
+        .backend_url
+        .as_deref()
+        .map(ResetTarget::parse)
+        .transpose()
+        .context("invalid input, nothing was done")?;
     let pool = cognito::PoolChoice::from_flags(args.environment, args.pool_id.as_deref())
         .context("invalid input, nothing was done")?;
     let file = match &args.env_file {
@@ -131,13 +164,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let progress = UsersWritten::on_stderr(text);
     let report = runtime.block_on(user_import::import(&cognito, &plan, &store, args.max_rps, &progress))?;
     drop(progress);
-    print(&args, &report)
+    let resets = reset.map(|target| runtime.block_on(send_resets(&target, &plan, args.max_rps)));
+    print(&args, &report, resets.as_deref())
 }
 
-fn print(args: &Args, report: &user_import::Report) -> anyhow::Result<ExitCode> {
+/// Asks credere-backend for a reset email for each enabled user of the plan, one request at a time within the
+/// `--max-rps` budget; a failed request is reported, never stops the others.
+async fn send_resets(target: &ResetTarget, plan: &Plan, max_rps: NonZeroU32) -> Vec<Reset> {
+    let mut pace = tokio::time::interval(std::time::Duration::from_secs(1) / max_rps.get());
+    pace.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut resets = Vec::new();
+    for moved in plan.users.iter().filter(|moved| moved.enabled) {
+        pace.tick().await;
+        let outcome = admin_bootstrap::send_password_reset(target, &moved.email).await;
+        resets.push(Reset {
+            email: moved.email.clone(),
+            outcome,
+        });
+    }
+    resets
+}
+
+fn print(args: &Args, report: &user_import::Report, resets: Option<&[Reset]>) -> anyhow::Result<ExitCode> {
     let mut out = crate::out::stdout();
     match args.output {
-        Output::Json => writeln!(out, "{}", serde_json::to_string(report)?)?,
+        Output::Json => writeln!(out, "{}", serde_json::to_string(&Printed { report, resets })?)?,
         Output::Text => {
             writeln!(
                 out,
@@ -153,14 +204,37 @@ fn print(args: &Args, report: &user_import::Report) -> anyhow::Result<ExitCode> 
                 report.rows_relinked,
                 report.rows_left_alone
             )?;
+            for reset in resets.unwrap_or_default() {
+                let answer = match &reset.outcome {
+                    ResetOutcome::Answered { status, .. } if reset.outcome.succeeded() => {
+                        format!("requested (HTTP {status})")
+                    }
+                    ResetOutcome::Answered { status, .. } => format!("NOT accepted: HTTP {status}"),
+                    ResetOutcome::NoAnswer { reason, .. } => format!("no answer, it may have been sent: {reason}"),
+                    ResetOutcome::Unreachable { reason, .. } => format!("NOT sent: {reason}"),
+                    ResetOutcome::NotSent { .. } => "NOT sent".to_owned(),
+                };
+                writeln!(out, "  reset     {}: {answer}", Shown(&reset.email))?;
+            }
+            let next = if resets.is_some() {
+                "each user whose reset was requested sets a password from the emailed link; the others choose \
+                 \"Forgot Password?\""
+            } else {
+                "have each user choose \"Forgot Password?\""
+            };
             writeln!(
                 out,
-                "Next: point credere-backend at the new pool (provision --write-env), restart it, and have each user \
-                 choose \"Forgot Password?\": passwords and authenticator apps did not move."
+                "Next: point credere-backend at the new pool (provision --write-env), restart it, and {next}: \
+                 passwords and authenticator apps did not move."
             )?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    let every_reset_accepted = resets.unwrap_or_default().iter().all(|reset| reset.outcome.succeeded());
+    Ok(if every_reset_accepted {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn relinks(plan: &Plan) -> usize {

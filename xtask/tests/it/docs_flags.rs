@@ -164,6 +164,10 @@ fn every_flag_the_generated_pages_name_is_in_its_commands_help() {
         "admin --email",
         "admin reset-mfa --send-reset",
         "audit --env-file",
+        "users export --out",
+        "provision --new-pool",
+        "users import --from",
+        "users import --send-reset",
         "iam-policy --pool-arn",
     ] {
         assert!(checked.contains(expected), "{expected:?} not found among {checked:?}");

@@ -656,3 +656,125 @@ async fn bad_input_is_refused_before_anything_is_written() {
         run.stderr
     );
 }
+
+/// On a terminal the plan is shown and the question asked: "no" writes nothing, to Cognito or the database;
+/// "yes" imports as `--yes` does.
+#[tokio::test]
+async fn on_a_terminal_the_plan_is_shown_no_changes_nothing_and_yes_imports() {
+    let moving = moving().await;
+    let args = moving.args(&moving.file, &moving.target, &[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).filter(|arg| *arg != "--yes").collect();
+    let rows = test_support::rows(&moving.world.database);
+    let writers = transaction_ids(&moving.world.database, "true");
+
+    let mut terminal = test_support::Terminal::start(support::XTASK, &args, None);
+    terminal.wait_for("create    staff@example.org").await;
+    terminal.wait_for("relink    credere_user id").await;
+    terminal.wait_for("Type yes to continue").await;
+    terminal.type_text("no\n").await;
+    let (code, printed) = terminal.finish().await;
+    assert_eq!(code, 1, "{printed}");
+    assert!(printed.contains("not confirmed; nothing was changed"), "{printed}");
+    assert_eq!(test_support::mutations(&moving.world.proxy), Vec::<String>::new());
+    assert_eq!(test_support::rows(&moving.world.database), rows);
+    assert_eq!(
+        transaction_ids(&moving.world.database, "true"),
+        writers,
+        "no row rewritten"
+    );
+
+    let mut terminal = test_support::Terminal::start(support::XTASK, &args, None);
+    terminal.wait_for("Type yes to continue").await;
+    terminal.type_text("yes\n").await;
+    let (code, printed) = terminal.finish().await;
+    assert_eq!(code, 0, "{printed}");
+    moving.assert_moved().await;
+}
+
+/// A credere-backend stand-in that answers every request with `status` and hands back each request's body.
+async fn backend(
+    status: u16,
+) -> (
+    String,
+    tokio::sync::mpsc::UnboundedReceiver<String>,
+    tokio::task::JoinHandle<()>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (sender, received) = tokio::sync::mpsc::unbounded_channel();
+    let server = tokio::spawn(async move {
+        loop {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let request = test_support::read_request(&mut stream).await;
+            let (head, body) = request.split_once("\r\n\r\n").unwrap();
+            assert!(head.starts_with("POST /users/forgot-password "), "{head}");
+            test_support::answer(&mut stream, status).await;
+            sender.send(body.to_owned()).unwrap();
+        }
+    });
+    (format!("http://{address}"), received, server)
+}
+
+/// With `--send-reset`, after the relink credere-backend is asked once for each enabled user (none for the
+/// disabled one); each answer is reported, and an answer that is not a success makes the exit code 1 after the
+/// whole list, the import itself done.
+#[tokio::test]
+async fn send_reset_asks_the_backend_once_per_enabled_user_and_reports_each_answer() {
+    let moving = moving().await;
+    let mut enabled: Vec<String> = PEOPLE
+        .iter()
+        .filter(|person| person.enabled)
+        .map(|person| serde_json::json!({ "username": person.email }).to_string())
+        .collect();
+    enabled.sort();
+
+    let (url, mut received, server) = backend(200).await;
+    let run = moving
+        .import(&["--send-reset", "--backend-url", &url, "--output", "json"])
+        .await;
+    server.abort();
+    run.assert_code(0);
+    let mut bodies = Vec::new();
+    while let Ok(body) = received.try_recv() {
+        bodies.push(body);
+    }
+    bodies.sort();
+    assert_eq!(bodies, enabled, "one POST per enabled user");
+    moving.assert_moved().await;
+    let report = run.json();
+    let resets = report["resets"].as_array().expect("the resets are reported");
+    let mut answered: Vec<(&str, &str, u64)> = resets
+        .iter()
+        .map(|reset| {
+            (
+                reset["email"].as_str().unwrap(),
+                reset["outcome"].as_str().unwrap(),
+                reset["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(&str, &str, u64)> = PEOPLE
+        .iter()
+        .filter(|person| person.enabled)
+        .map(|person| (person.email, "answered", 200))
+        .collect();
+    answered.sort();
+    expected.sort();
+    assert_eq!(answered, expected);
+
+    // A backend failing every request: each is asked all the same, each failure shown, exit 1.
+    let (url, mut received, server) = backend(500).await;
+    let run = moving.import(&["--send-reset", "--backend-url", &url]).await;
+    server.abort();
+    run.assert_code(1);
+    let mut asked = 0;
+    while received.try_recv().is_ok() {
+        asked += 1;
+    }
+    assert_eq!(asked, enabled.len());
+    for person in PEOPLE.iter().filter(|person| person.enabled) {
+        let line = format!("  reset     {}: NOT accepted: HTTP 500", person.email);
+        assert!(run.stdout.contains(&line), "{line:?} missing from\n{}", run.stdout);
+    }
+    assert!(!run.stdout.contains("gone@example.org: "), "{}", run.stdout);
+}

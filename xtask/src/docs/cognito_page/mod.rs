@@ -100,6 +100,34 @@ mod tests {
     }
 
     #[test]
+    fn the_move_to_a_new_pool_is_its_commands_in_order() {
+        let page = rendered();
+        let task = page
+            .split("Move users to a new pool\n~~~~")
+            .nth(1)
+            .and_then(|rest| rest.split("\n~~~").next())
+            .expect("a \"Move users to a new pool\" task");
+        let order = [
+            "cargo xtask users export --env production --out credere-production-users.jsonl",
+            "cargo xtask provision --env production --new-pool",
+            "cargo xtask users import --from credere-production-users.jsonl --pool-id NEW_POOL_ID",
+            "cargo xtask provision --env production --pool-id NEW_POOL_ID --write-env ../credere-backend/.env",
+            "--send-reset --backend-url BACKEND_URL",
+            "Restart",
+            "Forgot Password?",
+        ];
+        let at: Vec<usize> = order
+            .iter()
+            .map(|step| {
+                task.find(step)
+                    .unwrap_or_else(|| panic!("{step:?} missing from\n{task}"))
+            })
+            .collect();
+        assert!(at.is_sorted(), "steps out of order {at:?} in\n{task}");
+        assert!(task.contains("region") && task.contains("backup") && task.contains("downtime"));
+    }
+
+    #[test]
     fn shows_the_settings_the_console_sets_silently_in_a_table_of_their_own() {
         let page = rendered();
         let silent = page

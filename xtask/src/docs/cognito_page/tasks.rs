@@ -1,5 +1,5 @@
-//! The tasks: provisioning, the first admin, offboarding, a lost authenticator, the audit and a secret rotation,
-//! each as its command (and, where the console can, as the same steps by hand).
+//! The tasks: provisioning, the first admin, offboarding, a lost authenticator, the audit, a secret rotation and a
+//! move to a new pool, each as its command (and, where the console can, as the same steps by hand).
 
 use pool_spec::{EmailSpec, PoolSpec, TemporaryPassword};
 
@@ -64,6 +64,7 @@ pub(super) fn tasks(page: &mut Page, specs: &[PoolSpec]) {
     offboard(page, specs);
     reset_authenticator(page, specs);
     rotate_secret(page, specs);
+    move_to_new_pool(page, specs);
 }
 
 /// The environments' pools, as the console lists them: ```credere-production`` in Production, …`.
@@ -297,5 +298,75 @@ fn rotate_secret(page: &mut Page, specs: &[PoolSpec]) {
          says so (restart, then ``--finish``); if the process was killed before the ``.env`` was written, the next \
          first step is refused because the ``.env`` names the older of two secrets: ``--finish`` then deletes the \
          newer one, whose value was lost, and keeps the ``.env``'s, and the rotation starts again.",
+    );
+}
+
+fn move_to_new_pool(page: &mut Page, specs: &[PoolSpec]) {
+    page.heading("Move users to a new pool", '~');
+    let Some(spec) = specs.first() else { return };
+    let env = spec.environment.as_str();
+    page.para(
+        0,
+        "Cognito never changes some settings after a pool is created (sign-in attributes, username case \
+         sensitivity, required attributes) and a pool cannot change region; a deleted pool cannot be undeleted. \
+         For each, the users move to a new pool: from the old one, or from an export file kept as a backup when \
+         the old pool is lost. Every ``credere_user`` row is pointed at its user's new ``sub``.",
+    );
+    page.para(
+        0,
+        "Plan a downtime window, from the export until credere-backend restarts on the new pool: stop \
+         credere-backend first. A user added or changed in the old pool after the export is not moved, and once \
+         the rows are relinked the old pool's users no longer match them.",
+    );
+    let file = format!("{}-users.jsonl", spec.pool.name);
+    let env_file = "../credere-backend/.env";
+    page.code_block(
+        0,
+        "bash",
+        [
+            format!("cargo xtask users export --env {env} --out {file}"),
+            format!("cargo xtask provision --env {env} --new-pool"),
+            format!("cargo xtask users import --from {file} --pool-id NEW_POOL_ID --env-file {env_file}"),
+            format!("cargo xtask provision --env {env} --pool-id NEW_POOL_ID --write-env {env_file}"),
+            format!(
+                "cargo xtask users import --from {file} --pool-id NEW_POOL_ID --env-file {env_file} --send-reset \
+                 --backend-url BACKEND_URL"
+            ),
+        ],
+    );
+    page.line(
+        0,
+        "#. The export writes every user of the pool, with its groups, to a file only its owner can read (it \
+         holds personal data). It only reads.",
+    );
+    page.line(
+        0,
+        "#. ``cargo xtask provision --new-pool`` creates a pool and app client from the spec beside the old one and prints the new \
+         pool's ID; from then on ``--pool-id`` chooses between the two. For a region move, add ``--region``.",
+    );
+    page.line(
+        0,
+        "#. The import shows its plan (users to create, users already there, rows to relink, rows with no user) \
+         and asks. It creates each missing user without an invitation, disabled users disabled again, then \
+         relinks every row in one transaction. After a failure, run it again: it finishes the job and creates \
+         nothing twice.",
+    );
+    page.line(
+        0,
+        "#. ``cargo xtask provision --write-env`` points credere-backend's ``.env`` at the new pool and its app client.",
+    );
+    page.line(0, "#. Restart every credere-backend process, which ends the downtime.");
+    page.line(
+        0,
+        "#. Passwords and authenticator apps cannot be moved. Once credere-backend uses the new pool, run \
+         ``cargo xtask users import`` again with ``--send-reset``: it finds everything in place, writes nothing, and asks credere-backend to \
+         email each enabled user a link (as *Forgot Password?* does) that sets a new password, then a new \
+         authenticator app. Each answer is shown; it exits 1 when one was not accepted.",
+    );
+    page.blank();
+    page.para(
+        0,
+        "``cargo xtask audit`` against the new pool then finds nothing to report. Keep the old pool until the new \
+         one is in use, then delete it by hand.",
     );
 }
