@@ -111,10 +111,8 @@ fn same_time(what: &str, file: Option<chrono::DateTime<chrono::Utc>>, sdk: Optio
     );
 }
 
-#[tokio::test]
-async fn every_user_is_written_as_cognito_lists_it_and_nothing_is_written_to_cognito() {
-    let world = test_support::world().await;
-    let (sdk, pool_id) = (&world.sdk, world.pool_id.as_str());
+/// Gives the pool the `custom:lender` attribute (the spec has none), so that a custom attribute is exported and moved.
+pub(crate) async fn add_lender_attribute(sdk: &Client, pool_id: &str) {
     sdk.add_custom_attributes()
         .user_pool_id(pool_id)
         .custom_attributes(
@@ -127,6 +125,13 @@ async fn every_user_is_written_as_cognito_lists_it_and_nothing_is_written_to_cog
         .send()
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn every_user_is_written_as_cognito_lists_it_and_nothing_is_written_to_cognito() {
+    let world = test_support::world().await;
+    let (sdk, pool_id) = (&world.sdk, world.pool_id.as_str());
+    add_lender_attribute(sdk, pool_id).await;
     let verified = [("email_verified", "true")];
     let staff = create_user(sdk, pool_id, "staff@example.org", &verified).await;
     let lender = create_user(

@@ -8,10 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::{
-    AttributeDataType, AttributeType, MessageActionType, SchemaAttributeType, UserType as CognitoUser,
-};
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType, UserType as CognitoUser};
 use serde_json::Value;
 use testkit::{Fault, FaultKind};
 use user_model::UserType;
@@ -70,21 +67,6 @@ fn attribute(name: &str, value: &str) -> AttributeType {
     AttributeType::builder().name(name).value(value).build().unwrap()
 }
 
-async fn add_lender_attribute(sdk: &Client, pool_id: &str) {
-    sdk.add_custom_attributes()
-        .user_pool_id(pool_id)
-        .custom_attributes(
-            SchemaAttributeType::builder()
-                .name("lender")
-                .attribute_data_type(AttributeDataType::String)
-                .mutable(true)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-}
-
 /// The world's pool with [`PEOPLE`] and their rows (and [`STRANGER`]'s), exported to a file; the target pool (empty,
 /// with the same custom attribute); the old Username of each email.
 struct Moving {
@@ -98,7 +80,7 @@ struct Moving {
 async fn moving() -> Moving {
     let world = test_support::world().await;
     let (sdk, pool_id) = (&world.sdk, world.pool_id.as_str());
-    add_lender_attribute(sdk, pool_id).await;
+    crate::users_export::add_lender_attribute(sdk, pool_id).await;
     for group in ["staff", "lenders"] {
         sdk.create_group()
             .user_pool_id(pool_id)
@@ -178,7 +160,7 @@ async fn moving() -> Moving {
     .await
     .assert_code(0);
     let target = test_support::create_pool(sdk, "credere-moved", &Default::default()).await;
-    add_lender_attribute(sdk, &target).await;
+    crate::users_export::add_lender_attribute(sdk, &target).await;
     world.proxy.clear();
     Moving {
         world,
