@@ -17,5 +17,5 @@
 mod plan;
 mod run;
 
-pub use plan::{InTarget, Move, Plan, PlanError, RowLink, RowMove, TargetPool};
+pub use plan::{InTarget, MissingAttribute, Move, Plan, PlanError, RowLink, RowMove, TargetPool};
 pub use run::{ImportError, ImportProgress, Report, import, plan, prepare_database};

@@ -639,6 +639,48 @@ async fn bad_input_is_refused_before_anything_is_written() {
     );
 }
 
+/// A target pool without the `custom:lender` attribute the file's lenders carry: the plan refuses, naming the
+/// attribute, how many users carry it and the fix, before any write (AWS would refuse each AdminCreateUser, and the
+/// emulator does too); once the attribute is added as the hint says, the same command imports.
+#[tokio::test]
+async fn a_target_pool_without_a_custom_attribute_the_users_carry_is_refused_before_any_write() {
+    let moving = moving().await;
+    let (sdk, proxy) = (&moving.world.sdk, &moving.world.proxy);
+    let bare = test_support::create_pool(sdk, "credere-bare", &Default::default()).await;
+    let rows = test_support::rows(&moving.world.database);
+    proxy.clear();
+
+    let run = moving.import_with(&moving.file, &bare, &[]).await;
+
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "pool {bare} (us-east-1) has no custom attribute that some of the file's users carry"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("custom:lender (2 user(s) to create)"),
+        "{}",
+        run.stderr
+    );
+    let hint = format!(
+        "hint: add them to the target pool as the source pool has them, then run the same command again: aws \
+         cognito-idp add-custom-attributes --region us-east-1 --user-pool-id {bare} --custom-attributes \
+         Name=lender,AttributeDataType=String,Mutable=true"
+    );
+    assert!(run.stderr.contains(&hint), "{hint:?} missing from\n{}", run.stderr);
+    assert_eq!(test_support::mutations(proxy), Vec::<String>::new());
+    assert!(proxy.calls_of("AdminCreateUser").is_empty());
+    assert_eq!(test_support::rows(&moving.world.database), rows);
+
+    crate::users_export::add_lender_attribute(sdk, &bare).await;
+    moving.import_with(&moving.file, &bare, &[]).await.assert_code(0);
+    let listed = sdk.list_users().user_pool_id(&bare).send().await.unwrap();
+    assert_eq!(listed.users().len(), PEOPLE.len());
+}
+
 /// On a terminal the plan is shown and the question asked: "no" writes nothing, to Cognito or the database;
 /// "yes" imports as `--yes` does.
 #[tokio::test]
