@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use cognito::UserStatus;
 use pool_spec::{CustomAttribute, Shown};
 use serde::Serialize;
 use user_export::{Export, Group, User};
@@ -60,6 +61,8 @@ pub enum InTarget {
     Exists {
         /// Its `Username` there: the new `external_id`.
         username: String,
+        /// Its `UserStatus` there, e.g. `CONFIRMED` once it set a password in the target pool.
+        status: String,
         /// Enabled there while the file says disabled: AdminDisableUser.
         disable: bool,
         /// Attributes whose values differ from the file's: kept as the target has them (shown only).
@@ -282,6 +285,15 @@ impl Plan {
 }
 
 impl Move {
+    /// Its status in the target pool once the plan is carried out: a created user has no password
+    /// (`FORCE_CHANGE_PASSWORD`).
+    pub fn target_status(&self) -> UserStatus {
+        match &self.target {
+            InTarget::Create => UserStatus::ForceChangePassword,
+            InTarget::Exists { status, .. } => UserStatus::from(status.as_str()),
+        }
+    }
+
     /// Whether this user needs any call.
     pub fn writes(&self) -> bool {
         match &self.target {
@@ -362,6 +374,7 @@ fn planned_move(user: &User, email: &str, existing: Option<&User>) -> Move {
         Some(existing) => (
             InTarget::Exists {
                 username: existing.username.clone(),
+                status: existing.status.clone(),
                 disable: existing.enabled && !user.enabled,
                 differing: attributes
                     .iter()
@@ -548,6 +561,7 @@ mod tests {
             plan.users[1].target,
             InTarget::Exists {
                 username: "new-bo".into(),
+                status: "CONFIRMED".into(),
                 disable: true,
                 differing: Vec::new()
             }
@@ -601,11 +615,18 @@ mod tests {
             plan.users[0].target,
             InTarget::Exists {
                 username: "new-ada".into(),
+                status: "CONFIRMED".into(),
                 disable: false,
                 differing: vec!["email_verified".into()]
             }
         );
         assert!(!plan.users[0].writes());
+        assert_eq!(plan.users[0].target_status(), UserStatus::Confirmed);
+        assert_eq!(
+            plan.users[1].target_status(),
+            UserStatus::ForceChangePassword,
+            "created"
+        );
     }
 
     #[test]
