@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use cognito::ApiErrorKind;
+use pool_spec::Shown;
 
 /// The error and its causes on one line, then a `hint:` line for each cause this binary has advice for.
 pub fn report(error: &anyhow::Error) -> String {
@@ -78,6 +79,14 @@ fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
                 .into(),
         );
     }
+    if let Some(user_import::ImportError::Plan(user_import::PlanError::MissingCustomAttributes {
+        pool_id,
+        region,
+        missing,
+    })) = cause.downcast_ref()
+    {
+        return Some(add_custom_attributes_hint(pool_id, region, missing));
+    }
     if let Some(error) = cause.downcast_ref::<user_model::Error>() {
         return database_hint(error).map(str::to_owned);
     }
@@ -85,6 +94,53 @@ fn hint(cause: &(dyn std::error::Error + 'static)) -> Option<String> {
         return destination_hint(error).map(str::to_owned);
     }
     None
+}
+
+/// How to give the target pool the custom attributes it lacks: the spec defines none, so no `provision` adds them;
+/// AddCustomAttributes does, with the type and mutability the source pool had (from the file, when it records
+/// them; a developer-only attribute is added with `DeveloperOnlyAttribute=true`).
+fn add_custom_attributes_hint(pool_id: &str, region: &str, missing: &[user_import::MissingAttribute]) -> String {
+    let mut unknown = Vec::new();
+    let attributes: Vec<String> = missing
+        .iter()
+        .map(|attribute| {
+            let developer_only = attribute.name.starts_with("dev:");
+            let name = attribute.name.trim_start_matches("dev:").trim_start_matches("custom:");
+            let mut argument = format!("Name={}", Shown(name));
+            match &attribute.in_source {
+                Some(source) => {
+                    let _ = write!(argument, ",AttributeDataType={}", Shown(&source.data_type));
+                    if let Some(mutable) = source.mutable {
+                        let _ = write!(argument, ",Mutable={mutable}");
+                    }
+                }
+                None => {
+                    unknown.push(Shown(&attribute.name).to_string());
+                    argument.push_str(",AttributeDataType=TYPE,Mutable=BOOLEAN");
+                }
+            }
+            if developer_only {
+                argument.push_str(",DeveloperOnlyAttribute=true");
+            }
+            argument
+        })
+        .collect();
+    let mut hint = format!(
+        "add them to the target pool as the source pool has them, then run the same command again: aws \
+         cognito-idp add-custom-attributes --region {} --user-pool-id {} --custom-attributes {}",
+        Shown(region),
+        Shown(pool_id),
+        attributes.join(" ")
+    );
+    if !unknown.is_empty() {
+        let _ = write!(
+            hint,
+            " (the file does not record the type and mutability of {}: read them from the source pool with aws \
+             cognito-idp describe-user-pool, SchemaAttributes)",
+            unknown.join(", ")
+        );
+    }
+    hint
 }
 
 /// What to pass when `--out` cannot take the export.

@@ -25,15 +25,18 @@ impl UsersRead {
 
 impl cognito::ScanProgress for UsersRead {
     fn expect(&self, users: u64) {
-        if let Some(bar) = &self.0 {
+        // Drawn now, before the first page arrives; a pool that reports no user gets no bar (setting a length
+        // draws) unless users turn up.
+        if let (Some(bar), 1..) = (&self.0, users) {
             bar.set_length(users);
-            // Drawn now, before the first page arrives.
             bar.tick();
         }
     }
 
     fn read(&self, users: usize) {
-        if let Some(bar) = &self.0 {
+        // The scan reads sixteen parts, most of them empty in a small pool: an empty page changes nothing, so it
+        // draws nothing (each would redraw the same frame).
+        if let (Some(bar), 1..) = (&self.0, users) {
             bar.inc(users as u64);
         }
     }

@@ -76,7 +76,7 @@ impl ResetTarget {
 /// later) but the two in which the user has no password of their own yet, so a reset replaces nothing that works:
 /// created by an admin and never signed in (`FORCE_CHANGE_PASSWORD`), or made to reset by an admin
 /// (`RESET_REQUIRED`).
-pub(crate) fn replaces_own_password(cognito_status: &UserStatus) -> bool {
+pub fn replaces_own_password(cognito_status: &UserStatus) -> bool {
     match cognito_status {
         UserStatus::ForceChangePassword | UserStatus::ResetRequired => false,
         UserStatus::Unconfirmed
@@ -150,7 +150,7 @@ struct ForgotPassword<'a> {
 
 /// Sends the reset unless it would replace a password the user chose ([`replaces_own_password`]) and
 /// `confirmed` is false, in which case nothing is sent and the outcome says why.
-pub(crate) async fn reset_unless_own_password(
+pub async fn reset_unless_own_password(
     target: &ResetTarget,
     email: &str,
     cognito_status: &UserStatus,

@@ -8,9 +8,9 @@ use aws_sdk_cognitoidentityprovider::types::{
     RecoveryOptionNameType, TimeUnitsType, UserPoolClientType, UserPoolMfaType, UserPoolTierType, UserPoolType,
 };
 use pool_spec::{
-    AWS_OWNED_ATTRIBUTES, ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings,
-    Observed, PasswordPolicy, PlanFeature, PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit,
-    TokenValidity, UserPoolTier, Validity,
+    AWS_OWNED_ATTRIBUTES, ClientSettings, CustomAttribute, DeletionProtection, EmailConfiguration, MfaConfiguration,
+    MfaSettings, Observed, PasswordPolicy, PlanFeature, PoolSettings, PreventUserExistenceErrors, RecoveryMechanism,
+    Tags, TimeUnit, TokenValidity, UserPoolTier, Validity,
 };
 
 use crate::unknown::{RawAnswer, RawResource};
@@ -108,6 +108,24 @@ impl LivePool {
     /// The pool's name.
     pub fn name(&self) -> &str {
         self.raw_pool.name().unwrap_or_default()
+    }
+
+    /// The custom attributes of the pool's schema, as DescribeUserPool reported them.
+    pub fn custom_attributes(&self) -> Vec<CustomAttribute> {
+        self.raw_pool
+            .schema_attributes()
+            .iter()
+            .filter_map(|attribute| {
+                let name = attribute.name()?;
+                CustomAttribute::is_custom(name).then(|| CustomAttribute {
+                    name: name.to_owned(),
+                    data_type: attribute
+                        .attribute_data_type()
+                        .map_or_else(String::new, |data_type| data_type.as_str().to_owned()),
+                    mutable: attribute.mutable(),
+                })
+            })
+            .collect()
     }
 
     /// How many users the pool reported (`EstimatedNumberOfUsers`).

@@ -48,9 +48,9 @@ pub use environment::{Environment, UnknownEnvironment, needs_confirmation};
 pub use features::{PlanFeature, Removal};
 pub use plan::{Action, ApplyCall, Change, Conflict, Creation, Observed, Plan, Refusal, Update, plan, plan_new_pool};
 pub use settings::{
-    ClientSettings, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings, PasswordPolicy,
-    PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity, UserPoolTier, Validity,
-    carries_tags, with_tags,
+    ClientSettings, CustomAttribute, DeletionProtection, EmailConfiguration, MfaConfiguration, MfaSettings,
+    PasswordPolicy, PoolSettings, PreventUserExistenceErrors, RecoveryMechanism, Tags, TimeUnit, TokenValidity,
+    UserPoolTier, Validity, carries_tags, with_tags,
 };
 pub use spec::{
     DesiredState, ENVIRONMENT_TAG, EmailSpec, MANAGED_BY_TAG, MANAGED_BY_VALUE, PoolSpec, ResolveError, SES_FROM,

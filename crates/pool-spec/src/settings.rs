@@ -54,6 +54,27 @@ pub struct PoolSettings {
     pub attributes_require_verification_before_update: BTreeSet<String>,
 }
 
+/// A custom attribute of a pool's schema (`SchemaAttributes`, added with AddCustomAttributes): the spec defines
+/// none, but pools made by hand carry them (Credere's `custom:lender`), and a user that has one can only be created in
+/// a pool that has it too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomAttribute {
+    /// Its name as users carry it: `custom:lender` (`dev:custom:…` for a developer-only one).
+    pub name: String,
+    /// `AttributeDataType`: `String`, `Number`, `DateTime` or `Boolean`.
+    pub data_type: String,
+    /// `Mutable`: whether its value can change after the user is created; `None` when the pool did not say.
+    pub mutable: Option<bool>,
+}
+
+impl CustomAttribute {
+    /// Whether a user's attribute of this `name` must be in the pool's schema as a custom attribute (the standard
+    /// ones are in every pool's).
+    pub fn is_custom(name: &str) -> bool {
+        name.starts_with("custom:") || name.starts_with("dev:custom:")
+    }
+}
+
 /// `Policies.PasswordPolicy` of a user pool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordPolicy {

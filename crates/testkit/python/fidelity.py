@@ -44,6 +44,7 @@ CLIENT_AUTH_SESSION_VALIDITY = "client-auth-session-validity"
 CLIENT_TOKEN_VALIDITY = "client-token-validity"
 DELETION_PROTECTION = "deletion-protection"
 SIGN_OUT_DISABLED_USER = "sign-out-disabled-user"
+CREATE_USER_SCHEMA = "create-user-schema"
 SECRET_HASH = "secret-hash"
 USER_EXISTENCE_HIDDEN = "user-existence-hidden"
 
@@ -70,6 +71,7 @@ RULES = frozenset(
         CLIENT_TOKEN_VALIDITY,
         DELETION_PROTECTION,
         SIGN_OUT_DISABLED_USER,
+        CREATE_USER_SCHEMA,
         SECRET_HASH,
         USER_EXISTENCE_HIDDEN,
     )
@@ -427,6 +429,20 @@ def describe_user_pool_client(self, original):
 
 
 # ------------------------------------------------------------------------------------------------- users
+
+
+@_wraps("admin_create_user")
+def admin_create_user(self, original):
+    pool = self.backend.describe_user_pool(self._get_param("UserPoolId"))
+    names = [attribute["Name"] for attribute in self._get_param("UserAttributes") or []]
+    # Every pool has the whole standard schema (see `standard-schema`); moto keeps only what it was created with.
+    unknown = [name for name in names if name not in STANDARD_NAMES and name not in pool.schema_attributes]
+    if unknown and _strict(self, CREATE_USER_SCHEMA):
+        raise InvalidParameterException(
+            "Attributes did not conform to the schema: "
+            + "".join(f"{name}: Attribute does not exist in the schema.\n" for name in unknown)
+        )
+    return original(self)
 
 
 @_wraps("admin_user_global_sign_out")

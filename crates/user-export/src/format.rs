@@ -5,7 +5,7 @@
 use std::io::{BufRead, Write};
 
 use chrono::{DateTime, Utc};
-use pool_spec::{Observed, Shown};
+use pool_spec::{CustomAttribute, Observed, Shown};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -27,6 +27,11 @@ pub struct Header {
     pub settings: Observed,
     /// Every group of the pool.
     pub groups: Vec<Group>,
+    /// The custom attributes of the pool's schema (from the same DescribeUserPool answer as `settings`): what a
+    /// pool must have before the users that carry them can be created in it. Empty in a file written before they
+    /// were recorded.
+    #[serde(default)]
+    pub custom_attributes: Vec<CustomAttribute>,
 }
 
 /// The pool a file was read from.
@@ -434,6 +439,11 @@ mod tests {
                 precedence: Some(1),
                 role_arn: None,
             }],
+            custom_attributes: vec![CustomAttribute {
+                name: "custom:lender".into(),
+                data_type: "String".into(),
+                mutable: Some(true),
+            }],
         }
     }
 
@@ -489,6 +499,17 @@ mod tests {
         assert_eq!(read.users[0].attribute("locale"), None);
         let none = read_text(&written(&[])).unwrap();
         assert!(none.users.is_empty());
+    }
+
+    #[test]
+    fn a_file_written_before_custom_attributes_were_recorded_reads_with_none() {
+        let text = written(&users());
+        let first = text.lines().next().unwrap();
+        let mut header: Value = serde_json::from_str(first).unwrap();
+        header.as_object_mut().unwrap().remove("custom_attributes").unwrap();
+        let read = read_text(&with_line(&text, 1, &header.to_string())).unwrap();
+        assert_eq!(read.header.custom_attributes, Vec::new());
+        assert_eq!(read.users, users());
     }
 
     #[test]

@@ -40,6 +40,7 @@
 //!     },
 //!     settings,
 //!     groups: Vec::new(),
+//!     custom_attributes: Vec::new(),
 //! };
 //! let user = User::new("0d8a…", true, "CONFIRMED");
 //! let mut writer = Writer::start(Vec::new(), &header)?;

@@ -79,6 +79,7 @@ pub async fn export(
         },
         settings: live.observed.clone(),
         groups: groups.iter().map(group).collect(),
+        custom_attributes: live.custom_attributes(),
     };
     let summary = Summary {
         pool_id: chosen.id,

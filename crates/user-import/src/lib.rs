@@ -2,7 +2,8 @@
 //! `credere_user` rows at them (`cargo xtask users import`).
 //!
 //! **Owns:** the [`Plan`] (pure: which users are created, which exist and are adopted, which groups are made,
-//! which rows are relinked, and what is left alone and only shown), and the run around it: [`prepare_database`]
+//! which rows are relinked, and what is left alone and only shown; a target pool lacking a custom attribute the
+//! users to create carry is refused, [`PlanError::MissingCustomAttributes`]), and the run around it: [`prepare_database`]
 //! (schema check, the import's advisory lock, the relink rehearsed and rolled back), [`plan`] (the target read
 //! with the export's scan, every row read) and [`import`] (the Cognito writes, then the relink).
 //!
@@ -17,5 +18,5 @@
 mod plan;
 mod run;
 
-pub use plan::{InTarget, Move, Plan, PlanError, RowLink, RowMove, TargetPool};
+pub use plan::{InTarget, MissingAttribute, Move, Plan, PlanError, RowLink, RowMove, TargetPool};
 pub use run::{ImportError, ImportProgress, Report, import, plan, prepare_database};

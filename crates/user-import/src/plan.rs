@@ -6,9 +6,10 @@
 //! tells a user an earlier run created from one someone else made, and nothing needs to: the email is the
 //! person's sign-in, so in either case the row that pointed at the old `sub` must point at that user.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use pool_spec::Shown;
+use cognito::UserStatus;
+use pool_spec::{CustomAttribute, Shown};
 use serde::Serialize;
 use user_export::{Export, Group, User};
 use user_model::UserLink;
@@ -60,6 +61,8 @@ pub enum InTarget {
     Exists {
         /// Its `Username` there: the new `external_id`.
         username: String,
+        /// Its `UserStatus` there, e.g. `CONFIRMED` once it set a password in the target pool.
+        status: String,
         /// Enabled there while the file says disabled: AdminDisableUser.
         disable: bool,
         /// Attributes whose values differ from the file's: kept as the target has them (shown only).
@@ -114,6 +117,17 @@ pub struct Plan {
     pub target_only: Vec<String>,
 }
 
+/// A custom attribute the target pool's schema lacks, carried by users the plan would create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingAttribute {
+    /// Its name, e.g. `custom:lender`.
+    pub name: String,
+    /// How many users to be created carry it.
+    pub users: usize,
+    /// How the source pool had it (its type and mutability), when the file records it.
+    pub in_source: Option<CustomAttribute>,
+}
+
 /// Why an import cannot be planned. Nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
@@ -155,6 +169,24 @@ pub enum PlanError {
         /// The users that have it.
         usernames: Vec<String>,
     },
+    /// The target pool's schema lacks custom attributes that users to be created carry: AdminCreateUser would
+    /// refuse each of those users.
+    #[error(
+        "pool {} ({}) has no {} of the file's users carry, so Cognito would refuse to create them: {}; \
+         nothing was written",
+        Shown(.pool_id), Shown(.region),
+        if .missing.len() == 1 { "custom attribute that some" } else { "custom attributes that some" },
+        .missing.iter().map(|missing| format!("{} ({} user(s) to create)", Shown(&missing.name), missing.users))
+            .collect::<Vec<_>>().join(", ")
+    )]
+    MissingCustomAttributes {
+        /// The target pool's ID.
+        pool_id: String,
+        /// Its region.
+        region: String,
+        /// Each attribute it lacks, by name.
+        missing: Vec<MissingAttribute>,
+    },
 }
 
 impl Plan {
@@ -183,6 +215,7 @@ impl Plan {
                 planned_move(user, email, in_target.get(&email.to_lowercase()).copied())
             })
             .collect::<Vec<_>>();
+        missing_attributes(file, target, &users)?;
         let old: HashMap<&str, &Move> = users.iter().map(|moved| (moved.old_username.as_str(), moved)).collect();
         let new: BTreeSet<&str> = users
             .iter()
@@ -252,6 +285,15 @@ impl Plan {
 }
 
 impl Move {
+    /// Its status in the target pool once the plan is carried out: a created user has no password
+    /// (`FORCE_CHANGE_PASSWORD`).
+    pub fn target_status(&self) -> UserStatus {
+        match &self.target {
+            InTarget::Create => UserStatus::ForceChangePassword,
+            InTarget::Exists { status, .. } => UserStatus::from(status.as_str()),
+        }
+    }
+
     /// Whether this user needs any call.
     pub fn writes(&self) -> bool {
         match &self.target {
@@ -281,6 +323,45 @@ fn by_email<'a>(users: &'a [User], place: &'static str) -> Result<HashMap<String
     Ok(found)
 }
 
+/// Refuses a plan that would create users carrying custom attributes the target's schema lacks.
+fn missing_attributes(file: &Export, target: &Export, users: &[Move]) -> Result<(), PlanError> {
+    let has = |name: &str| {
+        target
+            .header
+            .custom_attributes
+            .iter()
+            .any(|attribute| attribute.name == name)
+    };
+    let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
+    for moved in users.iter().filter(|moved| moved.target == InTarget::Create) {
+        for (name, _) in &moved.attributes {
+            if CustomAttribute::is_custom(name) && !has(name) {
+                *missing.entry(name).or_default() += 1;
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(PlanError::MissingCustomAttributes {
+        pool_id: target.header.pool.id.clone(),
+        region: target.header.pool.region.clone(),
+        missing: missing
+            .into_iter()
+            .map(|(name, users)| MissingAttribute {
+                name: name.to_owned(),
+                users,
+                in_source: file
+                    .header
+                    .custom_attributes
+                    .iter()
+                    .find(|attribute| attribute.name == name)
+                    .cloned(),
+            })
+            .collect(),
+    })
+}
+
 fn planned_move(user: &User, email: &str, existing: Option<&User>) -> Move {
     let attributes: Vec<(String, String)> = user
         .attributes
@@ -293,6 +374,7 @@ fn planned_move(user: &User, email: &str, existing: Option<&User>) -> Move {
         Some(existing) => (
             InTarget::Exists {
                 username: existing.username.clone(),
+                status: existing.status.clone(),
                 disable: existing.enabled && !user.enabled,
                 differing: attributes
                     .iter()
@@ -358,8 +440,17 @@ mod tests {
                         role_arn: None,
                     })
                     .collect(),
+                custom_attributes: vec![lender()],
             },
             users,
+        }
+    }
+
+    fn lender() -> CustomAttribute {
+        CustomAttribute {
+            name: "custom:lender".into(),
+            data_type: "String".into(),
+            mutable: Some(true),
         }
     }
 
@@ -470,6 +561,7 @@ mod tests {
             plan.users[1].target,
             InTarget::Exists {
                 username: "new-bo".into(),
+                status: "CONFIRMED".into(),
                 disable: true,
                 differing: Vec::new()
             }
@@ -523,11 +615,18 @@ mod tests {
             plan.users[0].target,
             InTarget::Exists {
                 username: "new-ada".into(),
+                status: "CONFIRMED".into(),
                 disable: false,
                 differing: vec!["email_verified".into()]
             }
         );
         assert!(!plan.users[0].writes());
+        assert_eq!(plan.users[0].target_status(), UserStatus::Confirmed);
+        assert_eq!(
+            plan.users[1].target_status(),
+            UserStatus::ForceChangePassword,
+            "created"
+        );
     }
 
     #[test]
@@ -538,6 +637,67 @@ mod tests {
         assert!(error.to_string().contains("us-east-1_Old"), "{error}");
         let elsewhere = export(pool("us-east-1_Old", "eu-west-1"), &[], Vec::new());
         assert!(Plan::build(&file(), &elsewhere, &[]).is_ok());
+    }
+
+    #[test]
+    fn custom_attributes_the_target_lacks_are_refused_naming_each_with_its_users_and_source_type() {
+        let mut file = file();
+        file.users.push(user("old-cy", "cy@example.org", true, &[]));
+        for user in &mut file.users {
+            user.attributes[4].value = Some("Banco Uno".into());
+        }
+        file.users[0].attributes.push(Attribute {
+            name: "custom:tier".into(),
+            value: Some("1".into()),
+        });
+        // Cy already exists in the target: it is adopted, nothing is sent for it.
+        let mut target = export(
+            pool("us-east-1_New", "eu-west-1"),
+            &[],
+            vec![user("new-cy", "cy@example.org", true, &[])],
+        );
+        target.header.custom_attributes.clear();
+        let error = Plan::build(&file, &target, &[]).unwrap_err();
+        assert_eq!(
+            error,
+            PlanError::MissingCustomAttributes {
+                pool_id: "us-east-1_New".into(),
+                region: "eu-west-1".into(),
+                missing: vec![
+                    MissingAttribute {
+                        name: "custom:lender".into(),
+                        users: 2,
+                        in_source: Some(lender()),
+                    },
+                    MissingAttribute {
+                        name: "custom:tier".into(),
+                        users: 1,
+                        in_source: None,
+                    },
+                ],
+            }
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("custom:lender (2 user(s) to create), custom:tier (1 user(s) to create)"),
+            "{error}"
+        );
+
+        // Once the target has them, the plan goes on; users carrying none need none.
+        target.header.custom_attributes = vec![
+            lender(),
+            CustomAttribute {
+                name: "custom:tier".into(),
+                ..lender()
+            },
+        ];
+        assert!(Plan::build(&file, &target, &[]).is_ok());
+        target.header.custom_attributes.clear();
+        assert!(
+            Plan::build(&self::file(), &target, &[]).is_ok(),
+            "no value, nothing sent"
+        );
     }
 
     #[test]

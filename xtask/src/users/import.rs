@@ -1,9 +1,11 @@
 //! `cargo xtask users import`: the users of a `users export` file moved into another pool (created without an
 //! invitation, disabled again, put back in their groups), then every `credere_user` row pointed at them in one
-//! transaction; with `--send-reset`, credere-backend then emails each enabled user of the file a password-reset
-//! link. Exit codes: 0 done (or nothing to do) and every reset accepted, 1 refused or failed (a re-run finishes the
-//! job) or a reset not accepted (reported after the whole list; the import itself is done).
+//! transaction; with `--send-reset`, credere-backend then emails a password-reset link to each enabled user of the
+//! file that has no password of its own in the target pool (one who set a password there is not emailed again).
+//! Exit codes: 0 done (or nothing to do) and every reset accepted, 1 refused or failed (a re-run finishes the job)
+//! or a reset not accepted (reported after the whole list; the import itself is done).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::num::NonZeroU32;
@@ -13,7 +15,7 @@ use std::process::ExitCode;
 use admin_bootstrap::{BackendEnv, ResetOutcome, ResetTarget};
 use anyhow::Context;
 use pool_spec::{Environment, Shown};
-use user_import::{InTarget, Plan, RowLink};
+use user_import::{InTarget, Move, Plan, RowLink};
 
 use crate::aws::{AwsArgs, runtime};
 use crate::confirm::Confirmation;
@@ -56,9 +58,10 @@ pub struct Args {
     /// (AdminCreateUser's quota is 50 a second per account and region, shared with anything else creating users).
     #[arg(long, value_name = "N", default_value = "20")]
     max_rps: NonZeroU32,
-    /// After the relink, ask credere-backend to email each enabled user of the file a password-reset link (as the
-    /// frontend's "Forgot Password?" does), at most --max-rps a second. credere-backend must already use the new
-    /// pool: run the import again with it after the switch.
+    /// After the relink, ask credere-backend to email a password-reset link (as the frontend's "Forgot Password?"
+    /// does) to each enabled user of the file with no password of its own in the new pool (not one who set a
+    /// password there since), at most --max-rps a second. credere-backend must already use the new pool: run the
+    /// import again with it after the switch.
     #[arg(long, requires = "backend_url")]
     send_reset: bool,
     /// credere-backend's base URL, for --send-reset.
@@ -137,46 +140,74 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .await
             .map_err(anyhow::Error::from)
     };
-    let plan = runtime.block_on(plan_now())?;
-    eprint!("{}", plan_text(&plan));
-    if plan.changes_anything() && pool_spec::needs_confirmation(pool.environment()) && !args.yes {
+    let mut plan = runtime.block_on(plan_now())?;
+    let reset = reset.as_ref();
+    let show = |plan: &Plan| plan_text(plan, reset);
+    // Emailing users is a change of its own: a re-run that only sends the resets is asked about too.
+    let changes_anything = |plan: &Plan| plan.changes_anything() || reset.is_some_and(|_| emailed(plan).count() > 0);
+    eprint!("{}", show(&plan));
+    if changes_anything(&plan) && pool_spec::needs_confirmation(pool.environment()) && !args.yes {
         let confirmation = Confirmation {
-            show: &plan_text,
+            show: &show,
             question: &|plan: &Plan| {
+                let resets = match reset {
+                    Some(_) => format!(
+                        " and have credere-backend email {} user(s) a password-reset link",
+                        emailed(plan).count()
+                    ),
+                    None => String::new(),
+                };
                 format!(
-                    "Move {} user(s) into pool {} and relink {} row(s)? Type yes to continue: ",
+                    "Move {} user(s) into pool {}, relink {} row(s){resets}? Type yes to continue: ",
                     plan.users.len(),
                     Shown(&plan.target.id),
                     relinks(plan)
                 )
             },
-            changes_anything: &Plan::changes_anything,
-            without_terminal: "the target pool is not the development environment's and stdin is not a terminal: \
-                               run again with --yes to confirm. Nothing was changed",
+            changes_anything: &changes_anything,
+            without_terminal: if pool.environment().is_some() {
+                "the target pool is not the development environment's and stdin is not a terminal: run again with \
+                 --yes to confirm. Nothing was changed"
+            } else {
+                "stdin is not a terminal, so the plan cannot be confirmed here, and a pool named by --pool-id is \
+                 treated as production (this tool cannot tell whether it is the development environment's): run \
+                 again with --yes to confirm, or with --env development if it is that environment's pool. Nothing \
+                 was changed"
+            },
         };
-        runtime.block_on(crate::confirm::confirm_current(
-            plan.clone(),
-            true,
-            &confirmation,
-            plan_now,
-        ))?;
+        // What was confirmed is what is carried out: a plan that moved while the person decided was shown again.
+        plan = runtime.block_on(crate::confirm::confirm_current(plan, true, &confirmation, plan_now))?;
     }
     let progress = UsersWritten::on_stderr(text);
     let report = runtime.block_on(user_import::import(&cognito, &plan, &store, args.max_rps, &progress))?;
     drop(progress);
-    let resets = reset.map(|target| runtime.block_on(send_resets(&target, &plan, args.max_rps)));
+    let resets = reset.map(|target| runtime.block_on(send_resets(target, &plan, args.max_rps)));
     print(&args, &report, resets.as_deref())
 }
 
-/// Asks credere-backend for a reset email for each enabled user of the plan, one request at a time within the
-/// `--max-rps` budget; a failed request is reported, never stops the others.
+/// The users `--send-reset` emails: the enabled ones with no password of their own in the target pool (created
+/// by this run, or still on no password there). One who set a password there needs no reset, and a reset would
+/// replace it; so a second `--send-reset` emails only those who have not acted yet.
+fn emailed(plan: &Plan) -> impl Iterator<Item = &Move> {
+    plan.users
+        .iter()
+        .filter(|moved| moved.enabled && !admin_bootstrap::replaces_own_password(&moved.target_status()))
+}
+
+/// Asks credere-backend for a reset email for each user [`emailed`] names, one request at a time within the
+/// `--max-rps` budget; a failed request is reported, never stops the others. The other enabled users are reported
+/// as not sent, with their status in the target pool.
 async fn send_resets(target: &ResetTarget, plan: &Plan, max_rps: NonZeroU32) -> Vec<Reset> {
     let mut pace = tokio::time::interval(std::time::Duration::from_secs(1) / max_rps.get());
     pace.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut resets = Vec::new();
     for moved in plan.users.iter().filter(|moved| moved.enabled) {
-        pace.tick().await;
-        let outcome = admin_bootstrap::send_password_reset(target, &moved.email).await;
+        // One who set a password in the target pool is not emailed (see `emailed`): reported as not sent.
+        let status = moved.target_status();
+        if !admin_bootstrap::replaces_own_password(&status) {
+            pace.tick().await;
+        }
+        let outcome = admin_bootstrap::reset_unless_own_password(target, &moved.email, &status, false).await;
         resets.push(Reset {
             email: moved.email.clone(),
             outcome,
@@ -212,7 +243,9 @@ fn print(args: &Args, report: &user_import::Report, resets: Option<&[Reset]>) ->
                     ResetOutcome::Answered { status, .. } => format!("NOT accepted: HTTP {status}"),
                     ResetOutcome::NoAnswer { reason, .. } => format!("no answer, it may have been sent: {reason}"),
                     ResetOutcome::Unreachable { reason, .. } => format!("NOT sent: {reason}"),
-                    ResetOutcome::NotSent { .. } => "NOT sent".to_owned(),
+                    ResetOutcome::NotSent { cognito_status, .. } => {
+                        format!("not sent: {cognito_status} in the target pool, it set a password of its own")
+                    }
                 };
                 writeln!(out, "  reset     {}: {answer}", Shown(&reset.email))?;
             }
@@ -229,7 +262,11 @@ fn print(args: &Args, report: &user_import::Report, resets: Option<&[Reset]>) ->
             )?;
         }
     }
-    let every_reset_accepted = resets.unwrap_or_default().iter().all(|reset| reset.outcome.succeeded());
+    // A user not emailed because it set a password is as planned, not a failure.
+    let every_reset_accepted = resets
+        .unwrap_or_default()
+        .iter()
+        .all(|reset| reset.outcome.succeeded() || matches!(reset.outcome, ResetOutcome::NotSent { .. }));
     Ok(if every_reset_accepted {
         ExitCode::SUCCESS
     } else {
@@ -244,14 +281,15 @@ fn relinks(plan: &Plan) -> usize {
         .count()
 }
 
-/// The plan as a person reads it; values from the file, Cognito and the database go through [`Shown`].
-fn plan_text(plan: &Plan) -> String {
+/// The plan as a person reads it, with the resets `--send-reset` asks for; values from the file, Cognito and the
+/// database go through [`Shown`].
+fn plan_text(plan: &Plan, reset: Option<&ResetTarget>) -> String {
     let mut text = String::new();
-    write_plan(&mut text, plan).expect("writing to a String cannot fail");
+    write_plan(&mut text, plan, reset).expect("writing to a String cannot fail");
     text
 }
 
-fn write_plan(out: &mut String, plan: &Plan) -> std::fmt::Result {
+fn write_plan(out: &mut String, plan: &Plan, reset: Option<&ResetTarget>) -> std::fmt::Result {
     writeln!(
         out,
         "Moving the users of pool {} ({}, {}) into pool {} ({}, {}):",
@@ -284,6 +322,7 @@ fn write_plan(out: &mut String, plan: &Plan) -> std::fmt::Result {
                 username,
                 disable,
                 differing,
+                ..
             } => {
                 let disable = if *disable { ", disabled" } else { "" };
                 let differing = if differing.is_empty() {
@@ -351,5 +390,29 @@ fn write_plan(out: &mut String, plan: &Plan) -> std::fmt::Result {
         out,
         "  Passwords and authenticator apps cannot be moved: created users have neither, and each sets a password \
          through \"Forgot Password?\" (then a new authenticator)."
-    )
+    )?;
+    if let Some(reset) = reset {
+        // The URL holds no credentials: ResetTarget refuses them.
+        writeln!(
+            out,
+            "  reset     credere-backend (POST {}) emails a password-reset link to {} enabled user(s) with no \
+             password of their own in the target pool, after the relink",
+            reset.url(),
+            emailed(plan).count()
+        )?;
+        let mut kept: BTreeMap<String, usize> = BTreeMap::new();
+        for moved in plan.users.iter().filter(|moved| moved.enabled) {
+            let status = moved.target_status();
+            if admin_bootstrap::replaces_own_password(&status) {
+                *kept.entry(status.to_string()).or_default() += 1;
+            }
+        }
+        for (status, users) in kept {
+            writeln!(
+                out,
+                "            not emailed: {users} enabled user(s) who set a password in the target pool ({status})"
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -603,6 +603,21 @@ async fn bad_input_is_refused_before_anything_is_written() {
     run.assert_code(1);
     assert!(run.stderr.contains("run again with --yes to confirm"), "{}", run.stderr);
     assert!(
+        run.stderr.contains(
+            "a pool named by --pool-id is treated as production (this tool cannot tell whether it is the \
+             development environment's)"
+        ) && run
+            .stderr
+            .contains("or with --env development if it is that environment's pool"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("is not the development environment's"),
+        "{}",
+        run.stderr
+    );
+    assert!(
         run.stderr.contains("create    staff@example.org"),
         "the plan is shown: {}",
         run.stderr
@@ -639,20 +654,74 @@ async fn bad_input_is_refused_before_anything_is_written() {
     );
 }
 
+/// A target pool without the `custom:lender` attribute the file's lenders carry: the plan refuses, naming the
+/// attribute, how many users carry it and the fix, before any write (AWS would refuse each AdminCreateUser, and the
+/// emulator does too); once the attribute is added as the hint says, the same command imports.
+#[tokio::test]
+async fn a_target_pool_without_a_custom_attribute_the_users_carry_is_refused_before_any_write() {
+    let moving = moving().await;
+    let (sdk, proxy) = (&moving.world.sdk, &moving.world.proxy);
+    let bare = test_support::create_pool(sdk, "credere-bare", &Default::default()).await;
+    let rows = test_support::rows(&moving.world.database);
+    proxy.clear();
+
+    let run = moving.import_with(&moving.file, &bare, &[]).await;
+
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "pool {bare} (us-east-1) has no custom attribute that some of the file's users carry"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("custom:lender (2 user(s) to create)"),
+        "{}",
+        run.stderr
+    );
+    let hint = format!(
+        "hint: add them to the target pool as the source pool has them, then run the same command again: aws \
+         cognito-idp add-custom-attributes --region us-east-1 --user-pool-id {bare} --custom-attributes \
+         Name=lender,AttributeDataType=String,Mutable=true"
+    );
+    assert!(run.stderr.contains(&hint), "{hint:?} missing from\n{}", run.stderr);
+    assert_eq!(test_support::mutations(proxy), Vec::<String>::new());
+    assert!(proxy.calls_of("AdminCreateUser").is_empty());
+    assert_eq!(test_support::rows(&moving.world.database), rows);
+
+    crate::users_export::add_lender_attribute(sdk, &bare).await;
+    moving.import_with(&moving.file, &bare, &[]).await.assert_code(0);
+    let listed = sdk.list_users().user_pool_id(&bare).send().await.unwrap();
+    assert_eq!(listed.users().len(), PEOPLE.len());
+}
+
 /// On a terminal the plan is shown and the question asked: "no" writes nothing, to Cognito or the database;
 /// "yes" imports as `--yes` does.
 #[tokio::test]
 async fn on_a_terminal_the_plan_is_shown_no_changes_nothing_and_yes_imports() {
     let moving = moving().await;
-    let args = moving.args(&moving.file, &moving.target, &[]);
+    let (url, mut received, server) = backend(200).await;
+    let args = moving.args(&moving.file, &moving.target, &["--send-reset", "--backend-url", &url]);
     let args: Vec<&str> = args.iter().map(String::as_str).filter(|arg| *arg != "--yes").collect();
     let rows = test_support::rows(&moving.world.database);
     let writers = transaction_ids(&moving.world.database, "true");
+    let emailed = format!(
+        "  reset     credere-backend (POST {url}/users/forgot-password) emails a password-reset link to 4 enabled \
+         user(s) with no password of their own in the target pool"
+    );
 
     let mut terminal = test_support::Terminal::start(support::XTASK, &args, None);
     terminal.wait_for("create    staff@example.org").await;
     terminal.wait_for("relink    credere_user id").await;
-    terminal.wait_for("Type yes to continue").await;
+    terminal.wait_for(&emailed).await;
+    terminal
+        .wait_for(&format!(
+            "Move 5 user(s) into pool {}, relink 5 row(s) and have credere-backend email 4 user(s) a \
+             password-reset link? Type yes to continue",
+            moving.target
+        ))
+        .await;
     terminal.type_text("no\n").await;
     let (code, printed) = terminal.finish().await;
     assert_eq!(code, 1, "{printed}");
@@ -664,12 +733,45 @@ async fn on_a_terminal_the_plan_is_shown_no_changes_nothing_and_yes_imports() {
         writers,
         "no row rewritten"
     );
+    assert!(received.try_recv().is_err(), "no reset requested");
 
     let mut terminal = test_support::Terminal::start(support::XTASK, &args, None);
     terminal.wait_for("Type yes to continue").await;
     terminal.type_text("yes\n").await;
     let (code, printed) = terminal.finish().await;
     assert_eq!(code, 0, "{printed}");
+    moving.assert_moved().await;
+    let mut asked = 0;
+    while received.try_recv().is_ok() {
+        asked += 1;
+    }
+    assert_eq!(asked, 4, "one reset per enabled user");
+
+    // Everything is in place, and the resets alone are still asked about: emailing users is a change.
+    let mut terminal = test_support::Terminal::start(support::XTASK, &args, None);
+    terminal.wait_for("0 to create, 5 already there").await;
+    terminal.wait_for("have credere-backend email 4 user(s)").await;
+    terminal.type_text("no\n").await;
+    let (code, printed) = terminal.finish().await;
+    server.abort();
+    assert_eq!(code, 1, "{printed}");
+    assert!(received.try_recv().is_err(), "no reset requested after no");
+}
+
+/// On a terminal, planning an empty target pool draws no "0/0" bar (it reads no user), and the writes have their own
+/// bar of users written.
+#[tokio::test]
+async fn on_a_terminal_planning_an_empty_pool_draws_no_bar_and_the_writes_have_their_own() {
+    let moving = moving().await;
+    let args = moving.args(&moving.file, &moving.target, &[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    let (code, printed) = test_support::on_terminal(support::XTASK, &args, "").await;
+
+    assert_eq!(code, 0, "{printed}");
+    assert!(!printed.contains("0/0"), "{printed:?}");
+    assert!(!printed.contains("users read"), "{printed:?}");
+    assert!(printed.contains("/5 users written"), "{printed:?}");
     moving.assert_moved().await;
 }
 
@@ -759,4 +861,60 @@ async fn send_reset_asks_the_backend_once_per_enabled_user_and_reports_each_answ
         assert!(run.stdout.contains(&line), "{line:?} missing from\n{}", run.stdout);
     }
     assert!(!run.stdout.contains("gone@example.org: "), "{}", run.stdout);
+
+    // The staff member set a password in the new pool: a re-run emails the others only, and says so.
+    let staff = moving.target_users().await["staff@example.org"]
+        .username()
+        .unwrap()
+        .to_owned();
+    moving
+        .world
+        .sdk
+        .admin_set_user_password()
+        .user_pool_id(&moving.target)
+        .username(&staff)
+        .password("A-long-Passw0rd!")
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    let (url, mut received, server) = backend(200).await;
+    let run = moving
+        .import(&["--send-reset", "--backend-url", &url, "--output", "json"])
+        .await;
+    server.abort();
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("emails a password-reset link to 3 enabled user(s) with no password of their own"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("not emailed: 1 enabled user(s) who set a password in the target pool (CONFIRMED)"),
+        "{}",
+        run.stderr
+    );
+    let mut bodies = Vec::new();
+    while let Ok(body) = received.try_recv() {
+        bodies.push(body);
+    }
+    bodies.sort();
+    let mut expected: Vec<String> = PEOPLE
+        .iter()
+        .filter(|person| person.enabled && person.email != "staff@example.org")
+        .map(|person| serde_json::json!({ "username": person.email }).to_string())
+        .collect();
+    expected.sort();
+    assert_eq!(bodies, expected, "the CONFIRMED user is not emailed");
+    let report = run.json();
+    let staff_reset = report["resets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|reset| reset["email"] == "staff@example.org")
+        .expect("the user not emailed is reported");
+    assert_eq!(staff_reset["outcome"], "not_sent");
+    assert_eq!(staff_reset["cognito_status"], "CONFIRMED");
 }

@@ -5,10 +5,11 @@
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{
-    AdminCreateUserConfigType, AdvancedSecurityModeType, AuthFactorType, DeletionProtectionType, EmailMfaConfigType,
-    LambdaConfigType, PasswordPolicyType, PreTokenGenerationLambdaVersionType, PreTokenGenerationVersionConfigType,
-    SchemaAttributeType, SignInPolicyType, SoftwareTokenMfaConfigType, TimeUnitsType, TokenValidityUnitsType,
-    UserPoolAddOnsType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType,
+    AdminCreateUserConfigType, AdvancedSecurityModeType, AttributeDataType, AttributeType, AuthFactorType,
+    DeletionProtectionType, EmailMfaConfigType, LambdaConfigType, PasswordPolicyType,
+    PreTokenGenerationLambdaVersionType, PreTokenGenerationVersionConfigType, SchemaAttributeType, SignInPolicyType,
+    SoftwareTokenMfaConfigType, TimeUnitsType, TokenValidityUnitsType, UserPoolAddOnsType, UserPoolMfaType,
+    UserPoolPolicyType, UserPoolTierType,
 };
 use serde_json::{Value, json};
 use testkit::RecordingProxy;
@@ -34,6 +35,10 @@ pub(crate) fn refusal<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::De
         error.code().unwrap_or_default().to_owned(),
         error.message().unwrap_or_default().to_owned(),
     )
+}
+
+fn attribute(name: &str, value: &str) -> AttributeType {
+    AttributeType::builder().name(name).value(value).build().unwrap()
 }
 
 fn refused(code: &str, message: &str) -> (String, String) {
@@ -894,6 +899,63 @@ async fn signing_out_a_disabled_user_is_refused() {
     proxy.lenient(&["sign-out-disabled-user"]);
     sign_out("disabled").await.unwrap();
     assert_eq!(proxy.calls_of("AdminUserGlobalSignOut").len(), 3);
+}
+
+/// `create-user-schema`: AdminCreateUser with an attribute the pool's schema lacks is refused with
+/// InvalidParameterException "Attributes did not conform to the schema: custom:lender: Attribute does not exist in
+/// the schema." and no user is created; once the pool has the attribute the same call is accepted.
+#[tokio::test]
+async fn creating_a_user_with_an_attribute_the_schema_lacks_is_refused() {
+    let (proxy, client) = account().await;
+    let id = create_pool(&client, "schema").await;
+    let create = |username: &'static str| {
+        client
+            .admin_create_user()
+            .user_pool_id(&id)
+            .username(username)
+            .user_attributes(attribute("email_verified", "true"))
+            .user_attributes(attribute("custom:lender", "Banco Uno"))
+            .user_attributes(attribute("custom:tier", "1"))
+            .send()
+    };
+    assert_eq!(
+        refusal(create("ada").await),
+        refused(
+            "InvalidParameterException",
+            "Attributes did not conform to the schema: custom:lender: Attribute does not exist in the schema.\n\
+             custom:tier: Attribute does not exist in the schema.\n"
+        )
+    );
+    let listed = client.list_users().user_pool_id(&id).send().await.unwrap();
+    assert!(listed.users().is_empty(), "nothing was created: {listed:?}");
+
+    for name in ["lender", "tier"] {
+        client
+            .add_custom_attributes()
+            .user_pool_id(&id)
+            .custom_attributes(
+                SchemaAttributeType::builder()
+                    .name(name)
+                    .attribute_data_type(AttributeDataType::String)
+                    .mutable(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    create("ada").await.unwrap();
+
+    let other = create_pool(&client, "lenient-schema").await;
+    proxy.lenient(&["create-user-schema"]);
+    client
+        .admin_create_user()
+        .user_pool_id(&other)
+        .username("bo")
+        .user_attributes(attribute("custom:lender", "Banco Dos"))
+        .send()
+        .await
+        .unwrap();
 }
 
 /// A rule name the emulator does not know is refused, so a typo in `lenient` cannot leave a rule silently on;

@@ -347,7 +347,8 @@ fn move_to_new_pool(page: &mut Page, specs: &[PoolSpec]) {
     page.line(
         0,
         "#. The import shows its plan (users to create, users already there, rows to relink, rows with no user) \
-         and asks. It creates each missing user without an invitation, disabled users disabled again, then \
+         and asks. A new pool that lacks a custom attribute the users carry (``custom:lender``) is refused before \
+         anything is written, with the command that adds it. It creates each missing user without an invitation, disabled users disabled again, then \
          relinks every row in one transaction. After a failure, run it again: it finishes the job and creates \
          nothing twice.",
     );
@@ -361,7 +362,9 @@ fn move_to_new_pool(page: &mut Page, specs: &[PoolSpec]) {
         "#. Passwords and authenticator apps cannot be moved. Once credere-backend uses the new pool, run \
          ``cargo xtask users import`` again with ``--send-reset``: it finds everything in place, writes nothing, and asks credere-backend to \
          email each enabled user a link (as *Forgot Password?* does) that sets a new password, then a new \
-         authenticator app. Each answer is shown; it exits 1 when one was not accepted.",
+         authenticator app. The plan and the question say how many users are emailed. Each answer is shown; it \
+         exits 1 when one was not accepted. Run again, it emails only the users who have not set a password in the \
+         new pool yet.",
     );
     page.blank();
     page.para(
