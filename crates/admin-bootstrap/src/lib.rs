@@ -49,5 +49,5 @@ mod workflow;
 pub use access::{AccessPlan, PlanError, WriteFailed, apply_access, plan_access};
 pub use env_file::{BACKEND_DEFAULT_REGION, BackendEnv, EnvFileError};
 pub use input::{Input, InputError, MAX_EMAIL_CHARS, MAX_NAME_CHARS, Request, normalize_email};
-pub use reset::{ResetOutcome, ResetTarget, send_password_reset};
+pub use reset::{ResetOutcome, ResetTarget, reset_unless_own_password, send_password_reset};
 pub use workflow::{BootstrapPlan, Error, Report, bootstrap, plan_bootstrap};

@@ -148,9 +148,9 @@ struct ForgotPassword<'a> {
     username: &'a str,
 }
 
-/// Sends the reset unless it would replace a password the user chose ([`replaces_own_password`]) and
-/// `confirmed` is false, in which case nothing is sent and the outcome says why.
-pub(crate) async fn reset_unless_own_password(
+/// Sends the reset unless it would replace a password the user chose (in every status but `FORCE_CHANGE_PASSWORD`
+/// and `RESET_REQUIRED`) and `confirmed` is false, in which case nothing is sent and the outcome says why.
+pub async fn reset_unless_own_password(
     target: &ResetTarget,
     email: &str,
     cognito_status: &UserStatus,

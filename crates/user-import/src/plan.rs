@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use cognito::UserStatus;
 use pool_spec::Shown;
 use serde::Serialize;
 use user_export::{Export, Group, User};
@@ -64,6 +65,8 @@ pub enum InTarget {
         disable: bool,
         /// Attributes whose values differ from the file's: kept as the target has them (shown only).
         differing: Vec<String>,
+        /// Its status there: once it is `CONFIRMED`, the user has set a password in the target pool.
+        status: UserStatus,
     },
 }
 
@@ -259,6 +262,14 @@ impl Move {
             InTarget::Exists { disable, .. } => *disable || !self.joins.is_empty(),
         }
     }
+
+    /// Its status in the target pool: a user this import creates has no password yet (`FORCE_CHANGE_PASSWORD`).
+    pub fn status_in_target(&self) -> UserStatus {
+        match &self.target {
+            InTarget::Create => UserStatus::ForceChangePassword,
+            InTarget::Exists { status, .. } => status.clone(),
+        }
+    }
 }
 
 fn email(user: &User) -> Option<&str> {
@@ -299,6 +310,7 @@ fn planned_move(user: &User, email: &str, existing: Option<&User>) -> Move {
                     .filter(|(name, value)| existing.attribute(name) != Some(value.as_str()))
                     .map(|(name, _)| name.clone())
                     .collect(),
+                status: UserStatus::from(existing.status.as_str()),
             },
             user.groups
                 .iter()
@@ -471,9 +483,11 @@ mod tests {
             InTarget::Exists {
                 username: "new-bo".into(),
                 disable: true,
-                differing: Vec::new()
+                differing: Vec::new(),
+                status: UserStatus::Confirmed
             }
         );
+        assert_eq!(plan.users[1].status_in_target(), UserStatus::Confirmed);
         assert_eq!(
             plan.rows[1].link,
             RowLink::Relink {
@@ -504,6 +518,7 @@ mod tests {
     fn a_row_whose_email_differs_from_its_user_in_the_file_is_relinked_by_external_id_and_shown() {
         let rows = [row(1, "ada.lovelace@example.org", "old-ada")];
         let plan = Plan::build(&file(), &empty_target(), &rows).unwrap();
+        assert_eq!(plan.users[0].status_in_target(), UserStatus::ForceChangePassword);
         assert_eq!(
             plan.rows[0].link,
             RowLink::Relink {
@@ -524,7 +539,8 @@ mod tests {
             InTarget::Exists {
                 username: "new-ada".into(),
                 disable: false,
-                differing: vec!["email_verified".into()]
+                differing: vec!["email_verified".into()],
+                status: UserStatus::Confirmed
             }
         );
         assert!(!plan.users[0].writes());

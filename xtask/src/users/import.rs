@@ -49,7 +49,8 @@ pub struct Args {
     /// so they are not read).
     #[arg(long, value_name = "PATH")]
     env_file: Option<PathBuf>,
-    /// Make the changes without asking (needed when stdin is not a terminal, unless the pool is development's).
+    /// Make the changes without asking (needed when stdin is not a terminal, unless the pool is development's);
+    /// with --send-reset, also replace the password of a user who has already set one in the target pool.
     #[arg(long)]
     yes: bool,
     /// At most this many Cognito calls a second, retries included; throttling slows the import down
@@ -57,7 +58,8 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value = "20")]
     max_rps: NonZeroU32,
     /// After the relink, ask credere-backend to email each enabled user of the file a password-reset link (as the
-    /// frontend's "Forgot Password?" does), at most --max-rps a second. credere-backend must already use the new
+    /// frontend's "Forgot Password?" does), at most --max-rps a second; not a user who has already set a password
+    /// in the target pool (unless --yes), which the link would replace. credere-backend must already use the new
     /// pool: run the import again with it after the switch.
     #[arg(long, requires = "backend_url")]
     send_reset: bool,
@@ -164,19 +166,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let progress = UsersWritten::on_stderr(text);
     let report = runtime.block_on(user_import::import(&cognito, &plan, &store, args.max_rps, &progress))?;
     drop(progress);
-    let resets = reset.map(|target| runtime.block_on(send_resets(&target, &plan, args.max_rps)));
+    let resets = reset.map(|target| runtime.block_on(send_resets(&target, &plan, args.max_rps, args.yes)));
     print(&args, &report, resets.as_deref())
 }
 
 /// Asks credere-backend for a reset email for each enabled user of the plan, one request at a time within the
-/// `--max-rps` budget; a failed request is reported, never stops the others.
-async fn send_resets(target: &ResetTarget, plan: &Plan, max_rps: NonZeroU32) -> Vec<Reset> {
+/// `--max-rps` budget; a failed request is reported, never stops the others. A user who has set a password in the
+/// target pool (a re-run after the users began signing in) is not asked for unless `confirmed` (`--yes`): the reset
+/// would replace that password.
+async fn send_resets(target: &ResetTarget, plan: &Plan, max_rps: NonZeroU32, confirmed: bool) -> Vec<Reset> {
     let mut pace = tokio::time::interval(std::time::Duration::from_secs(1) / max_rps.get());
     pace.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut resets = Vec::new();
     for moved in plan.users.iter().filter(|moved| moved.enabled) {
         pace.tick().await;
-        let outcome = admin_bootstrap::send_password_reset(target, &moved.email).await;
+        let outcome =
+            admin_bootstrap::reset_unless_own_password(target, &moved.email, &moved.status_in_target(), confirmed)
+                .await;
         resets.push(Reset {
             email: moved.email.clone(),
             outcome,
@@ -212,7 +218,10 @@ fn print(args: &Args, report: &user_import::Report, resets: Option<&[Reset]>) ->
                     ResetOutcome::Answered { status, .. } => format!("NOT accepted: HTTP {status}"),
                     ResetOutcome::NoAnswer { reason, .. } => format!("no answer, it may have been sent: {reason}"),
                     ResetOutcome::Unreachable { reason, .. } => format!("NOT sent: {reason}"),
-                    ResetOutcome::NotSent { .. } => "NOT sent".to_owned(),
+                    ResetOutcome::NotSent { cognito_status, .. } => format!(
+                        "NOT requested: a password of their own is set in this pool ({cognito_status}), which a reset \
+                         would replace; nothing is needed if they can sign in (--yes replaces it)"
+                    ),
                 };
                 writeln!(out, "  reset     {}: {answer}", Shown(&reset.email))?;
             }
@@ -229,7 +238,11 @@ fn print(args: &Args, report: &user_import::Report, resets: Option<&[Reset]>) ->
             )?;
         }
     }
-    let every_reset_accepted = resets.unwrap_or_default().iter().all(|reset| reset.outcome.succeeded());
+    // A user left alone because they have set a password needs nothing: only a request that failed fails the run.
+    let every_reset_accepted = resets
+        .unwrap_or_default()
+        .iter()
+        .all(|reset| reset.outcome.succeeded() || matches!(reset.outcome, ResetOutcome::NotSent { .. }));
     Ok(if every_reset_accepted {
         ExitCode::SUCCESS
     } else {
@@ -284,6 +297,7 @@ fn write_plan(out: &mut String, plan: &Plan) -> std::fmt::Result {
                 username,
                 disable,
                 differing,
+                ..
             } => {
                 let disable = if *disable { ", disabled" } else { "" };
                 let differing = if differing.is_empty() {

@@ -361,7 +361,9 @@ fn move_to_new_pool(page: &mut Page, specs: &[PoolSpec]) {
         "#. Passwords and authenticator apps cannot be moved. Once credere-backend uses the new pool, run \
          ``cargo xtask users import`` again with ``--send-reset``: it finds everything in place, writes nothing, and asks credere-backend to \
          email each enabled user a link (as *Forgot Password?* does) that sets a new password, then a new \
-         authenticator app. Each answer is shown; it exits 1 when one was not accepted.",
+         authenticator app. Each answer is shown; it exits 1 when one was not accepted. A user who has already set a \
+         password in the new pool is left alone (the link would replace it), so running it again asks only for the \
+         others.",
     );
     page.blank();
     page.para(
