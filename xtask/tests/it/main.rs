@@ -10,6 +10,7 @@ mod architecture;
 mod audit;
 mod audit_rate;
 mod bad_rows;
+mod build_features;
 mod closed_stdout;
 mod credential_helper;
 mod database_waits;
