@@ -63,12 +63,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 converged.push(measure(&runtime, &proxy, &[&provision[..], &["--check"]].concat())?);
             }
             for (name, samples) in [("from scratch", &scratch), ("converged --check", &converged)] {
-                add_row(&mut table, row(&format!("{environment} {name}"), latency, samples));
+                add_row(&mut table, &format!("{environment} {name}"), latency, samples);
             }
         }
         let (created, existing) = admin_samples(&runtime, &services, latency, args.runs.max(1))?;
-        add_row(&mut table, row("admin bootstrap (creates user and row)", latency, &created));
-        add_row(&mut table, row("admin re-run (nothing to do)", latency, &existing));
+        add_row(&mut table, "admin bootstrap (creates user and row)", latency, &created);
+        add_row(&mut table, "admin re-run (nothing to do)", latency, &existing);
     }
     let exports = tempfile::tempdir().context("a directory for the exports")?;
     for &users in &args.users {
@@ -80,22 +80,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .clone()
                 .map(|_| pool.measure_audit(&runtime))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            add_row(&mut table, row(&format!("audit, {users} users and rows"), latency, &audits));
+            add_row(&mut table, &format!("audit, {users} users and rows"), latency, &audits);
             let file = exports.path().join(format!("{users}.jsonl"));
             let exported = runs
                 .clone()
                 .map(|_| pool.measure_export(&runtime, &file))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            add_row(&mut table, row(&format!("users export, {users} users"), latency, &exported));
-            let (imported, again): (Vec<_>, Vec<_>) = runs
+            add_row(&mut table, &format!("users export, {users} users"), latency, &exported);
+            let (imported, rerun): (Vec<_>, Vec<_>) = runs
                 .map(|_| pool.measure_import(&runtime, &services, &file, Duration::from_millis(latency)))
                 .collect::<anyhow::Result<Vec<_>>>()?
                 .into_iter()
                 .unzip();
-            let import = format!("users import, {users} users");
-            add_row(&mut table, row(&format!("{import} (creates and relinks)"), latency, &imported));
-            let import = format!("users import re-run, {users} users");
-            add_row(&mut table, row(&format!("{import} (nothing to do)"), latency, &again));
+            let scenario = format!("users import, {users} users (creates and relinks)");
+            add_row(&mut table, &scenario, latency, &imported);
+            let scenario = format!("users import re-run, {users} users (nothing to do)");
+            add_row(&mut table, &scenario, latency, &rerun);
         }
     }
     outln!(
@@ -187,8 +187,10 @@ fn services_warm_start(runs: usize) -> anyhow::Result<Vec<Duration>> {
     Ok(times)
 }
 
-/// Adds `row` to `table`, and shows it on stderr at once: a long bench cut short still tells what it measured.
-fn add_row(table: &mut Table, row: Vec<String>) {
+/// Adds the row of `samples` to `table`, and shows it on stderr at once: a long bench cut short still tells what it
+/// measured.
+fn add_row(table: &mut Table, scenario: &str, latency: u64, samples: &[Sample]) {
+    let row = row(scenario, latency, samples);
     eprintln!("measured: {}", row.join(" | "));
     table.add_row(row);
 }

@@ -179,10 +179,7 @@ fn development_pool_id(runtime: &tokio::runtime::Runtime, proxy: &RecordingProxy
 }
 
 /// A fresh migrated database holding `rows`, inserted in one transaction.
-fn database_with(
-    services: &testkit::Services,
-    rows: &[user_model::NewUser],
-) -> anyhow::Result<testkit::TestDatabase> {
+fn database_with(services: &testkit::Services, rows: &[user_model::NewUser]) -> anyhow::Result<testkit::TestDatabase> {
     use user_model::diesel::{Connection, RunQueryDsl};
     let (database, url) = migrated_database(services)?;
     user_model::connect(&url)?.transaction(|conn| {
