@@ -171,11 +171,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Asks credere-backend for a reset email for each enabled user of the plan, one request at a time within the
 /// `--max-rps` budget; a failed request is reported, never stops the others.
 async fn send_resets(target: &ResetTarget, plan: &Plan, max_rps: NonZeroU32) -> Vec<Reset> {
-    let mut pace = tokio::time::interval(std::time::Duration::from_secs(1) / max_rps.get());
-    pace.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let limit = cognito::RateLimit::per_second(max_rps);
     let mut resets = Vec::new();
     for moved in plan.users.iter().filter(|moved| moved.enabled) {
-        pace.tick().await;
+        limit.wait().await;
         let outcome = admin_bootstrap::send_password_reset(target, &moved.email).await;
         resets.push(Reset {
             email: moved.email.clone(),
