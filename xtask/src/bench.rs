@@ -4,6 +4,7 @@
 
 mod seeded;
 
+use std::collections::BTreeMap;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
@@ -31,6 +32,8 @@ pub struct Args {
 /// One measured run of the binary.
 struct Sample {
     calls: usize,
+    /// The calls of each operation.
+    operations: BTreeMap<String, usize>,
     round_trips: usize,
     wall: Duration,
     peak_kib: Option<u64>,
@@ -187,11 +190,16 @@ fn services_warm_start(runs: usize) -> anyhow::Result<Vec<Duration>> {
     Ok(times)
 }
 
-/// Adds the row of `samples` to `table`, and shows it on stderr at once: a long bench cut short still tells what it
-/// measured.
+/// Adds the row of `samples` to `table`, and shows it on stderr at once with the first run's calls by operation: a
+/// long bench cut short still tells what it measured.
 fn add_row(table: &mut Table, scenario: &str, latency: u64, samples: &[Sample]) {
     let row = row(scenario, latency, samples);
-    eprintln!("measured: {}", row.join(" | "));
+    let operations: Vec<String> = samples[0]
+        .operations
+        .iter()
+        .map(|(operation, calls)| format!("{operation} {calls}"))
+        .collect();
+    eprintln!("measured: {} ({})", row.join(" | "), operations.join(", "));
     table.add_row(row);
 }
 
@@ -260,8 +268,14 @@ fn measure_accepting(
         std::io::Read::read_to_string(&mut stderr, &mut printed)?;
         bail!("cargo xtask {} exited with {status}: {printed}", args.join(" "));
     }
+    let calls = proxy.calls();
+    let mut operations = BTreeMap::new();
+    for call in &calls {
+        *operations.entry(call.operation.clone()).or_default() += 1;
+    }
     Ok(Sample {
-        calls: proxy.calls().len(),
+        calls: calls.len(),
+        operations,
         round_trips: proxy.round_trips(),
         wall,
         peak_kib,
