@@ -1,7 +1,10 @@
-//! `cargo xtask bench`: what `provision`, `admin`, `audit` and `users export` cost, measured against the emulator through the recording
-//! proxy, with and without injected latency. Figures, not assertions: the tests assert call and
-//! round-trip counts; this reports them with wall time and peak memory.
+//! `cargo xtask bench`: what `provision`, `admin`, `audit`, `users export` and `users import` cost, measured against
+//! the emulator through the recording proxy, with and without injected latency. Figures, not assertions: the tests
+//! assert call and round-trip counts; this reports them with wall time and peak memory.
 
+mod seeded;
+
+use std::collections::BTreeMap;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
@@ -9,6 +12,7 @@ use anyhow::{Context, bail};
 
 use crate::out::outln;
 use comfy_table::Table;
+use seeded::{IMPORT_MAX_RPS, SeededPool};
 use testkit::RecordingProxy;
 
 #[derive(Debug, clap::Args)]
@@ -19,7 +23,8 @@ pub struct Args {
     /// Injected latencies in milliseconds, one table row group each.
     #[arg(long, value_delimiter = ',', default_value = "0,100")]
     latency_ms: Vec<u64>,
-    /// Pool sizes of the audit and export scenarios, one row group each (seeding 10,000 users takes a while).
+    /// Pool sizes of the audit, export and import scenarios, one row group each (seeding 10,000 users takes a
+    /// while).
     #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
     users: Vec<usize>,
 }
@@ -27,6 +32,8 @@ pub struct Args {
 /// One measured run of the binary.
 struct Sample {
     calls: usize,
+    /// The calls of each operation.
+    operations: BTreeMap<String, usize>,
     round_trips: usize,
     wall: Duration,
     peak_kib: Option<u64>,
@@ -59,29 +66,39 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 converged.push(measure(&runtime, &proxy, &[&provision[..], &["--check"]].concat())?);
             }
             for (name, samples) in [("from scratch", &scratch), ("converged --check", &converged)] {
-                table.add_row(row(&format!("{environment} {name}"), latency, samples));
+                add_row(&mut table, &format!("{environment} {name}"), latency, samples);
             }
         }
         let (created, existing) = admin_samples(&runtime, &services, latency, args.runs.max(1))?;
-        table.add_row(row("admin bootstrap (creates user and row)", latency, &created));
-        table.add_row(row("admin re-run (nothing to do)", latency, &existing));
+        add_row(&mut table, "admin bootstrap (creates user and row)", latency, &created);
+        add_row(&mut table, "admin re-run (nothing to do)", latency, &existing);
     }
     let exports = tempfile::tempdir().context("a directory for the exports")?;
     for &users in &args.users {
-        let pool = AuditPool::seed(&runtime, &services, users)?;
+        let pool = SeededPool::seed(&runtime, &services, users)?;
         for &latency in &args.latency_ms {
             pool.proxy.set_latency(Duration::from_millis(latency));
             let runs = 0..args.runs.max(1);
             let audits = runs
                 .clone()
-                .map(|_| pool.measure(&runtime))
+                .map(|_| pool.measure_audit(&runtime))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            table.add_row(row(&format!("audit, {users} users and rows"), latency, &audits));
+            add_row(&mut table, &format!("audit, {users} users and rows"), latency, &audits);
             let file = exports.path().join(format!("{users}.jsonl"));
             let exported = runs
+                .clone()
                 .map(|_| pool.measure_export(&runtime, &file))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            table.add_row(row(&format!("users export, {users} users"), latency, &exported));
+            add_row(&mut table, &format!("users export, {users} users"), latency, &exported);
+            let (imported, rerun): (Vec<_>, Vec<_>) = runs
+                .map(|_| pool.measure_import(&runtime, &services, &file, Duration::from_millis(latency)))
+                .collect::<anyhow::Result<Vec<_>>>()?
+                .into_iter()
+                .unzip();
+            let scenario = format!("users import, {users} users (creates and relinks)");
+            add_row(&mut table, &scenario, latency, &imported);
+            let scenario = format!("users import re-run, {users} users (nothing to do)");
+            add_row(&mut table, &scenario, latency, &rerun);
         }
     }
     outln!(
@@ -96,7 +113,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
          development (ListUserPools, then AdminCreateUser or AdminGetUser) and a migrated database of their own. \
          The audits and exports use --pool-id and the default --max-rps (20 calls a second): a pool of N users and N \
          rows, one of them OCP; their users were created (through the proxy, without latency) before timing. An \
-         export writes its file (--force) to a temporary directory."
+         export writes its file (--force) to a temporary directory. An import reads the last export into a development \
+         pool just provisioned behind a proxy of its own (an empty account) and a fresh database holding the same \
+         rows, with --pool-id, --yes and --max-rps {IMPORT_MAX_RPS} (far above what the emulator answers, so the \
+         emulator sets the pace); its re-run finds every user and row in place."
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -156,129 +176,6 @@ fn migrated_database(services: &testkit::Services) -> anyhow::Result<(testkit::T
     Ok((database, url))
 }
 
-/// AdminCreateUser calls in flight while seeding a pool. One: moto answers concurrent AdminCreateUser calls
-/// with HTTP 500 now and then (its user store is not guarded against threads), which AWS would not.
-const SEEDERS: usize = 1;
-
-/// A development pool holding `users` users, and a database holding one row for each.
-struct AuditPool {
-    proxy: RecordingProxy,
-    pool_id: String,
-    database: testkit::TestDatabase,
-}
-
-impl AuditPool {
-    /// Creates the users with the cognito crate's own AdminCreateUser, then inserts the rows in
-    /// one transaction, the first an OCP administrator.
-    fn seed(runtime: &tokio::runtime::Runtime, services: &testkit::Services, users: usize) -> anyhow::Result<Self> {
-        let proxy = provisioned_development(runtime, services)?;
-        let endpoint = proxy.endpoint();
-        let created = runtime.block_on(async {
-            let cognito = cognito::Cognito::connect(&cognito::ConnectOptions {
-                endpoint_url: Some(endpoint.clone()),
-                ..cognito::ConnectOptions::default()
-            })
-            .await;
-            let spec = pool_spec::development();
-            let pool_id = cognito
-                .find_pool(&spec.pool.name, &spec.tags, None)
-                .await?
-                .context("the development pool just provisioned")?
-                .id;
-            let mut seeders = tokio::task::JoinSet::new();
-            for seeder in 0..SEEDERS {
-                let (cognito, pool_id, admin) = (cognito.clone(), pool_id.clone(), spec.admin);
-                seeders.spawn(async move {
-                    let mut made = Vec::new();
-                    for index in (seeder..users).step_by(SEEDERS) {
-                        let email = format!("user{index}@example.org");
-                        made.push((index, cognito.create_user(&pool_id, &email, &admin).await?));
-                    }
-                    Ok::<_, anyhow::Error>(made)
-                });
-            }
-            let mut made = Vec::with_capacity(users);
-            while let Some(part) = seeders.join_next().await {
-                made.extend(part??);
-            }
-            made.sort_by_key(|(index, _)| *index);
-            Ok::<_, anyhow::Error>((pool_id, made))
-        })?;
-        let (pool_id, made) = created;
-        let (database, url) = migrated_database(services)?;
-        let mut conn = user_model::connect(&url)?;
-        let rows: Vec<user_model::NewUser> = made
-            .into_iter()
-            .map(|(index, user)| user_model::NewUser {
-                user_type: if index == 0 {
-                    user_model::UserType::Ocp
-                } else {
-                    user_model::UserType::Fi
-                },
-                language: user_model::Language::Es,
-                email: user.email.unwrap_or_default(),
-                name: format!("User {index}"),
-                external_id: user.username,
-                lender_id: None,
-                notification_preferences: None,
-            })
-            .collect();
-        {
-            use user_model::diesel::{Connection, RunQueryDsl};
-            conn.transaction(|conn| {
-                for chunk in rows.chunks(1_000) {
-                    user_model::diesel::insert_into(user_model::schema::credere_user::table)
-                        .values(chunk.to_vec())
-                        .execute(conn)?;
-                }
-                Ok::<_, user_model::diesel::result::Error>(())
-            })?;
-        }
-        Ok(Self {
-            proxy,
-            pool_id,
-            database,
-        })
-    }
-
-    /// One audit of the pool, which must succeed (exit 0 or 2).
-    fn measure(&self, runtime: &tokio::runtime::Runtime) -> anyhow::Result<Sample> {
-        let endpoint = self.proxy.endpoint();
-        let args = [
-            "audit",
-            "--pool-id",
-            &self.pool_id,
-            "--database-url",
-            self.database.url(),
-            "--endpoint-url",
-            &endpoint,
-            "--output",
-            "json",
-        ];
-        measure_accepting(runtime, &self.proxy, &args, &[0, 2])
-    }
-
-    /// One `users export` of the pool into `file`, replacing it, which must succeed.
-    fn measure_export(&self, runtime: &tokio::runtime::Runtime, file: &std::path::Path) -> anyhow::Result<Sample> {
-        let endpoint = self.proxy.endpoint();
-        let file = file.to_str().context("a UTF-8 temporary path")?;
-        let args = [
-            "users",
-            "export",
-            "--pool-id",
-            &self.pool_id,
-            "--out",
-            file,
-            "--force",
-            "--endpoint-url",
-            &endpoint,
-            "--output",
-            "json",
-        ];
-        measure(runtime, &self.proxy, &args)
-    }
-}
-
 /// What `cargo xtask test` waits for before the first test: both services started and answering.
 fn services_warm_start(runs: usize) -> anyhow::Result<Vec<Duration>> {
     testkit::venv_bin().context("building the virtualenv before timing warm starts")?;
@@ -291,6 +188,19 @@ fn services_warm_start(runs: usize) -> anyhow::Result<Vec<Duration>> {
     }
     times.sort();
     Ok(times)
+}
+
+/// Adds the row of `samples` to `table`, and shows it on stderr at once with the first run's calls by operation: a
+/// long bench cut short still tells what it measured.
+fn add_row(table: &mut Table, scenario: &str, latency: u64, samples: &[Sample]) {
+    let row = row(scenario, latency, samples);
+    let operations: Vec<String> = samples[0]
+        .operations
+        .iter()
+        .map(|(operation, calls)| format!("{operation} {calls}"))
+        .collect();
+    eprintln!("measured: {} ({})", row.join(" | "), operations.join(", "));
+    table.add_row(row);
 }
 
 fn row(scenario: &str, latency: u64, samples: &[Sample]) -> Vec<String> {
@@ -327,6 +237,8 @@ fn measure_accepting(
     args: &[&str],
     ok: &[i32],
 ) -> anyhow::Result<Sample> {
+    // A file, not a pipe: an import's plan (a line a user) would fill a pipe nobody reads until the child exits.
+    let mut stderr = tempfile::tempfile().context("a file for the child's stderr")?;
     proxy.clear();
     let started = Instant::now();
     let mut child = Command::new(std::env::current_exe()?)
@@ -336,7 +248,7 @@ fn measure_accepting(
         .env_remove("AWS_PROFILE")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(stderr.try_clone()?)
         .spawn()?;
     // The proxy runs on the runtime; drive it while the child runs.
     let (status, peak_kib) = runtime.block_on(async {
@@ -351,14 +263,19 @@ fn measure_accepting(
     })?;
     let wall = started.elapsed();
     if !status.code().is_some_and(|code| ok.contains(&code)) {
-        let mut stderr = String::new();
-        if let Some(mut pipe) = child.stderr.take() {
-            std::io::Read::read_to_string(&mut pipe, &mut stderr)?;
-        }
-        bail!("cargo xtask {} exited with {status}: {stderr}", args.join(" "));
+        let mut printed = String::new();
+        std::io::Seek::rewind(&mut stderr)?;
+        std::io::Read::read_to_string(&mut stderr, &mut printed)?;
+        bail!("cargo xtask {} exited with {status}: {printed}", args.join(" "));
+    }
+    let calls = proxy.calls();
+    let mut operations = BTreeMap::new();
+    for call in &calls {
+        *operations.entry(call.operation.clone()).or_default() += 1;
     }
     Ok(Sample {
-        calls: proxy.calls().len(),
+        calls: calls.len(),
+        operations,
         round_trips: proxy.round_trips(),
         wall,
         peak_kib,

@@ -60,7 +60,8 @@ enum Command {
     /// Local and test databases: create one and run the workspace's migrations.
     #[command(subcommand)]
     Db(db::Command),
-    /// Measure provision, an admin bootstrap, audit and users export (API calls, round trips, wall time, peak memory) against the emulator.
+    /// Measure provision, an admin bootstrap, audit, users export and users import (API calls, round trips, wall time,
+    /// peak memory) against the emulator.
     Bench(bench::Args),
     /// See the whole tool work on this machine: emulator, database, both pools, an admin, then teardown.
     Sandbox(sandbox::Args),

@@ -172,6 +172,7 @@ impl Cognito {
             .user_pool_tier(tier(&pool.tier)?);
         let created = send_once(
             "CreateUserPool",
+            None,
             || request.clone().customize().config_override(without_retries()).send(),
             || async {
                 let mut found = self.pools_tagged(&pool.name, desired.tags()).await?;
@@ -291,6 +292,7 @@ impl Cognito {
             .enable_token_revocation(client.enable_token_revocation);
         let created = send_once(
             "CreateUserPoolClient",
+            None,
             || request.clone().customize().config_override(without_retries()).send(),
             || async {
                 match self.client_id(pool_id, &client.name).await? {

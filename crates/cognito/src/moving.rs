@@ -1,9 +1,10 @@
 //! Writing the users of a file into a pool (`users import`): each user created once, disabled again when it was,
 //! and put back in its groups, every attempt of every call waiting its turn at one [`RateLimit`].
 //!
-//! AdminCreateUser is not idempotent: it is sent once per attempt with the SDK's retries off, and after an ambiguous
-//! failure (a 5xx, a timeout, a dropped connection) AdminGetUser by email looks for the user the call may have made,
-//! which is adopted (`retry::send_once`). The other writes are idempotent (disabling a disabled user, adding a member
+//! AdminCreateUser is not idempotent: it is sent once per attempt with the SDK's retries off; a throttled create
+//! (refused before Cognito acted) slows the rate limit down as any other call's throttling does and is sent again,
+//! and after an ambiguous failure (a 5xx, a timeout, a dropped connection) AdminGetUser by email looks for the user
+//! the call may have made, which is adopted (`retry::send_once`). The other writes are idempotent (disabling a disabled user, adding a member
 //! twice, a group that exists) and are retried as reads are (`retry::send_limited`).
 
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
@@ -45,17 +46,9 @@ impl Cognito {
             .message_action(MessageActionType::Suppress);
         let created = send_once(
             OPERATION,
+            Some(limit),
+            || request.clone().customize().config_override(without_retries()).send(),
             || async {
-                limit.wait().await;
-                request
-                    .clone()
-                    .customize()
-                    .config_override(without_retries())
-                    .send()
-                    .await
-            },
-            || async {
-                limit.wait().await;
                 match self.get_user(pool_id, email).await {
                     Ok(user) => Ok(Some(user.username)),
                     Err(Error::UserNotFound { .. }) => Ok(None),

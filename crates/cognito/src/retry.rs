@@ -1,6 +1,7 @@
 //! Retries the SDK does not make: creates sent once with a look-before-resending after an ambiguous
 //! failure, ConcurrentModificationException on every write, and reads whose every attempt waits its turn at a
-//! client-side [`RateLimit`].
+//! client-side [`RateLimit`] (as do the creates of a paced run: `users import`'s AdminCreateUser), which
+//! throttling slows down.
 //!
 //! The SDK retries throttling, 5xx answers, timeouts and dropped connections, which is right for reads
 //! and full-state updates (sending one twice is harmless) but duplicates a create that reached Cognito
@@ -85,11 +86,14 @@ async fn back_off(operation: &'static str, attempt: u32, why: &str) {
     tokio::time::sleep(wait).await;
 }
 
-/// Sends a create (whose SDK retries are off) at most once per attempt. A transient refusal is sent
-/// again; after an ambiguous failure `look` searches for what the call would have made, and that is
-/// adopted; only when `look` finds nothing is the create sent again.
+/// Sends a create (whose SDK retries are off) at most once per attempt. A transient refusal (Cognito refused
+/// before acting) is sent again; after an ambiguous failure `look` searches for what the call would have made, and
+/// that is adopted; only when `look` finds nothing is the create sent again. With a `limit`, each attempt and each
+/// look waits its turn there, and a refusal slows it down and an answer speeds it up, as for
+/// [`send_limited`]'s calls: the create shares their pace.
 pub(crate) async fn send_once<Output, E, R, Send, Sent, Found, Look, Looked>(
     operation: &'static str,
+    limit: Option<&RateLimit>,
     send: Send,
     look: Look,
 ) -> Result<Created<Output, Found>, Error>
@@ -101,15 +105,30 @@ where
     E: ProvideErrorMetadata + std::error::Error + std::marker::Send + Sync + 'static,
     R: HttpStatus + std::fmt::Debug + std::marker::Send + Sync + 'static,
 {
+    let wait = async || {
+        if let Some(limit) = limit {
+            limit.wait().await;
+        }
+    };
     let mut attempt = 1;
     loop {
+        wait().await;
         let error = match send().await {
-            Ok(output) => return Ok(Created::Made(output)),
+            Ok(output) => {
+                if let Some(limit) = limit {
+                    limit.answered();
+                }
+                return Ok(Created::Made(output));
+            }
             Err(error) => error,
         };
         let failure = classify(&error);
+        if let (Failure::Transient, Some(limit)) = (failure, limit) {
+            limit.throttled();
+        }
         if failure == Failure::Ambiguous {
             tracing::debug!(operation, "ambiguous failure: looking for what the call made");
+            wait().await;
             if let Some(found) = look().await? {
                 return Ok(Created::Found(found));
             }

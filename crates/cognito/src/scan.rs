@@ -73,8 +73,9 @@ impl RateLimit {
     }
 
     /// Waits for this call's turn. The next turn is counted from when this one really began, not from when it was
-    /// due: a task woken late (a busy machine) does not leave the next one too close behind it.
-    pub(crate) async fn wait(&self) {
+    /// due: a task woken late (a busy machine) does not leave the next one too close behind it. Public so that
+    /// calls to other services (`users import --send-reset`'s requests to credere-backend) keep the same pace.
+    pub async fn wait(&self) {
         loop {
             let turn = {
                 let mut pace = self.pace();

@@ -178,6 +178,7 @@ impl Cognito {
     ) -> Result<ClientSecretInfo, Error> {
         let added = send_once(
             "AddUserPoolClientSecret",
+            None,
             || {
                 self.idp
                     .add_user_pool_client_secret()

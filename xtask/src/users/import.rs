@@ -198,14 +198,13 @@ fn emailed(plan: &Plan) -> impl Iterator<Item = &Move> {
 /// `--max-rps` budget; a failed request is reported, never stops the others. The other enabled users are reported
 /// as not sent, with their status in the target pool.
 async fn send_resets(target: &ResetTarget, plan: &Plan, max_rps: NonZeroU32) -> Vec<Reset> {
-    let mut pace = tokio::time::interval(std::time::Duration::from_secs(1) / max_rps.get());
-    pace.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let limit = cognito::RateLimit::per_second(max_rps);
     let mut resets = Vec::new();
     for moved in plan.users.iter().filter(|moved| moved.enabled) {
         // One who set a password in the target pool is not emailed (see `emailed`): reported as not sent.
         let status = moved.target_status();
         if !admin_bootstrap::replaces_own_password(&status) {
-            pace.tick().await;
+            limit.wait().await;
         }
         let outcome = admin_bootstrap::reset_unless_own_password(target, &moved.email, &status, false).await;
         resets.push(Reset {

@@ -461,6 +461,63 @@ async fn a_throttling_storm_slows_the_import_down_and_it_still_ends_as_a_clean_r
     moving.assert_rerun_changes_nothing().await;
 }
 
+/// AdminCreateUser is sent once per attempt, outside the SDK's retries, yet its throttled answers slow down the one
+/// rate limit every call of the import waits at, as the disable and group calls' do: after them the proxy sees the
+/// calls further apart than before. A throttling refusal is definite, so the create is sent again without a look.
+#[tokio::test]
+async fn throttled_creates_slow_the_import_s_pace_and_are_sent_again_without_a_look() {
+    const THROTTLED: usize = 3;
+    let moving = moving().await;
+    // The first create goes through: it and the second, sent by two tasks waiting at the limit together, are one
+    // turn apart, whatever the emulator's answer takes.
+    moving.world.proxy.inject(Fault {
+        times: THROTTLED as u32,
+        ..Fault::once("AdminCreateUser", 2, FaultKind::TooManyRequests)
+    });
+
+    // 10 calls a second: one every 100 ms; three throttles in a row slow it to one every 400 ms.
+    let run = moving.import(&["--output", "json", "--max-rps", "10"]).await;
+
+    run.assert_code(0);
+    let calls = moving.world.proxy.calls();
+    let writes: Vec<&testkit::Call> = calls
+        .iter()
+        .skip_while(|call| call.operation != "CreateGroup")
+        .collect();
+    let gap = |pair: &[&testkit::Call]| pair[1].started - pair[0].started;
+    // Each gap is at least the pace then; the smallest is the pace itself.
+    let first_throttled = writes.iter().position(|call| call.fault.is_some()).unwrap();
+    let paced_before = writes[..=first_throttled].windows(2).map(gap).min().unwrap();
+    let last_throttled = writes.iter().rposition(|call| call.fault.is_some()).unwrap();
+    let after: Vec<&testkit::Call> = writes
+        .iter()
+        .copied()
+        .filter(|call| call.started >= writes[last_throttled].finished)
+        .collect();
+    // The median of the next three gaps: one may have been counted before the last throttle was.
+    let mut gaps_after: Vec<_> = after.windows(2).take(3).map(gap).collect();
+    gaps_after.sort();
+    let paced_after = gaps_after[gaps_after.len() / 2];
+    let operations: Vec<&str> = writes.iter().map(|call| call.operation.as_str()).collect();
+    assert!(
+        paced_after > paced_before * 3 / 2,
+        "calls {paced_before:?} apart before the throttled creates, {gaps_after:?} after: {operations:?}"
+    );
+    assert_eq!(
+        moving.world.proxy.calls_of("AdminCreateUser").len(),
+        PEOPLE.len() + THROTTLED,
+        "each throttled create sent once more"
+    );
+    assert_eq!(
+        moving.world.proxy.calls_of("AdminGetUser").len(),
+        0,
+        "a throttling refusal is definite: no look"
+    );
+    assert_eq!(run.json()["created"], PEOPLE.len());
+    moving.assert_moved().await;
+    moving.assert_rerun_changes_nothing().await;
+}
+
 #[tokio::test]
 async fn a_database_that_cannot_take_the_relink_is_refused_before_any_cognito_write() {
     let moving = moving().await;
