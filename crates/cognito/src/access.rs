@@ -20,9 +20,10 @@ use std::fmt;
 
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 
+use crate::retry::send_limited;
 use crate::unknown::RawAnswer;
 use crate::users::user_from_parts;
-use crate::{Cognito, CognitoUser, Error};
+use crate::{Cognito, CognitoUser, Error, RateLimit};
 
 /// A user as these operations need to see them: who they are, and whether an authenticator app is registered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,19 +124,27 @@ impl UserOperation {
 impl Cognito {
     /// AdminGetUser by email, with the user's registered MFA factors.
     pub async fn user_access(&self, pool_id: &str, email: &str) -> Result<UserAccess, Error> {
+        self.paced_user_access(pool_id, email, None).await
+    }
+
+    /// [`Cognito::user_access`]; with a `limit`, the call waits its turn there and is retried as the paced reads
+    /// are (`retry::send_limited`), beyond the SDK's own attempts.
+    pub(crate) async fn paced_user_access(
+        &self,
+        pool_id: &str,
+        email: &str,
+        limit: Option<&RateLimit>,
+    ) -> Result<UserAccess, Error> {
         const OPERATION: &str = "AdminGetUser";
         self.check_pool_region(pool_id)?;
         let raw = RawAnswer::default();
-        let output = self
-            .idp
-            .admin_get_user()
-            .user_pool_id(pool_id)
-            .username(email)
-            .customize()
-            .interceptor(raw.clone())
-            .send()
-            .await
-            .map_err(|error| self.user_call_error(OPERATION, pool_id, email, error))?;
+        let request = self.idp.admin_get_user().user_pool_id(pool_id).username(email);
+        let send = || request.clone().customize().interceptor(raw.clone()).send();
+        let output = match limit {
+            Some(limit) => send_limited(OPERATION, limit, send).await,
+            None => send().await,
+        }
+        .map_err(|error| self.user_call_error(OPERATION, pool_id, email, error))?;
         let user = user_from_parts(
             OPERATION,
             Some(output.username()),

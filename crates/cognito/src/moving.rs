@@ -49,8 +49,8 @@ impl Cognito {
             Some(limit),
             || request.clone().customize().config_override(without_retries()).send(),
             || async {
-                match self.get_user(pool_id, email).await {
-                    Ok(user) => Ok(Some(user.username)),
+                match self.paced_user_access(pool_id, email, Some(limit)).await {
+                    Ok(access) => Ok(Some(access.user.username)),
                     Err(Error::UserNotFound { .. }) => Ok(None),
                     Err(error) => Err(error),
                 }

@@ -50,6 +50,9 @@ pub enum FaultKind {
     TooManyRequests,
     /// HTTP 500 with `__type` `InternalErrorException`.
     ServerError,
+    /// HTTP 500 with an HTML page for a body, as a proxy or load balancer in front of a service answers (and as moto's
+    /// server does when a request crashes it): no error code for the SDK to read.
+    ServerErrorPage,
     /// The connection is closed without any response.
     DropConnection,
     /// HTTP 400 with `__type` `ConcurrentModificationException`, as Cognito answers a write racing another
@@ -663,6 +666,16 @@ fn fault_response(kind: FaultKind) -> Result<Response<Full<Bytes>>, Dropped> {
             "InternalErrorException",
             "Internal error",
         )),
+        FaultKind::ServerErrorPage => {
+            let page = "<!doctype html>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n";
+            let mut response = Response::new(Full::new(Bytes::from(page)));
+            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            response.headers_mut().insert(
+                "content-type",
+                "text/html; charset=utf-8".parse().expect("valid header"),
+            );
+            Ok(response)
+        }
         FaultKind::ConcurrentModification => Ok(aws_error(
             StatusCode::BAD_REQUEST,
             "ConcurrentModificationException",
