@@ -2,7 +2,9 @@
 //!
 //! Owns: reading a `.env` exactly as python-dotenv's `dotenv_values` does ([`EnvFile`]: `export`, comments,
 //! quotes, escapes, multi-line values, CRLF, `${NAME}` interpolation, the last assignment winning), the
-//! pure edit that sets keys in such a text ([`edited`]), and editing the file where it is ([`write()`],
+//! pure edit that sets keys in such a text ([`edited`]), notes: values kept in comment lines `# KEY=value`
+//! that python-dotenv skips ([`Note`], read by [`EnvFile::note`]), and editing the file where it is ([`write()`],
+//! [`write_with_notes`],
 //! checked beforehand by [`check_writable`]; [`abandon_edits`] removes the temporary files of edits in
 //! progress, for a signal handler), through an owner-only [`Temporary`] file renamed into place, which other
 //! files that must reach the disk whole (`user-export`'s) use too.
@@ -32,11 +34,13 @@
 
 mod edit;
 mod file;
+mod note;
 mod parse;
 mod temporary;
 mod values;
 
 pub use edit::{EditError, edited};
-pub use file::{ReadError, WriteError, check_writable, read, write};
+pub use file::{ReadError, WriteError, check_writable, read, write, write_with_notes};
+pub use note::Note;
 pub use temporary::{Temporary, abandon_edits};
 pub use values::{EnvFile, Setting};
