@@ -11,8 +11,9 @@
 //!
 //! Invariant: what [`EnvFile::values`] returns is what python-dotenv returns for the same text and
 //! environment (the differential tests against python-dotenv itself are the specification); an edit
-//! changes only the values it sets, reads back through python-dotenv as exactly those values, and reaches
-//! the disk whole or not at all, in the file a symlink points to, with its owner and group. Edits take turns
+//! changes only the values and notes it sets (an assignment of a note's key becomes the note), reads back
+//! through python-dotenv as exactly those values (notes are comments to it), and reaches the disk whole or not
+//! at all, in the file a symlink points to, with its owner and group. Edits take turns
 //! on a `flock` of the file's directory, and a change another process made since the file was read is kept
 //! (the edit is made again from the new text). No error or log quotes the file's content: it holds secrets.
 //!
