@@ -357,12 +357,23 @@ fn confirm_replacing_password(email: &str, cognito_status: &cognito::UserStatus)
     Ok(crate::confirm::ask_yes(&question)? == Some(true))
 }
 
-/// What credere-backend's `.env` named by `--env-file` says (nothing without one).
-fn backend_env(path: Option<&Path>) -> anyhow::Result<BackendEnv> {
-    match path {
-        Some(path) => BackendEnv::read(path).context("reading --env-file"),
-        None => Ok(BackendEnv::default()),
+/// What credere-backend's `.env` named by `--env-file` says (nothing without one). A `COGNITO_CLIENT_SECRET_ID`
+/// assignment (written by an older version) is read, with a warning: these commands only read the file.
+pub(crate) fn backend_env(path: Option<&Path>) -> anyhow::Result<BackendEnv> {
+    let Some(path) = path else {
+        return Ok(BackendEnv::default());
+    };
+    let file = BackendEnv::read(path).context("reading --env-file")?;
+    if let Some(line) = file.client_secret_id_assigned_on {
+        eprintln!(
+            "warning: {} line {line} sets COGNITO_CLIENT_SECRET_ID, with which credere-backend refuses to start (its \
+             settings forbid keys they do not define). `cargo xtask provision --env ENV --write-env {}` (or \
+             rotate-secret) rewrites it as the comment `# COGNITO_CLIENT_SECRET_ID=…`, which keeps the ID",
+            path.display(),
+            path.display()
+        );
     }
+    Ok(file)
 }
 
 /// The region: `--region`, else the `.env`'s AWS_REGION, else, with a `.env` that sets none, credere-backend's

@@ -8,7 +8,6 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use admin_bootstrap::BackendEnv;
 use anyhow::{Context, bail};
 use pool_spec::{Environment, Shown};
 use user_audit::Report;
@@ -56,10 +55,7 @@ pub struct Args {
 
 /// Runs the audit and prints its report.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let file = match &args.env_file {
-        Some(path) => BackendEnv::read(path).context("reading --env-file")?,
-        None => BackendEnv::default(),
-    };
+    let file = crate::admin::backend_env(args.env_file.as_deref())?;
     let setting = |flag: &Option<String>, from_file: &Option<String>, name: &str| {
         flag.clone()
             .or_else(|| from_file.clone())

@@ -310,11 +310,12 @@ fn rotation_hint(error: &cognito::RotationRefusal) -> String {
             .into(),
         RotationRefusal::EnvNamesNone { .. } => "pass the .env that credere-backend runs with; while the client \
                                                  holds one secret, `cargo xtask provision --env ENV --write-env \
-                                                 FILE` writes its ID as COGNITO_CLIENT_SECRET_ID"
+                                                 FILE` writes its ID as the comment `# \
+                                                 COGNITO_CLIENT_SECRET_ID=…`"
             .into(),
         RotationRefusal::EnvSecretRefused { .. } => "restore the .env's COGNITO_CLIENT_SECRET to the value of the \
-                                                     secret COGNITO_CLIENT_SECRET_ID names (the one credere-backend \
-                                                     signs in with), then run the same command again"
+                                                     secret the comment `# COGNITO_CLIENT_SECRET_ID=…` names (the one \
+                                                     credere-backend signs in with), then run the same command again"
             .into(),
         RotationRefusal::AddedSecretRefused { rolled_back: true, .. } => {
             "run the same command again in a minute; the current secret was not touched".into()

@@ -35,10 +35,10 @@ pub struct Args {
     /// Print the app client secret (hidden otherwise).
     #[arg(long)]
     show_secret: bool,
-    /// Create or update COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET, COGNITO_CLIENT_SECRET_ID and
-    /// AWS_REGION in this credere-backend `.env` file (a symlink is followed), keeping its other lines, owner and
-    /// group; group and other lose access (0600). The secret is left as it is when the client's was rotated.
-    /// Checked before any AWS call.
+    /// Create or update COGNITO_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET and AWS_REGION in this
+    /// credere-backend `.env` file (a symlink is followed), and the secret's ID as the comment
+    /// `# COGNITO_CLIENT_SECRET_ID=…`, keeping its other lines, owner and group; group and other lose access (0600).
+    /// The secret is left as it is when the client's was rotated. Checked before any AWS call.
     #[arg(long, value_name = "FILE", conflicts_with = "check")]
     write_env: Option<PathBuf>,
     /// SES identity ARN for production email: an identity of the address, its domain or a parent domain
@@ -181,18 +181,20 @@ async fn provision(args: Args) -> anyhow::Result<ExitCode> {
             ("COGNITO_CLIENT_ID", applied.client_id.as_str()),
             ("AWS_REGION", cognito.region()),
         ];
-        // Only a secret this run knows to be the one in use is written: after a rotation, Describe's is not.
-        match &applied.client_secret {
+        // Only a secret this run knows to be the one in use is written: after a rotation, Describe's is not. Its ID
+        // is a note (a comment), which credere-backend's settings never see; else the file's ID is kept as one.
+        let secret_id = match &applied.client_secret {
             KnownSecret::Value { id, value } => {
-                settings.extend([
-                    ("COGNITO_CLIENT_SECRET", value.expose_secret()),
-                    ("COGNITO_CLIENT_SECRET_ID", id),
-                ]);
+                settings.push(("COGNITO_CLIENT_SECRET", value.expose_secret()));
+                Some(id.as_str())
             }
-            KnownSecret::None => settings.extend([("COGNITO_CLIENT_SECRET", ""), ("COGNITO_CLIENT_SECRET_ID", "")]),
-            KnownSecret::NotLearned { .. } => {}
-        }
-        dotenv_file::write(path, &settings).context(
+            KnownSecret::None => {
+                settings.push(("COGNITO_CLIENT_SECRET", ""));
+                Some("")
+            }
+            KnownSecret::NotLearned { .. } => None,
+        };
+        dotenv_file::write_with_notes(path, &settings, &[admin_bootstrap::client_secret_id_note(secret_id)]).context(
             "the pool and app client are in place, but --write-env failed and left the file as it was. Fix the \
              cause and run the same command again: it finds them and writes the file",
         )?;
@@ -365,11 +367,17 @@ fn print_result(args: &Args, applied: &Applied, plan: &Plan<LivePool>) {
     if let Some(path) = &args.write_env {
         let secret = match applied.client_secret {
             KnownSecret::NotLearned { .. } => "",
-            KnownSecret::Value { .. } | KnownSecret::None => ", COGNITO_CLIENT_SECRET, COGNITO_CLIENT_SECRET_ID",
+            KnownSecret::Value { .. } | KnownSecret::None => ", COGNITO_CLIENT_SECRET",
         };
         outln!(
-            "Wrote COGNITO_POOL_ID, COGNITO_CLIENT_ID{secret} and AWS_REGION to {} (owner-only access)",
-            path.display()
+            "Wrote COGNITO_POOL_ID, COGNITO_CLIENT_ID{secret} and AWS_REGION to {} (owner-only access){}",
+            path.display(),
+            match applied.client_secret {
+                KnownSecret::NotLearned { .. } => "",
+                KnownSecret::Value { .. } | KnownSecret::None => {
+                    ", and the secret's ID as the comment `# COGNITO_CLIENT_SECRET_ID=…`"
+                }
+            }
         );
     }
 }

@@ -28,8 +28,8 @@ pub struct Args {
     #[arg(long, value_name = "ENV")]
     env: Environment,
     /// credere-backend's `.env` file (a symlink is followed): it must name this environment's COGNITO_POOL_ID and
-    /// COGNITO_CLIENT_ID. The start writes the new COGNITO_CLIENT_SECRET and COGNITO_CLIENT_SECRET_ID into it;
-    /// --finish keeps the secret it names. Checked before any AWS call.
+    /// COGNITO_CLIENT_ID. The start writes the new COGNITO_CLIENT_SECRET into it, and its ID as the comment
+    /// `# COGNITO_CLIENT_SECRET_ID=…`; --finish keeps the secret that names. Checked before any AWS call.
     #[arg(long, value_name = "FILE")]
     write_env: PathBuf,
     /// The second step, after every credere-backend process has restarted with the new secret: delete every
@@ -158,9 +158,25 @@ async fn rotate(args: Args) -> anyhow::Result<ExitCode> {
             false,
         ),
     };
+    // The start wrote the ID as a note; without a start, an assignment of an older version is turned into one.
+    let rewrote_id = outcome.added.is_none() && file.client_secret_id_assigned_on.is_some();
+    if rewrote_id {
+        dotenv_file::write_with_notes(&args.write_env, &[], &[admin_bootstrap::client_secret_id_note(None)]).context(
+            "rewriting COGNITO_CLIENT_SECRET_ID as the comment `# COGNITO_CLIENT_SECRET_ID=…` (credere-backend \
+                 refuses to start with the key); the rotation step is done and the .env was left as it was. Fix \
+                 the cause and run the same command again",
+        )?;
+    }
     match args.output {
         Output::Json => print_json(&args, &cognito, step, &planned.found, &outcome)?,
         Output::Text => print_result(&args, &planned, &outcome),
+    }
+    if rewrote_id && args.output == Output::Text {
+        outln!(
+            "Rewrote COGNITO_CLIENT_SECRET_ID in {} as the comment `# COGNITO_CLIENT_SECRET_ID=…`, which \
+             credere-backend starts with.",
+            args.write_env.display()
+        );
     }
     if signalled {
         eprintln!(
@@ -229,12 +245,10 @@ async fn start(cognito: &Cognito, args: &Args, found: &ClientSecrets) -> anyhow:
             )),
         });
     }
-    let written = dotenv_file::write(
+    let written = dotenv_file::write_with_notes(
         &args.write_env,
-        &[
-            ("COGNITO_CLIENT_SECRET", value.expose_secret()),
-            ("COGNITO_CLIENT_SECRET_ID", &added.id),
-        ],
+        &[("COGNITO_CLIENT_SECRET", value.expose_secret())],
+        &[admin_bootstrap::client_secret_id_note(Some(&added.id))],
     );
     if let Err(error) = written {
         let rolled_back = cognito
@@ -381,7 +395,8 @@ fn print_result(args: &Args, planned: &Planned, outcome: &Outcome) {
             outln!("Client secret: {}", value.expose_secret());
         }
         outln!(
-            "Wrote COGNITO_CLIENT_SECRET and COGNITO_CLIENT_SECRET_ID to {} (owner-only access)",
+            "Wrote COGNITO_CLIENT_SECRET and, as the comment `# COGNITO_CLIENT_SECRET_ID=…`, its ID to {} \
+             (owner-only access)",
             args.write_env.display()
         );
         outln!("Next: {}", next_steps(args));

@@ -30,8 +30,24 @@ pub struct BackendEnv {
     pub client_id: Option<String>,
     /// `COGNITO_CLIENT_SECRET`.
     pub client_secret: Option<cognito::SecretString>,
-    /// `COGNITO_CLIENT_SECRET_ID`: which of the client's secrets `COGNITO_CLIENT_SECRET` is.
+    /// Which of the client's secrets `COGNITO_CLIENT_SECRET` is: the note `# COGNITO_CLIENT_SECRET_ID=…` (see
+    /// [`client_secret_id_note`]), or an assignment of the key (a `.env` written before the ID became a note).
     pub client_secret_id: Option<String>,
+    /// The line of an assignment of `COGNITO_CLIENT_SECRET_ID` (in any case), with which credere-backend refuses to
+    /// start: its settings forbid keys they do not define. Writing the note replaces it.
+    pub client_secret_id_assigned_on: Option<usize>,
+}
+
+/// The note that records which of the client's secrets the `.env`'s `COGNITO_CLIENT_SECRET` is, `id`: the comment
+/// line `# COGNITO_CLIENT_SECRET_ID=id` right after `COGNITO_CLIENT_SECRET`. Cognito gives no secret's value back,
+/// so only the file can say which one it holds; as a key, credere-backend would refuse it. `None` keeps the ID the
+/// file has, turning an assignment of the key into the note.
+pub fn client_secret_id_note(id: Option<&str>) -> dotenv_file::Note<'_> {
+    dotenv_file::Note {
+        key: CLIENT_SECRET_ID,
+        value: id,
+        after: CLIENT_SECRET,
+    }
 }
 
 /// Why a `.env` file could not be used. Never quotes the file's content, which holds secrets.
@@ -141,7 +157,16 @@ impl BackendEnv {
             region: setting(REGION)?,
             client_id: setting(CLIENT_ID)?,
             client_secret: setting(CLIENT_SECRET)?.map(cognito::SecretString::from),
-            client_secret_id: setting(CLIENT_SECRET_ID)?,
+            // An assignment is newer than the note: the version that wrote it did not know the note.
+            client_secret_id: setting(CLIENT_SECRET_ID)?.or_else(|| {
+                file.note(CLIENT_SECRET_ID)
+                    .and_then(|note| note.value)
+                    .filter(|value| !value.trim().is_empty())
+            }),
+            client_secret_id_assigned_on: values
+                .iter()
+                .find(|(name, _)| name.to_lowercase() == CLIENT_SECRET_ID.to_lowercase())
+                .map(|(_, setting)| setting.line),
         })
     }
 }
@@ -182,13 +207,33 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_app_client_and_which_secret_it_holds() {
-        let env =
-            read("COGNITO_CLIENT_ID=abc123\ncognito_client_secret_id=abc123--1700000000000\nCOGNITO_CLIENT_SECRET=\n")
-                .unwrap();
+    fn reads_the_app_client_and_which_secret_it_holds_from_the_note() {
+        let env = read(
+            "COGNITO_CLIENT_ID=abc123\nCOGNITO_CLIENT_SECRET=\n# COGNITO_CLIENT_SECRET_ID=abc123--1700000000000\n",
+        )
+        .unwrap();
         assert_eq!(env.client_id.as_deref(), Some("abc123"));
         assert_eq!(env.client_secret_id.as_deref(), Some("abc123--1700000000000"));
+        assert_eq!(env.client_secret_id_assigned_on, None);
         assert!(env.client_secret.is_none(), "an empty value counts as unset");
+        assert_eq!(read("# COGNITO_CLIENT_SECRET_ID=''\n").unwrap().client_secret_id, None);
+    }
+
+    #[test]
+    fn an_assigned_secret_id_of_an_older_env_is_read_and_located() {
+        let env = read("# COGNITO_CLIENT_SECRET_ID=abc123--1\nX=1\ncognito_client_secret_id=abc123--2\n").unwrap();
+        assert_eq!(
+            env.client_secret_id.as_deref(),
+            Some("abc123--2"),
+            "the assignment is newer"
+        );
+        assert_eq!(env.client_secret_id_assigned_on, Some(3));
+        let empty = read("COGNITO_CLIENT_SECRET_ID=''\n").unwrap();
+        assert_eq!(
+            (empty.client_secret_id, empty.client_secret_id_assigned_on),
+            (None, Some(1)),
+            "credere-backend refuses the key whatever its value"
+        );
     }
 
     #[test]

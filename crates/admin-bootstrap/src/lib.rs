@@ -47,7 +47,7 @@ mod reset;
 mod workflow;
 
 pub use access::{AccessPlan, PlanError, WriteFailed, apply_access, plan_access};
-pub use env_file::{BACKEND_DEFAULT_REGION, BackendEnv, EnvFileError};
+pub use env_file::{BACKEND_DEFAULT_REGION, BackendEnv, EnvFileError, client_secret_id_note};
 pub use input::{Input, InputError, MAX_EMAIL_CHARS, MAX_NAME_CHARS, Request, normalize_email};
 pub use reset::{ResetOutcome, ResetTarget, replaces_own_password, reset_unless_own_password, send_password_reset};
 pub use workflow::{BootstrapPlan, Error, Report, bootstrap, plan_bootstrap};

@@ -6,7 +6,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::edit::{EditError, edited};
+use crate::edit::{EditError, edited_with_notes};
+use crate::note::Note;
 use crate::parse::line_of;
 use crate::temporary::Temporary;
 use crate::values::EnvFile;
@@ -339,8 +340,8 @@ impl Target {
         self.existing.as_ref().map_or("", |existing| &existing.text)
     }
 
-    fn edited(&self, values: &[(&str, &str)]) -> Result<String, WriteError> {
-        edited(self.text(), values).map_err(|source| WriteError::Edit {
+    fn edited(&self, values: &[(&str, &str)], notes: &[Note]) -> Result<String, WriteError> {
+        edited_with_notes(self.text(), values, notes).map_err(|source| WriteError::Edit {
             path: self.file.clone(),
             source,
         })
@@ -384,7 +385,7 @@ fn describe(metadata: &Metadata) -> &'static str {
 /// group. Call it before doing anything the file is meant to record.
 pub fn check_writable(path: &Path) -> Result<(), WriteError> {
     let target = Target::resolve(path)?;
-    target.edited(&[])?;
+    target.edited(&[], &[])?;
     target.new_file()?;
     Ok(())
 }
@@ -404,10 +405,17 @@ pub fn check_writable(path: &Path) -> Result<(), WriteError> {
 /// keeps the file open across the rename and writes after it is done writes into the replaced file, as with
 /// any editor that saves by renaming.
 pub fn write(path: &Path, values: &[(&str, &str)]) -> Result<(), WriteError> {
+    write_with_notes(path, values, &[])
+}
+
+/// [`write()`], and each of `notes` written as its comment line `# KEY=value` in the same edit: over the note's
+/// lines and any assignment of its key, else right after the assignment of its `after` key (see
+/// [`Note`]). [`EnvFile::note`](crate::EnvFile::note) reads it back.
+pub fn write_with_notes(path: &Path, values: &[(&str, &str)], notes: &[Note]) -> Result<(), WriteError> {
     let mut kept: Option<DirectoryLock> = None;
     for _ in 0..ATTEMPTS {
         let target = Target::resolve(path)?;
-        let text = target.edited(values)?;
+        let text = target.edited(values, notes)?;
         let temporary = target.new_file()?;
         temporary
             .file()

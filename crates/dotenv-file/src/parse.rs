@@ -11,13 +11,18 @@ use std::ops::Range;
 pub(crate) struct Statement {
     /// The 1-based line of its first non-blank character.
     pub line: usize,
+    /// Its bytes, from its first non-blank character to the end of its last line (its line break excluded).
+    pub bytes: Range<usize>,
     pub kind: Kind,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// Blank lines and comments.
+    /// Blank lines at the end of the text.
     Nothing,
+    /// Blank lines, then a line holding only a comment: its text, from the `#` (or an `export` before it) to the
+    /// end of the line.
+    Comment(String),
     /// A statement python-dotenv cannot parse: it skips it, with a warning.
     Bad,
     /// `KEY=value` or a bare `KEY` (value `None`).
@@ -44,7 +49,8 @@ pub(crate) fn statements(text: &str) -> Vec<Statement> {
     let mut statements = Vec::new();
     while cursor.pos < text.len() {
         cursor.skip(is_space);
-        let line = lines.line_of(cursor.pos);
+        let start = cursor.pos;
+        let line = lines.line_of(start);
         let kind = if cursor.pos == text.len() {
             Kind::Nothing
         } else {
@@ -53,7 +59,12 @@ pub(crate) fn statements(text: &str) -> Vec<Statement> {
                 Kind::Bad
             })
         };
-        statements.push(Statement { line, kind });
+        let end = start + text[start..cursor.pos].trim_end_matches(is_line_break).len();
+        statements.push(Statement {
+            line,
+            bytes: start..end,
+            kind,
+        });
     }
     statements
 }
@@ -65,7 +76,7 @@ pub(crate) fn is_space(character: char) -> bool {
 }
 
 /// White space that does not end a line (python-dotenv's `[^\S\r\n]`).
-fn is_inline_space(character: char) -> bool {
+pub(crate) fn is_inline_space(character: char) -> bool {
     is_space(character) && !is_line_break(character)
 }
 
@@ -119,6 +130,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn statement(&mut self) -> Result<Kind, Unparsable> {
+        let start = self.pos;
         self.export();
         let key = self.key()?;
         let key_end = self.pos;
@@ -138,7 +150,7 @@ impl<'a> Cursor<'a> {
         self.comment();
         self.end_of_line()?;
         Ok(match key {
-            None => Kind::Nothing,
+            None => Kind::Comment(self.text[start..self.pos].trim_end_matches(is_space).to_owned()),
             Some(key) => {
                 let (value, value_bytes) = match value {
                     Some((value, bytes)) => (Some(value), bytes),

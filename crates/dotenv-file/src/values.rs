@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::note::noted_value;
 use crate::parse::{Kind, Statement, statements};
 
 /// A parsed `.env` text.
@@ -40,6 +41,21 @@ impl EnvFile {
             .filter(|statement| statement.kind == Kind::Bad)
             .map(|statement| statement.line)
             .collect()
+    }
+
+    /// The value of the last note of `key`: a comment line `# KEY=value` (see [`Note`](crate::Note)), which
+    /// python-dotenv skips. Its `outside_names` is empty: a note is not interpolated.
+    pub fn note(&self, key: &str) -> Option<Setting> {
+        self.statements.iter().rev().find_map(|statement| {
+            let Kind::Comment(comment) = &statement.kind else {
+                return None;
+            };
+            noted_value(comment, key).map(|value| Setting {
+                value: Some(value),
+                line: statement.line,
+                outside_names: BTreeSet::new(),
+            })
+        })
     }
 
     /// Every key in the order of its first assignment, with its value as python-dotenv's

@@ -6,7 +6,6 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use admin_bootstrap::BackendEnv;
 use anyhow::Context;
 use pool_spec::{Environment, Shown};
 use user_export::{Destination, Summary};
@@ -62,10 +61,7 @@ struct Printed<'a> {
 
 /// Exports the pool and prints what was written.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let file = match &args.env_file {
-        Some(path) => BackendEnv::read(path).context("reading --env-file")?,
-        None => BackendEnv::default(),
-    };
+    let file = crate::admin::backend_env(args.env_file.as_deref())?;
     let pool_id = args
         .pool_id
         .clone()

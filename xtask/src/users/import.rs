@@ -12,7 +12,7 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use admin_bootstrap::{BackendEnv, ResetOutcome, ResetTarget};
+use admin_bootstrap::{ResetOutcome, ResetTarget};
 use anyhow::Context;
 use pool_spec::{Environment, Shown};
 use user_import::{InTarget, Move, Plan, RowLink};
@@ -105,10 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .context("invalid input, nothing was done")?;
     let pool = cognito::PoolChoice::from_flags(args.environment, args.pool_id.as_deref())
         .context("invalid input, nothing was done")?;
-    let file = match &args.env_file {
-        Some(path) => BackendEnv::read(path).context("reading --env-file")?,
-        None => BackendEnv::default(),
-    };
+    let file = crate::admin::backend_env(args.env_file.as_deref())?;
     let Some(url) = args
         .database_url
         .clone()

@@ -4,7 +4,7 @@
 
 use crate::provision::provision;
 use crate::support::{self, cognito, mutations, pools_named, proxy, sdk, xtask};
-use crate::write_env::python_dotenv;
+use crate::write_env::{python_dotenv, secret_id_in};
 use cognito::{PoolChoice, PoolId};
 use pool_spec::Environment;
 use testkit::{Fault, FaultKind, RecordingProxy};
@@ -213,7 +213,7 @@ async fn write_env_with_new_pool_switches_the_backend_to_the_new_pool() {
     assert_eq!(value("COGNITO_POOL_ID"), Some(new.clone()));
     assert_eq!(value("COGNITO_CLIENT_ID"), Some(client_id.clone()));
     assert_eq!(value("COGNITO_CLIENT_SECRET").as_deref(), client.client_secret());
-    assert_eq!(value("COGNITO_CLIENT_SECRET_ID"), Some(secret_id));
+    assert_eq!(secret_id_in(&env_file), secret_id);
     assert_eq!(value("AWS_REGION").as_deref(), Some("us-east-1"));
     assert_eq!(value("DATABASE_URL").as_deref(), Some("postgresql://localhost/credere"));
     assert!(

@@ -10,7 +10,7 @@ use pool_spec::Environment;
 use testkit::{Fault, FaultKind, RecordingProxy};
 
 use crate::support::{Run, XTASK, proxy, sdk, xtask};
-use crate::write_env::python_dotenv;
+use crate::write_env::{credere_backend_settings, python_dotenv, secret_id_in};
 
 /// A pool provisioned with `--write-env` into a `.env` of its own.
 struct Rotation {
@@ -117,13 +117,15 @@ impl Rotation {
     }
 }
 
-/// The `.env` as credere-backend reads it.
+/// The `.env`'s secret as credere-backend reads it, and its ID as the tool records it.
 fn secret_in(path: &Path) -> Secret {
-    let values = python_dotenv(path);
-    let value = |key: &str| values.get(key).cloned().flatten().unwrap_or_default();
     Secret {
-        value: value("COGNITO_CLIENT_SECRET"),
-        id: value("COGNITO_CLIENT_SECRET_ID"),
+        value: python_dotenv(path)
+            .get("COGNITO_CLIENT_SECRET")
+            .cloned()
+            .flatten()
+            .unwrap_or_default(),
+        id: secret_id_in(path),
     }
 }
 
@@ -270,6 +272,138 @@ async fn a_rotation_adds_a_proved_secret_to_the_env_and_the_finish_deletes_the_o
         rotation.proxy.operations()
     );
     assert_eq!(secret_in(&rotation.env), new);
+}
+
+/// The check that credere-backend starts: every `.env` this tool writes (provision's, a rotation's start, and after
+/// its finish) loads through credere-backend's settings, with the tool's values.
+#[tokio::test]
+async fn every_env_the_tool_writes_starts_credere_backend() {
+    let rotation = Rotation::new(Environment::Development).await;
+    let loads = |secret: &Secret| {
+        let settings = credere_backend_settings(&rotation.env)
+            .unwrap_or_else(|error| panic!("credere-backend refuses the .env:\n{error}"));
+        let expected = [
+            ("database_url", "postgresql://db/credere"),
+            ("aws_region", "us-east-1"),
+            ("cognito_pool_id", &rotation.pool_id),
+            ("cognito_client_id", &rotation.client_id),
+            ("cognito_client_secret", &secret.value),
+        ];
+        for (field, value) in expected {
+            assert_eq!(settings[field], value, "{field}");
+        }
+    };
+    loads(&rotation.original);
+    rotation.rotate(&[]).await.assert_code(0);
+    let new = secret_in(&rotation.env);
+    assert_ne!(new, rotation.original);
+    loads(&new);
+    rotation.rotate(&["--finish"]).await.assert_code(0);
+    loads(&new);
+}
+
+/// A `.env` of the previous version, which set the key COGNITO_CLIENT_SECRET_ID: its ID is still read, a command that
+/// only reads the file warns, and every --write-env (provision's, a rotation's start and finish) rewrites the key as
+/// the comment.
+#[tokio::test]
+async fn an_env_with_the_secret_id_as_a_key_is_read_warned_about_and_rewritten_as_the_comment() {
+    let rotation = Rotation::new(Environment::Development).await;
+    let as_key = || {
+        let text = std::fs::read_to_string(&rotation.env).unwrap();
+        assert!(
+            text.contains("\n# COGNITO_CLIENT_SECRET_ID="),
+            "{}",
+            rotation.env.display()
+        );
+        std::fs::write(
+            &rotation.env,
+            text.replace("\n# COGNITO_CLIENT_SECRET_ID=", "\nCOGNITO_CLIENT_SECRET_ID="),
+        )
+        .unwrap();
+        let refused = credere_backend_settings(&rotation.env).unwrap_err();
+        assert!(
+            refused.contains("cognito_client_secret_id") && refused.contains("extra_forbidden"),
+            "{refused}"
+        );
+    };
+    let loads = || {
+        credere_backend_settings(&rotation.env)
+            .unwrap_or_else(|error| panic!("credere-backend refuses the .env:\n{error}"));
+    };
+    as_key();
+
+    let endpoint = rotation.proxy.endpoint();
+    let out = rotation.env.with_file_name("users.jsonl");
+    let read_only = xtask(&[
+        "users",
+        "export",
+        "--env-file",
+        rotation.env.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--endpoint-url",
+        &endpoint,
+    ])
+    .await;
+    read_only.assert_code(0);
+    let warning = format!(
+        "warning: {} line 6 sets COGNITO_CLIENT_SECRET_ID, with which credere-backend refuses to start",
+        rotation.env.display()
+    );
+    assert!(read_only.stderr.contains(&warning), "{}", read_only.stderr);
+    assert!(
+        read_only.stderr.contains(&format!(
+            "`cargo xtask provision --env ENV --write-env {}` (or rotate-secret) rewrites it as the comment",
+            rotation.env.display()
+        )),
+        "{}",
+        read_only.stderr
+    );
+
+    // The start finds which secret the file holds from the key, then writes the new one's ID as the comment.
+    rotation.rotate(&[]).await.assert_code(0);
+    let new = secret_in(&rotation.env);
+    assert_ne!(new.id, rotation.original.id);
+    loads();
+
+    // provision during the rotation knows no secret's value: it keeps the file's, rewriting the key as the comment.
+    as_key();
+    rotation.proxy.clear();
+    let provisioned = crate::provision::provision(
+        rotation.environment,
+        &rotation.proxy,
+        &["--write-env", rotation.env.to_str().unwrap()],
+    )
+    .await;
+    provisioned.assert_code(0);
+    assert!(
+        provisioned.stdout.contains("not known to this run"),
+        "{}",
+        provisioned.stdout
+    );
+    assert_eq!(secret_in(&rotation.env), new);
+    loads();
+
+    // The finish, which writes no secret, keeps the one the key names and rewrites the key as the comment.
+    as_key();
+    rotation.proxy.clear();
+    let finished = rotation.rotate(&["--finish"]).await;
+    finished.assert_code(0);
+    let deletes = rotation.proxy.calls_of("DeleteUserPoolClientSecret");
+    let [delete] = &deletes[..] else {
+        panic!("one Delete: {:?}", rotation.proxy.operations());
+    };
+    assert_eq!(
+        delete.request_json().unwrap()["ClientSecretId"],
+        rotation.original.id.as_str()
+    );
+    assert!(
+        finished.stdout.contains("Rewrote COGNITO_CLIENT_SECRET_ID in"),
+        "{}",
+        finished.stdout
+    );
+    assert_eq!(secret_in(&rotation.env), new);
+    loads();
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::support::{mutations, proxy, sdk};
-use crate::write_env::python_dotenv;
+use crate::write_env::{python_dotenv, secret_id_in};
 
 const NEW_SECRET: &str = "A_rotated_secret_of_48_characters_for_the_tests_x";
 
@@ -12,11 +12,15 @@ async fn provision(proxy: &testkit::RecordingProxy, extra: &[&str]) -> crate::su
     crate::provision::provision(pool_spec::Environment::Development, proxy, extra).await
 }
 
-/// The `.env` as credere-backend reads it: `(COGNITO_CLIENT_SECRET, COGNITO_CLIENT_SECRET_ID)`.
+/// The `.env`'s COGNITO_CLIENT_SECRET as credere-backend reads it, and its ID as the tool records it.
 fn secret_in(path: &Path) -> (String, String) {
     let values = python_dotenv(path);
-    let value = |key: &str| values.get(key).cloned().flatten().unwrap_or_default();
-    (value("COGNITO_CLIENT_SECRET"), value("COGNITO_CLIENT_SECRET_ID"))
+    let secret = values
+        .get("COGNITO_CLIENT_SECRET")
+        .cloned()
+        .flatten()
+        .unwrap_or_default();
+    (secret, secret_id_in(path))
 }
 
 #[tokio::test]
@@ -52,12 +56,10 @@ async fn a_rotation_is_neither_drift_nor_overwritten_by_write_env() {
         .await
         .unwrap();
     let new_id = added.client_secret_descriptor.unwrap().client_secret_id.unwrap();
-    dotenv_file::write(
+    dotenv_file::write_with_notes(
         &env,
-        &[
-            ("COGNITO_CLIENT_SECRET", NEW_SECRET),
-            ("COGNITO_CLIENT_SECRET_ID", &new_id),
-        ],
+        &[("COGNITO_CLIENT_SECRET", NEW_SECRET)],
+        &[admin_bootstrap::client_secret_id_note(Some(&new_id))],
     )
     .unwrap();
 

@@ -44,6 +44,64 @@ pub(crate) fn python_dotenv(path: &Path) -> BTreeMap<String, Option<String>> {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
+/// Which of the client's secrets the `.env` at `path` holds, as the tool records it: the comment line
+/// `# COGNITO_CLIENT_SECRET_ID=…` right after COGNITO_CLIENT_SECRET (read here from the text, not by the crate
+/// under test). The key itself is never set: credere-backend refuses to start with it.
+pub(crate) fn secret_id_in(path: &Path) -> String {
+    assert!(
+        !python_dotenv(path).contains_key("COGNITO_CLIENT_SECRET_ID"),
+        "an active COGNITO_CLIENT_SECRET_ID in {}",
+        path.display()
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let noted: Vec<(usize, &str)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(index, line)| Some((index, line.strip_prefix("# COGNITO_CLIENT_SECRET_ID=")?)))
+        .collect();
+    let [(index, id)] = noted[..] else {
+        panic!("not one note of the secret's ID: {noted:?}");
+    };
+    assert!(
+        index > 0 && lines[index - 1].starts_with("COGNITO_CLIENT_SECRET="),
+        "the note follows COGNITO_CLIENT_SECRET"
+    );
+    id.trim_matches('\'').to_owned()
+}
+
+/// credere-backend's own loading of `path`: pydantic-settings' `BaseSettings` with `SettingsConfigDict(env_file=...)`
+/// and the default `extra` (forbid: a key that is no field stops it at start-up), declaring these fields of
+/// credere-backend's `Settings` (app/settings.py), with its defaults: the ones this tool writes or reads. The values
+/// it loads, or its error.
+pub(crate) fn credere_backend_settings(path: &Path) -> Result<BTreeMap<String, String>, String> {
+    const SETTINGS: &str = r#"
+import json, sys
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+class Settings(BaseSettings):
+    database_url: str = "postgresql:///credere_backend?application_name=credere_backend"
+    aws_region: str = "us-west-2"
+    cognito_pool_id: str = ""
+    cognito_client_id: str = ""
+    cognito_client_secret: str = ""
+    model_config = SettingsConfigDict(env_file=sys.argv[1])
+
+print(json.dumps(Settings().model_dump()))
+"#;
+    let bin = testkit::venv_bin().expect("the test virtualenv with pydantic-settings");
+    let output = std::process::Command::new(bin.join("python"))
+        .args(["-c", SETTINGS])
+        .arg(path)
+        .env_clear()
+        .output()
+        .expect("running python");
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    Ok(serde_json::from_slice(&output.stdout).unwrap())
+}
+
 #[tokio::test]
 async fn an_unwritable_target_is_refused_before_any_call() {
     let root = tempfile::tempdir().unwrap();

@@ -28,8 +28,9 @@ pub(super) fn provision(page: &mut Page, specs: &[PoolSpec]) {
     page.line(
         0,
         "-  ``--write-env .env`` creates or updates ``COGNITO_POOL_ID``, ``COGNITO_CLIENT_ID``, \
-         ``COGNITO_CLIENT_SECRET``, ``COGNITO_CLIENT_SECRET_ID`` and ``AWS_REGION`` in credere-backend's ``.env``, \
-         keeping its other lines.",
+         ``COGNITO_CLIENT_SECRET`` and ``AWS_REGION`` in credere-backend's ``.env``, keeping its other lines, and \
+         records which secret it is as the comment ``# COGNITO_CLIENT_SECRET_ID=<id>`` (credere-backend refuses \
+         to start with a key it does not define).",
     );
     for spec in specs {
         if let EmailSpec::Developer { ses_identity, .. } = &spec.email {
@@ -275,8 +276,8 @@ fn rotate_secret(page: &mut Page, specs: &[PoolSpec]) {
         0,
         &format!(
             "#. The first step adds a generated secret ({} letters and digits), checks with a sign-in attempt that \
-             needs no user that Cognito accepts it, then writes ``COGNITO_CLIENT_SECRET`` and \
-             ``COGNITO_CLIENT_SECRET_ID`` into credere-backend's ``.env``.",
+             needs no user that Cognito accepts it, then writes ``COGNITO_CLIENT_SECRET`` and, as the comment \
+             ``# COGNITO_CLIENT_SECRET_ID=<id>``, its ID into credere-backend's ``.env``.",
             cognito::GENERATED_SECRET_CHARS
         ),
     );
