@@ -147,8 +147,12 @@ fn print_env(path: &Path, database_url: &str, endpoint: &str, show_secret: bool)
             _ => outln!("{line}"),
         }
     }
-    outln!("# The SDK reaches the emulator instead of AWS with:");
-    outln!("AWS_ENDPOINT_URL={endpoint}");
+    // Not a `.env` line: credere-backend's settings (pydantic-settings, `extra` forbidden) refuse to start on a key
+    // they do not define, and boto3 reads this one from the environment.
+    outln!();
+    outln!("# credere-backend's settings refuse keys they do not define: give it the emulator's address in its");
+    outln!("# environment instead (boto3 reads it there), with the emulator's dummy credentials:");
+    outln!("export AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing");
     Ok(())
 }
 

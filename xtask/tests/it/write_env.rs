@@ -317,3 +317,40 @@ async fn a_signal_while_the_new_env_waits_to_land_leaves_the_old_env_and_no_temp
         drop(other_run);
     }
 }
+
+/// The lines `cargo xtask sandbox` prints for a local credere-backend's `.env`, pasted into one, start it: the
+/// emulator's address is given as an environment variable to export, never as a `.env` key its settings refuse.
+#[test]
+fn the_sandbox_s_env_lines_start_credere_backend() {
+    let output = test_support::clean_std_command(env!("CARGO_BIN_EXE_xtask"))
+        .args(["sandbox", "--show-secret"])
+        // Under `cargo xtask test` these name the shared services, which the sandbox refuses.
+        .env_remove(testkit::DATABASE_ENV)
+        .env_remove(testkit::COGNITO_ENV)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("running the sandbox");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (env_lines, environment) = stdout
+        .split_once("\n# credere-backend's settings refuse")
+        .unwrap_or_else(|| panic!("no environment part after the .env lines:\n{stdout}"));
+    assert!(
+        environment
+            .lines()
+            .any(|line| line.starts_with("export AWS_ENDPOINT_URL=http://127.0.0.1:")),
+        "{stdout}"
+    );
+    let root = tempfile::tempdir().unwrap();
+    let env = root.path().join(".env");
+    std::fs::write(&env, env_lines).unwrap();
+    let settings = credere_backend_settings(&env).unwrap_or_else(|error| panic!("{error}\n{env_lines}"));
+    assert!(settings["cognito_pool_id"].starts_with("us-east-1_"), "{settings:?}");
+    assert!(settings["database_url"].starts_with("postgresql://"), "{settings:?}");
+    assert_eq!(settings["aws_region"], "us-east-1");
+    assert!(!settings["cognito_client_secret"].is_empty(), "{settings:?}");
+}
