@@ -245,17 +245,16 @@ fn print(args: &Args, report: &user_import::Report, resets: Option<&[Reset]>) ->
                 };
                 writeln!(out, "  reset     {}: {answer}", Shown(&reset.email))?;
             }
+            // With --send-reset, credere-backend already uses the new pool (the documented order).
             let next = if resets.is_some() {
-                "each user whose reset was requested sets a password from the emailed link; the others choose \
-                 \"Forgot Password?\""
+                "Next: each user whose reset was requested sets a password from the emailed link, then an \
+                 authenticator app; the others need nothing, or choose \"Forgot Password?\"."
             } else {
-                "have each user choose \"Forgot Password?\""
-            };
-            writeln!(
-                out,
-                "Next: point credere-backend at the new pool (provision --write-env), restart it, and {next}: \
+                "Next: point credere-backend at the new pool (provision --write-env) and restart it, then run this \
+                 command again with --send-reset --backend-url URL (or have each user choose \"Forgot Password?\"): \
                  passwords and authenticator apps did not move."
-            )?;
+            };
+            writeln!(out, "{next}")?;
         }
     }
     // A user not emailed because it set a password is as planned, not a failure.

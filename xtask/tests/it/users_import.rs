@@ -400,6 +400,12 @@ async fn the_plan_shows_each_user_and_row_and_a_re_run_shows_them_in_place() {
         "{stderr}"
     );
     assert!(run.stdout.contains("5 created, 1 disabled"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("restart it, then run this command again with --send-reset --backend-url URL"),
+        "the next step names the resets: {}",
+        run.stdout
+    );
 
     let again = moving.import(&[]).await;
     again.assert_code(0);
@@ -927,6 +933,17 @@ async fn send_reset_asks_the_backend_once_per_enabled_user_and_reports_each_answ
         assert!(run.stdout.contains(&line), "{line:?} missing from\n{}", run.stdout);
     }
     assert!(!run.stdout.contains("gone@example.org: "), "{}", run.stdout);
+    // credere-backend already uses the new pool: the next step is the users', not a switch.
+    assert!(
+        run.stdout.contains("Next: each user whose reset was requested"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("point credere-backend at the new pool"),
+        "{}",
+        run.stdout
+    );
 
     // The staff member set a password in the new pool: a re-run emails the others only, and says so.
     let staff = moving.target_users().await["staff@example.org"]
