@@ -71,6 +71,12 @@ async fn a_hung_helper_is_named_started_once_and_stopped_with_its_children() {
     );
     let run = check_with_helper(dir.path(), &proxy.endpoint()).await;
     let pids = recorded_pids(dir.path());
+    // The command has sent SIGKILL to the helper's group before exiting, but a signal takes effect when the kernel
+    // next runs the process, which a loaded machine may not have done yet: poll their state for a while.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while pids.iter().any(|pid| running(*pid)) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let survivors: Vec<i32> = pids.iter().copied().filter(|pid| running(*pid)).collect();
     for pid in &survivors {
         // Leave nothing behind on the test machine either.
