@@ -1,7 +1,7 @@
 //! Setting keys in a `.env` text so that python-dotenv reads the new values and every other byte stays.
 
 use crate::note::Note;
-use crate::parse::{Kind, statements};
+use crate::parse::{Kind, line_break_at, statements};
 use crate::values::{Piece, pieces};
 
 /// Why a `.env` text cannot be edited safely.
@@ -68,11 +68,7 @@ pub(crate) fn edited_with_notes(text: &str, values: &[(&str, &str)], notes: &[No
     if !lines.is_empty() {
         return Err(EditError::BadLines { lines });
     }
-    let line_ending = match text.find(['\r', '\n']).map(|at| &text[at..]) {
-        Some(rest) if rest.starts_with("\r\n") => "\r\n",
-        Some(rest) if rest.starts_with('\r') => "\r",
-        _ => "\n",
-    };
+    let line_ending = text.find(['\r', '\n']).map_or("\n", |at| line_break_at(&text[at..]));
     let placements: Vec<Placement> = notes
         .iter()
         .map(|note| {
@@ -121,7 +117,7 @@ pub(crate) fn edited_with_notes(text: &str, values: &[(&str, &str)], notes: &[No
             .filter(|(_, at)| **at == Placement::After(index))
             .filter_map(|(note, _)| note.line())
         {
-            let line_end = statement.bytes.end + line_break_length(&text[statement.bytes.end..]);
+            let line_end = statement.bytes.end + line_break_at(&text[statement.bytes.end..]).len();
             result.push_str(&text[copied_up_to..line_end]);
             copied_up_to = line_end;
             if !result.ends_with(['\n', '\r']) {
@@ -165,17 +161,6 @@ enum Placement {
     After(usize),
     /// On a new line at the end, after the keys appended.
     AtTheEnd,
-}
-
-/// The length of the line break `rest` starts with (0 at the end of the text).
-fn line_break_length(rest: &str) -> usize {
-    if rest.starts_with("\r\n") {
-        2
-    } else if rest.starts_with(['\r', '\n']) {
-        1
-    } else {
-        0
-    }
 }
 
 /// `value` written so that python-dotenv reads it back exactly: bare when it holds only characters with

@@ -84,6 +84,18 @@ fn is_line_break(character: char) -> bool {
     character == '\n' || character == '\r'
 }
 
+/// The line break `rest` starts with: `\r\n`, `\r`, `\n`, or empty when it starts with none.
+pub(crate) fn line_break_at(rest: &str) -> &str {
+    let length = if rest.starts_with("\r\n") {
+        2
+    } else if rest.starts_with(is_line_break) {
+        1
+    } else {
+        0
+    };
+    &rest[..length]
+}
+
 /// The text as python-dotenv's parser sees it: every line break is `\n`.
 fn as_python_reads(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\r', "\n")
@@ -118,13 +130,7 @@ impl<'a> Cursor<'a> {
 
     /// Consumes one line break (`\r\n`, `\r` or `\n`) if there is one here.
     fn line_break(&mut self) -> bool {
-        let length = if self.rest().starts_with("\r\n") {
-            2
-        } else if self.rest().starts_with(is_line_break) {
-            1
-        } else {
-            0
-        };
+        let length = line_break_at(self.rest()).len();
         self.pos += length;
         length > 0
     }
