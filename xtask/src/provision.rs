@@ -365,19 +365,16 @@ fn print_result(args: &Args, applied: &Applied, plan: &Plan<LivePool>) {
         ),
     }
     if let Some(path) = &args.write_env {
-        let secret = match applied.client_secret {
-            KnownSecret::NotLearned { .. } => "",
-            KnownSecret::Value { .. } | KnownSecret::None => ", COGNITO_CLIENT_SECRET",
+        let (secret, secret_id) = match applied.client_secret {
+            KnownSecret::NotLearned { .. } => ("", ""),
+            KnownSecret::Value { .. } | KnownSecret::None => (
+                ", COGNITO_CLIENT_SECRET",
+                ", and the secret's ID as the comment `# COGNITO_CLIENT_SECRET_ID=…`",
+            ),
         };
         outln!(
-            "Wrote COGNITO_POOL_ID, COGNITO_CLIENT_ID{secret} and AWS_REGION to {} (owner-only access){}",
-            path.display(),
-            match applied.client_secret {
-                KnownSecret::NotLearned { .. } => "",
-                KnownSecret::Value { .. } | KnownSecret::None => {
-                    ", and the secret's ID as the comment `# COGNITO_CLIENT_SECRET_ID=…`"
-                }
-            }
+            "Wrote COGNITO_POOL_ID, COGNITO_CLIENT_ID{secret} and AWS_REGION to {} (owner-only access){secret_id}",
+            path.display()
         );
     }
 }

@@ -123,11 +123,11 @@ impl BackendEnv {
         let values = file.values(|_| None);
         // pydantic-settings lower-cases every key (`case_sensitive` is False unless set, and credere-backend
         // does not set it), so `database_url` is DATABASE_URL too.
+        let spelled = |name: &str, key: &str| name.to_lowercase() == key.to_lowercase();
+        // An empty value counts as unset.
+        let given = |value: Option<String>| value.filter(|value| !value.trim().is_empty());
         let setting = |key: &'static str| {
-            let spellings: Vec<_> = values
-                .iter()
-                .filter(|(name, _)| name.to_lowercase() == key.to_lowercase())
-                .collect();
+            let spellings: Vec<_> = values.iter().filter(|(name, _)| spelled(name, key)).collect();
             let Some((_, setting)) = spellings.first() else {
                 return Ok(None);
             };
@@ -149,7 +149,7 @@ impl BackendEnv {
                     names: setting.outside_names.iter().cloned().collect(),
                 });
             }
-            Ok(setting.value.clone().filter(|value| !value.trim().is_empty()))
+            Ok(given(setting.value.clone()))
         };
         Ok(Self {
             database_url: setting(DATABASE_URL)?,
@@ -158,14 +158,11 @@ impl BackendEnv {
             client_id: setting(CLIENT_ID)?,
             client_secret: setting(CLIENT_SECRET)?.map(cognito::SecretString::from),
             // An assignment is newer than the note: the version that wrote it did not know the note.
-            client_secret_id: setting(CLIENT_SECRET_ID)?.or_else(|| {
-                file.note(CLIENT_SECRET_ID)
-                    .and_then(|note| note.value)
-                    .filter(|value| !value.trim().is_empty())
-            }),
+            client_secret_id: setting(CLIENT_SECRET_ID)?
+                .or_else(|| given(file.note(CLIENT_SECRET_ID).and_then(|note| note.value))),
             client_secret_id_assigned_on: values
                 .iter()
-                .find(|(name, _)| name.to_lowercase() == CLIENT_SECRET_ID.to_lowercase())
+                .find(|(name, _)| spelled(name, CLIENT_SECRET_ID))
                 .map(|(_, setting)| setting.line),
         })
     }

@@ -186,9 +186,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// by this run, or still on no password there). One who set a password there needs no reset, and a reset would
 /// replace it; so a second `--send-reset` emails only those who have not acted yet.
 fn emailed(plan: &Plan) -> impl Iterator<Item = &Move> {
-    plan.users
-        .iter()
-        .filter(|moved| moved.enabled && !admin_bootstrap::replaces_own_password(&moved.target_status()))
+    plan.users.iter().filter(|moved| is_emailed(moved))
+}
+
+/// Whether `--send-reset` emails `moved` (see [`emailed`]).
+fn is_emailed(moved: &Move) -> bool {
+    moved.enabled && !admin_bootstrap::replaces_own_password(&moved.target_status())
 }
 
 /// Asks credere-backend for a reset email for each user [`emailed`] names, one request at a time within the
@@ -198,12 +201,12 @@ async fn send_resets(target: &ResetTarget, plan: &Plan, max_rps: NonZeroU32) -> 
     let limit = cognito::RateLimit::per_second(max_rps);
     let mut resets = Vec::new();
     for moved in plan.users.iter().filter(|moved| moved.enabled) {
-        // One who set a password in the target pool is not emailed (see `emailed`): reported as not sent.
-        let status = moved.target_status();
-        if !admin_bootstrap::replaces_own_password(&status) {
+        // Only a request waits its turn; one who set a password in the target pool is reported as not sent.
+        if is_emailed(moved) {
             limit.wait().await;
         }
-        let outcome = admin_bootstrap::reset_unless_own_password(target, &moved.email, &status, false).await;
+        let outcome =
+            admin_bootstrap::reset_unless_own_password(target, &moved.email, &moved.target_status(), false).await;
         resets.push(Reset {
             email: moved.email.clone(),
             outcome,
